@@ -1,0 +1,51 @@
+"""JiangXuan (匠选): skills competitions and talent selection. create_app() builds the app."""
+from __future__ import annotations
+
+
+from flask import Flask
+
+from .config import INSTANCE_DIR, check_production, config_for
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    check_production(app.config)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    from .accounts.passwords import configure as configure_passwords
+
+    configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
+
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from . import web
+    web.init_app(app)
+
+    from .accounts import bp as accounts_bp
+    from .api import bp as api_bp
+    from .audit import bp as audit_bp
+    from .competitions import bp as competitions_bp
+    from .main import bp as main_bp
+    from .people import bp as people_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(competitions_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+    from . import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,178 @@
+"""Writes on accounts: create and update users, passwords, sign-in, API tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..audit.operations import record
+from ..domain.errors import N_, Collector
+from ..domain.names import InvalidName, clean_person_name
+from ..domain.refdata import ROLES
+from ..extensions import db
+from ..models_base import utcnow
+from .models import ApiToken, User, UserRole
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+# Roles an organizer may hand out; only an admin creates admins and organizers.
+ORGANIZER_GRANTABLE = {"judge", "chief_judge", "supervisor", "org_contact", "candidate"}
+
+
+def normalize_username(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+
+
+def parse_user(data: dict, actor=None, existing: User | None = None) -> dict:
+    """Validate user fields; every problem is reported at once."""
+    errors = Collector()
+    out: dict = {}
+    allowed = {"username", "password", "name", "roles", "organization_id", "is_enabled"}
+    for key in data:
+        if key not in allowed:
+            errors.add(key, N_("This field cannot be set."))
+    if existing is None or "username" in data:
+        username = normalize_username(data.get("username", ""))
+        if not USERNAME_RE.match(username):
+            errors.add("username", N_("A user name has 3 to 64 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit."))
+        elif db.session.scalar(select(User.id).where(User.username == username).where(
+                User.id != (existing.id if existing else -1))):
+            errors.add("username", N_("This user name is taken."))
+        out["username"] = username
+    if existing is None or "name" in data:
+        try:
+            out["name"] = clean_person_name(data.get("name"))
+        except InvalidName as exc:
+            errors.add("name", exc.message, **exc.params)
+    if existing is None or data.get("password"):
+        problem = password_problem(data.get("password") or "", out.get("username", ""))
+        if problem:
+            errors.add("password", problem)
+        out["password"] = data.get("password")
+    if existing is None or "roles" in data:
+        roles = data.get("roles") or []
+        if isinstance(roles, str):
+            roles = [roles]
+        if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
+            errors.add("roles", N_("Choose one or more known roles."))
+        elif actor is not None and not actor.has_role("admin") and not set(roles) <= ORGANIZER_GRANTABLE:
+            errors.add("roles", N_("Only an administrator can grant this role."))
+        out["roles"] = sorted(set(roles)) if isinstance(roles, list) else []
+    if "organization_id" in data:
+        org_id = data.get("organization_id")
+        if org_id in (None, "", 0, "0"):
+            out["organization_id"] = None
+        else:
+            from ..people.models import Organization
+            try:
+                org_id = int(org_id)
+            except (TypeError, ValueError):
+                org_id = None
+            if org_id is None or db.session.get(Organization, org_id) is None:
+                errors.add("organization_id", N_("Unknown organization."))
+            out["organization_id"] = org_id
+    if "is_enabled" in data:
+        out["is_enabled"] = bool(data.get("is_enabled"))
+    errors.raise_if_any()
+    return out
+
+
+def create_user(data: dict, actor=None) -> User:
+    clean = parse_user(data, actor)
+    user = User(username=clean["username"], name=clean["name"],
+                password_hash=hash_password(clean["password"]),
+                organization_id=clean.get("organization_id"))
+    user.role_rows = [UserRole(role=r) for r in clean["roles"]]
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", user, actor=actor,
+           after={"username": user.username, "roles": clean["roles"], "organization_id": user.organization_id})
+    return user
+
+
+def update_user(user: User, data: dict, actor=None) -> User:
+    clean = parse_user(data, actor, existing=user)
+    before = {"name": user.name, "roles": sorted(user.roles), "organization_id": user.organization_id,
+              "is_enabled": user.is_enabled}
+    if "name" in clean:
+        user.name = clean["name"]
+    if "organization_id" in clean:
+        user.organization_id = clean["organization_id"]
+    if "roles" in clean and set(clean["roles"]) != user.roles:
+        user.role_rows = [UserRole(role=r) for r in clean["roles"]]
+        user.session_version += 1
+    if "is_enabled" in clean and clean["is_enabled"] != user.is_enabled:
+        user.is_enabled = clean["is_enabled"]
+        user.session_version += 1
+        if not user.is_enabled:
+            revoke_all_tokens(user)
+    if clean.get("password"):
+        _set_password(user, clean["password"])
+    after = {"name": user.name, "roles": sorted(clean.get("roles", before["roles"])),
+             "organization_id": user.organization_id, "is_enabled": user.is_enabled}
+    record("user.update", user, actor=actor, before=before, after=after)
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_version += 1  # every other session of this user ends
+    revoke_all_tokens(user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    errors = Collector()
+    if not verify_password(user.password_hash, current or ""):
+        errors.add("current_password", N_("The current password is wrong."))
+    problem = password_problem(new or "", user.username)
+    if problem:
+        errors.add("new_password", problem)
+    errors.raise_if_any()
+    _set_password(user, new)
+    record("user.password_change", user, actor=user)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user for these credentials, or None. Timing does not reveal unknown user names."""
+    user = db.session.scalar(select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        verify_password(_DUMMY_HASH, password or "")
+        return None
+    if not verify_password(user.password_hash, password or "") or not user.is_enabled:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+_DUMMY_HASH = hash_password("not-a-real-password-" + secrets.token_hex(8))
+
+
+def issue_token(user: User, hours: int) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                   expires_at=utcnow() + timedelta(hours=hours))
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def revoke_token(row: ApiToken) -> None:
+    row.revoked_at = utcnow()
+
+
+def revoke_all_tokens(user: User) -> None:
+    now = utcnow()
+    for row in db.session.scalars(select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        row.revoked_at = now
+
+
+def bump_session(user: User) -> None:
+    """Log out every session of this user (server-side revocation)."""
+    user.session_version += 1

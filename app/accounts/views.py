@@ -1,0 +1,148 @@
+"""Sign-in and out, password change, and user management pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..domain.errors import ValidationFailed
+from ..domain.refdata import ROLES
+from ..extensions import db, limiter
+from ..forms_util import apply_errors
+from ..i18n import label
+from ..people.models import Organization
+from ..security import login_required_any, public, roles
+from . import bp, operations
+from .forms import LoginForm, PasswordForm, UserForm
+from .models import User, UserRole
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("Wrong user name or password.")]
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required_any
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required_any
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # keep this session; the others have ended
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/password.html", form=form)
+
+
+def _grantable_roles():
+    if current_user.has_role("admin"):
+        return list(ROLES)
+    return [r for r in ROLES if r in operations.ORGANIZER_GRANTABLE]
+
+
+def _fill_choices(form: UserForm) -> None:
+    form.roles.choices = [(r, label(ROLES, r)) for r in _grantable_roles()]
+    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    form.organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+
+
+@bp.route("/manage/users")
+@roles("admin", "organizer")
+def users():
+    role = request.args.get("role") or None
+    q = select(User).order_by(User.username)
+    if role in ROLES:
+        q = q.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    items = db.session.scalars(q).all()
+    return render_template("accounts/users.html", users=items, role=role)
+
+
+@bp.route("/manage/users/new", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def user_new():
+    form = UserForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        data = {"username": form.username.data, "name": form.name.data, "password": form.password.data,
+                "roles": form.roles.data, "organization_id": form.organization_id.data}
+        try:
+            operations.create_user(data, actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(username)s created.", username=form.username.data.strip().lower()), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/manage/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles("admin")
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=None if request.method == "POST" else user)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.organization_id.data = str(user.organization_id or "")
+    if form.validate_on_submit():
+        data = {"name": form.name.data, "roles": form.roles.data,
+                "organization_id": form.organization_id.data, "is_enabled": form.is_enabled.data}
+        if form.password.data:
+            data["password"] = form.password.data
+        if user.id == current_user.id and (not form.is_enabled.data or "admin" not in form.roles.data):
+            form.roles.errors = [_("You cannot remove your own administrator access.")]
+        else:
+            try:
+                operations.update_user(user, data, actor=current_user)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                flash(_("User %(username)s saved.", username=user.username), "success")
+                return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)

@@ -1,0 +1,6 @@
+"""The JSON API (/api/v1): parses, checks access, calls the same operations as the web UI."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import auth, competitions, reference  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""Helpers shared by API handlers: JSON bodies, pagination, serializers."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from .. import timeutil
+from ..domain.errors import DomainError
+from ..extensions import db
+
+
+class BadBody(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 naming the problem."""
+    try:
+        data = request.get_json(force=False, silent=False)
+    except BadRequest:
+        raise BadBody(_("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise BadBody(_("Send a JSON object with Content-Type: application/json."))
+    return data
+
+
+def paginate(stmt, serialize):
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
+    except ValueError:
+        raise BadBody(_("page and per_page must be whole numbers.")) from None
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return {"items": [serialize(x) for x in result.items], "page": page, "per_page": per_page,
+            "total": result.total}
+
+
+def user_json(u) -> dict:
+    return {"id": u.id, "username": u.username, "name": u.name, "roles": sorted(u.roles),
+            "organization_id": u.organization_id, "is_enabled": u.is_enabled}
+
+
+def organization_json(o) -> dict:
+    return {"id": o.id, "name": o.name, "kind": o.kind, "region_code": o.region_code}
+
+
+def competition_json(c) -> dict:
+    return {
+        "id": c.id, "name": c.name, "year": c.year, "level": c.level, "kind": c.kind,
+        "jurisdiction": c.jurisdiction, "host_organization_id": c.host_organization_id,
+        "registration_opens_at": timeutil.iso(c.registration_opens_at),
+        "registration_closes_at": timeutil.iso(c.registration_closes_at),
+        "starts_on": c.starts_on.isoformat() if c.starts_on else None,
+        "ends_on": c.ends_on.isoformat() if c.ends_on else None,
+        "publicity_days": c.publicity_days, "appeal_window_hours": c.appeal_window_hours,
+        "allow_multiple_events": c.allow_multiple_events, "description": c.description,
+        "status": c.status, "version": c.version,
+        "events": [{"id": e.id, "name": e.name, "track": e.track} for e in c.events],
+    }
+
+
+def event_json(e) -> dict:
+    return {
+        "id": e.id, "competition_id": e.competition_id, "name": e.name, "occupation": e.occupation,
+        "track": e.track, "team_size": e.team_size, "max_entrants": e.max_entrants,
+        "starts_at": timeutil.iso(e.starts_at), "ends_at": timeutil.iso(e.ends_at), "venue": e.venue,
+        "eligibility": e.eligibility, "scheme": e.scheme, "awards": e.awards, "tiebreak": e.tiebreak,
+        "no_shared_ranks": e.no_shared_ranks, "version": e.version,
+    }

@@ -1,0 +1,32 @@
+"""The audit log page (admin, supervisor; organizers for their competitions)."""
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..security import roles
+from . import bp
+from .models import AuditEvent
+
+
+@bp.route("/manage/audit")
+@roles("admin", "supervisor")
+def index():
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    filters = {}
+    for name in ("competition_id", "event_id", "object_id", "actor_id"):
+        value = request.args.get(name, type=int)
+        if value is not None:
+            stmt = stmt.where(getattr(AuditEvent, name) == value)
+            filters[name] = value
+    object_type = request.args.get("object_type", "").strip()
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+        filters["object_type"] = object_type
+    action = request.args.get("action", "").strip()
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action))
+        filters["action"] = action
+    page = db.paginate(stmt, per_page=100, error_out=False)
+    return render_template("audit/index.html", page=page, filters=filters)

@@ -1,0 +1,62 @@
+"""Command-line tools: `flask create-admin`, `flask demo`, `flask audit verify`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .domain.errors import ValidationFailed
+from .extensions import db
+from .i18n import field_errors
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="Prompted for when left out.")
+    @click.option("--name", default=None, help="Display name (defaults to the user name).")
+    def create_admin(username: str, password: str, name: str | None):
+        """Create an administrator account (for bootstrapping a fresh database)."""
+        from .accounts.models import User
+        from .accounts.operations import create_user, normalize_username
+
+        if db.session.scalar(select(User).where(User.username == normalize_username(username))):
+            raise click.ClickException(f"user {username!r} exists already")
+        try:
+            create_user({"username": username, "password": password, "name": name or username,
+                         "roles": ["admin"]})
+        except ValidationFailed as exc:
+            db.session.rollback()
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())
+            raise click.ClickException(problems) from None
+        db.session.commit()
+        click.echo(f"administrator {normalize_username(username)} created")
+
+    @app.cli.command("demo")
+    @click.option("--reset", is_flag=True, help="Delete every row first (keeps the schema).")
+    def demo(reset: bool):
+        """Load the demo data set (prints the demo accounts and passwords)."""
+        from .demo import load_demo
+
+        accounts = load_demo(reset=reset)
+        if accounts is None:
+            click.echo("demo data already loaded (use --reset to load it again)")
+            return
+        click.echo("Demo accounts (user name / password / roles):")
+        for username, password, roles in accounts:
+            click.echo(f"  {username:<16} {password:<16} {', '.join(roles)}")
+
+    audit = click.Group("audit", help="Audit log tools.")
+    app.cli.add_command(audit)
+
+    @audit.command("verify")
+    def audit_verify():
+        """Check the audit hash chain and report the first broken link."""
+        from .audit.operations import verify_chain
+
+        count, broken = verify_chain()
+        if broken is not None:
+            raise click.ClickException(
+                f"chain broken at seq {broken.seq} (id {broken.id}, {broken.action}) after {count} good events")
+        click.echo(f"audit chain intact: {count} events")

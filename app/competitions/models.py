@@ -1,0 +1,87 @@
+"""Competitions (竞赛) and their events (赛项)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+
+class Competition(db.Model):
+    __tablename__ = "competitions"
+    __table_args__ = (
+        CheckConstraint("registration_opens_at < registration_closes_at", name="registration_window"),
+        CheckConstraint("publicity_days >= 0", name="publicity_days"),
+        CheckConstraint("appeal_window_hours >= 0", name="appeal_window_hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    level: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    jurisdiction: Mapped[str] = mapped_column(String(8), index=True)
+    host_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    registration_opens_at: Mapped[datetime]
+    registration_closes_at: Mapped[datetime]
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    publicity_days: Mapped[int] = mapped_column(default=7)
+    appeal_window_hours: Mapped[int] = mapped_column(default=2)
+    allow_multiple_events: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    host_organization = relationship("Organization")
+    events: Mapped[list["Event"]] = relationship(
+        back_populates="competition", order_by="Event.id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Competition {self.id} {self.status}>"
+
+    def can_manage(self, user) -> bool:
+        """Admins manage everything; organizers manage the competitions their organization hosts."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if user.has_role("admin"):
+            return True
+        return user.has_role("organizer") and (
+            self.host_organization_id is None or user.organization_id == self.host_organization_id)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("team_size >= 1", name="team_size"),
+        CheckConstraint("max_entrants IS NULL OR max_entrants >= 1", name="max_entrants"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    track: Mapped[str] = mapped_column(String(10))
+    team_size: Mapped[int] = mapped_column(default=1)
+    max_entrants: Mapped[int | None]
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    venue: Mapped[str | None] = mapped_column(String(200))
+    eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    scheme: Mapped[dict] = mapped_column(JSON)
+    awards: Mapped[dict] = mapped_column(JSON)
+    tiebreak: Mapped[list] = mapped_column(JSON, default=list)
+    no_shared_ranks: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    competition: Mapped[Competition] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} of {self.competition_id}>"

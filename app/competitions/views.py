@@ -1,0 +1,354 @@
+"""Competition and event pages: public listing, and set-up under /manage/ for organizers."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import timeutil
+from ..domain import lifecycle
+from ..domain.errors import DomainError, ValidationFailed
+from ..domain.refdata import JURISDICTIONS, KINDS, jurisdiction_name, LEVELS, ORG_KINDS, SKILL_GRADES, TRACKS
+from ..domain.scheme import AGGREGATIONS
+from ..extensions import db
+from ..forms_util import apply_errors
+from ..i18n import error_message, label
+from ..people.models import Organization
+from ..security import public, roles
+from . import bp, operations
+from .forms import CompetitionForm, EventForm, StatusForm
+from .models import Competition, Event
+
+PUBLIC_STATUSES = ("registration_open", "registration_closed", "judging", "publicity", "final", "archived")
+
+
+@bp.route("/competitions")
+@public
+def index():
+    items = db.session.scalars(
+        select(Competition).where(Competition.status.in_(PUBLIC_STATUSES))
+        .order_by(Competition.year.desc(), Competition.id.desc())).all()
+    return render_template("competitions/index.html", competitions=items)
+
+
+@bp.route("/competitions/<int:competition_id>")
+@public
+def show(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    if comp.status not in PUBLIC_STATUSES and not comp.can_manage(current_user):
+        abort(404)
+    return render_template("competitions/show.html", competition=comp)
+
+
+def _manageable(competition_id: int) -> Competition:
+    comp = db.get_or_404(Competition, competition_id)
+    if not comp.can_manage(current_user):
+        abort(403)
+    return comp
+
+
+@bp.route("/manage/competitions")
+@roles("admin", "organizer")
+def manage_index():
+    stmt = select(Competition).order_by(Competition.id.desc())
+    if not current_user.has_role("admin"):
+        stmt = stmt.where((Competition.host_organization_id == current_user.organization_id)
+                          | Competition.host_organization_id.is_(None))
+    status = request.args.get("status")
+    if status in lifecycle.STATUSES:
+        stmt = stmt.where(Competition.status == status)
+    return render_template("competitions/manage_index.html",
+                           competitions=db.session.scalars(stmt).all(), status=status)
+
+
+def _competition_choices(form: CompetitionForm) -> None:
+    choose = [("", _("— choose —"))]
+    form.level.choices = choose + [(k, label(LEVELS, k)) for k in LEVELS]
+    form.kind.choices = choose + [(k, label(KINDS, k)) for k in KINDS]
+    locale = str(get_locale())
+    form.jurisdiction.choices = choose + [(k, f"{k} {jurisdiction_name(k, locale)}") for k in JURISDICTIONS]
+    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    form.host_organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+
+
+def _competition_data(form: CompetitionForm) -> dict:
+    return {name: form[name].data for name in (
+        "name", "year", "level", "kind", "jurisdiction", "host_organization_id", "registration_opens_at",
+        "registration_closes_at", "starts_on", "ends_on", "publicity_days", "appeal_window_hours",
+        "allow_multiple_events", "description")}
+
+
+@bp.route("/manage/competitions/new", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def competition_new():
+    form = CompetitionForm()
+    _competition_choices(form)
+    if request.method == "GET" and current_user.organization_id:
+        form.host_organization_id.data = str(current_user.organization_id)
+    if form.validate_on_submit():
+        try:
+            comp = operations.create_competition(_competition_data(form), current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Competition created. Now add its events."), "success")
+            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    return render_template("competitions/competition_form.html", form=form, competition=None)
+
+
+@bp.route("/manage/competitions/<int:competition_id>")
+@roles("admin", "organizer")
+def manage(competition_id: int):
+    comp = _manageable(competition_id)
+    targets = []
+    for target in lifecycle.allowed_targets(comp.status):
+        targets.append((target, operations.unmet_requirements(comp, target)))
+    return render_template("competitions/manage.html", competition=comp, targets=targets,
+                           status_form=StatusForm(version=comp.version),
+                           publicity_ends_at=operations.publicity_ends_at(comp))
+
+
+@bp.route("/manage/competitions/<int:competition_id>/edit", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def competition_edit(competition_id: int):
+    comp = _manageable(competition_id)
+    form = CompetitionForm(obj=comp if request.method == "GET" else None)
+    _competition_choices(form)
+    if request.method == "GET":
+        form.version.data = comp.version
+        form.year.data = str(comp.year)
+        form.host_organization_id.data = str(comp.host_organization_id or "")
+        form.registration_opens_at.data = timeutil.local_input(comp.registration_opens_at)
+        form.registration_closes_at.data = timeutil.local_input(comp.registration_closes_at)
+        form.starts_on.data = comp.starts_on.isoformat() if comp.starts_on else ""
+        form.ends_on.data = comp.ends_on.isoformat() if comp.ends_on else ""
+        form.publicity_days.data = str(comp.publicity_days)
+        form.appeal_window_hours.data = str(comp.appeal_window_hours)
+    if form.validate_on_submit():
+        try:
+            operations.update_competition(comp, {**_competition_data(form), "version": form.version.data},
+                                          current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Competition saved."), "success")
+            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    return render_template("competitions/competition_form.html", form=form, competition=comp)
+
+
+@bp.route("/manage/competitions/<int:competition_id>/status", methods=["POST"])
+@roles("admin", "organizer")
+def competition_status(competition_id: int):
+    comp = _manageable(competition_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_status(comp, form.status.data, current_user,
+                                     reason=(form.reason.data or "").strip()[:500] or None,
+                                     version=form.version.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The competition is now: %(status)s.", status=label(lifecycle.STATUSES, comp.status)), "success")
+    return redirect(url_for("competitions.manage", competition_id=comp.id))
+
+
+# ---- events -------------------------------------------------------------------------------
+
+def _event_choices(form: EventForm) -> None:
+    form.track.choices = [("", _("— choose —"))] + [(k, label(TRACKS, k)) for k in TRACKS]
+    names = {"mean": _("Mean"), "trimmed_mean": _("Trimmed mean (drop highest and lowest with 5 or more judges)"),
+             "median": _("Median")}
+    form.aggregation.choices = [(k, names[k]) for k in AGGREGATIONS]
+    form.award_preset.choices = [("prizes", _("Prizes: first, second, third by shares")),
+                                 ("medals", _("Medals: gold, silver, bronze and merit"))]
+    form.min_skill_grade.choices = [("", _("— no limit —"))] + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
+
+
+def _blank(row: dict) -> bool:
+    return not any(str(v or "").strip() for k, v in row.items() if k not in ("kind", "scale", "entry", "csrf_token"))
+
+
+def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]]:
+    """Build the API-shaped event from the form; return it with error-path aliases to form fields."""
+    aliases: dict[str, str] = {}
+    components = []
+    index_of: dict[str, int] = {}
+    for i, row in enumerate(form.components.entries):
+        d = row.data
+        if _blank(d):
+            continue
+        ci = len(components)
+        index_of.setdefault(d["key"].strip(), ci)
+        for f in ("key", "name", "weight", "entry"):
+            aliases[f"scheme.components[{ci}].{f}"] = f"components-{i}-{f}"
+        aliases[f"scheme.components[{ci}].criteria"] = f"components-{i}-key"
+        components.append({"key": d["key"].strip(), "name": d["name"], "weight": d["weight"],
+                           "entry": d["entry"], "criteria": []})
+    unassigned = []
+    for i, row in enumerate(form.criteria.entries):
+        d = row.data
+        if _blank(d):
+            continue
+        crit = {"key": d["key"].strip(), "name": d["name"], "max_score": d["max_score"], "kind": d["kind"],
+                "scale": d["scale"]}
+        if d["scale"] == "wsi3":
+            lines = [ln.strip() for ln in (d["descriptors"] or "").splitlines() if ln.strip()]
+            crit["descriptors"] = lines
+        else:
+            crit["step"] = d["step"]
+        ci = index_of.get((d["component"] or "").strip())
+        if ci is None:
+            unassigned.append(i)
+            continue
+        ki = len(components[ci]["criteria"])
+        for f in ("key", "name", "max_score", "kind", "scale", "step", "descriptors"):
+            aliases[f"scheme.components[{ci}].criteria[{ki}].{f}"] = f"criteria-{i}-{f}"
+        components[ci]["criteria"].append(crit)
+    aliases["scheme.components"] = "components-0-weight"
+    data = {
+        "name": form.name.data, "occupation": form.occupation.data, "track": form.track.data,
+        "team_size": form.team_size.data, "max_entrants": form.max_entrants.data or None,
+        "starts_at": form.starts_at.data, "ends_at": form.ends_at.data, "venue": form.venue.data,
+        "scheme": {"aggregation": form.aggregation.data, "min_judges": form.min_judges.data,
+                   "components": components},
+        "awards": {"preset": form.award_preset.data, "min_total": form.min_total.data,
+                   "standardized": form.standardized.data,
+                   **({"shares": [form.share_first.data, form.share_second.data, form.share_third.data]}
+                      if form.award_preset.data == "prizes" else {})},
+        "tiebreak": [t.strip() for t in (form.tiebreak.data or "").split(",") if t.strip()],
+        "no_shared_ranks": form.no_shared_ranks.data,
+        "eligibility": {"min_age": form.min_age.data, "max_age": form.max_age.data,
+                        "min_skill_grade": form.min_skill_grade.data or None,
+                        "organization_kinds": [k.strip() for k in (form.organization_kinds.data or "").split(",")
+                                               if k.strip()]},
+    }
+    for name in ("min_age", "max_age", "min_skill_grade", "organization_kinds"):
+        aliases[f"eligibility.{name}"] = name
+    aliases.update({"awards.shares": "share_first", "awards.preset": "award_preset", "awards.min_total": "min_total",
+                    "scheme.aggregation": "aggregation", "scheme.min_judges": "min_judges"})
+    for j in range(len(data["tiebreak"])):
+        aliases[f"tiebreak[{j}]"] = "tiebreak"
+    return data, aliases, unassigned
+
+
+def fill_event_form(form: EventForm, event: Event) -> None:
+    """Load a stored event into the form (GET of the edit page)."""
+    form.version.data = event.version
+    for f in ("name", "occupation", "track", "venue", "no_shared_ranks"):
+        form[f].data = getattr(event, f)
+    form.team_size.data = str(event.team_size)
+    form.max_entrants.data = str(event.max_entrants or "")
+    form.starts_at.data = timeutil.local_input(event.starts_at)
+    form.ends_at.data = timeutil.local_input(event.ends_at)
+    scheme = event.scheme or {}
+    form.aggregation.data = scheme.get("aggregation", "mean")
+    form.min_judges.data = str(scheme.get("min_judges", 3))
+    comps = scheme.get("components", [])
+    crits = [(c["key"], k) for c in comps for k in c.get("criteria", [])]
+    while len(form.components.entries) < len(comps) + 1:
+        form.components.append_entry()
+    while len(form.criteria.entries) < len(crits) + 2:
+        form.criteria.append_entry()
+    for row, comp in zip(form.components.entries, comps):
+        row.form.key.data, row.form.name.data = comp["key"], comp["name"]
+        row.form.weight.data, row.form.entry.data = comp["weight"], comp.get("entry", "judges")
+    for row, (ckey, crit) in zip(form.criteria.entries, crits):
+        f = row.form
+        f.component.data, f.key.data, f.name.data = ckey, crit["key"], crit["name"]
+        f.max_score.data, f.kind.data, f.scale.data = crit["max_score"], crit["kind"], crit["scale"]
+        f.step.data = crit.get("step", "")
+        f.descriptors.data = "\n".join(crit.get("descriptors", []))
+    awards = event.awards or {}
+    form.award_preset.data = awards.get("preset", "prizes")
+    shares = awards.get("shares") or ["0.10", "0.20", "0.30"]
+    form.share_first.data, form.share_second.data, form.share_third.data = shares
+    form.min_total.data = awards.get("min_total", "60")
+    form.standardized.data = awards.get("standardized", False)
+    form.tiebreak.data = ", ".join(event.tiebreak or [])
+    elig = event.eligibility or {}
+    form.min_age.data = str(elig.get("min_age", "")) if elig.get("min_age") is not None else ""
+    form.max_age.data = str(elig.get("max_age", "")) if elig.get("max_age") is not None else ""
+    form.min_skill_grade.data = str(elig.get("min_skill_grade") or "")
+    form.organization_kinds.data = ", ".join(elig.get("organization_kinds", []))
+
+
+def _save_event(form: EventForm, comp: Competition, event: Event | None):
+    data, aliases, unassigned = event_form_to_data(form)
+    if unassigned:
+        for i in unassigned:
+            form.criteria.entries[i].form.component.errors = [
+                _("Enter the key of one of the components above.")]
+        return None
+    try:
+        if event is None:
+            event = operations.create_event(comp, data, current_user)
+        else:
+            event = operations.update_event(event, {**data, "version": form.version.data}, current_user)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_errors(form, exc, aliases)
+        return None
+    except DomainError as exc:
+        db.session.rollback()
+        form.form_errors = [error_message(exc)]
+        return None
+    db.session.commit()
+    return event
+
+
+@bp.route("/manage/competitions/<int:competition_id>/events/new", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def event_new(competition_id: int):
+    comp = _manageable(competition_id)
+    form = EventForm()
+    _event_choices(form)
+    if request.method == "GET":
+        _default_scheme(form)
+    if form.validate_on_submit():
+        event = _save_event(form, comp, None)
+        if event is not None:
+            flash(_("Event %(name)s saved.", name=event.name), "success")
+            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    return render_template("competitions/event_form.html", form=form, competition=comp, event=None,
+                           org_kinds=ORG_KINDS)
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def event_edit(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    comp = _manageable(event.competition_id)
+    form = EventForm()
+    _event_choices(form)
+    if request.method == "GET":
+        fill_event_form(form, event)
+    if form.validate_on_submit():
+        saved = _save_event(form, comp, event)
+        if saved is not None:
+            flash(_("Event %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    return render_template("competitions/event_form.html", form=form, competition=comp, event=event,
+                           org_kinds=ORG_KINDS)
+
+
+def _default_scheme(form: EventForm) -> None:
+    """A starting point most events adapt: theory 30% and practical 70%."""
+    rows = form.components.entries
+    rows[0].form.key.data, rows[0].form.name.data, rows[0].form.weight.data = "theory", _("Theory"), "0.30"
+    rows[0].form.entry.data = "import"
+    rows[1].form.key.data, rows[1].form.name.data, rows[1].form.weight.data = "practical", _("Practical"), "0.70"
+    crit = form.criteria.entries[0].form
+    crit.component.data, crit.key.data, crit.name.data = "theory", "T1", _("Theory exam")
+    crit.max_score.data, crit.step.data = "100", "0.5"

@@ -1,0 +1,228 @@
+"""The demo data set: two regional competitions, organizations, users of every role, candidates."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import delete, select, update
+
+from .accounts.models import User
+from .accounts.operations import create_user
+from .audit.models import AuditHead
+from .audit.operations import GENESIS
+from .competitions import operations as competitions
+from .domain.idcard import make_resident_id
+from .extensions import db
+from .people.models import Person
+from .people.operations import create_organization
+
+DEMO_PASSWORD = "Demo-2026-jx"
+
+ORGS = [
+    # name, kind, region
+    ("西藏自治区人力资源和社会保障厅", "government", "540000"),
+    ("广西壮族自治区人力资源和社会保障厅", "government", "450000"),
+    ("拉萨职业技术学院", "college", "540100"),
+    ("日喀则市职业技术学校", "college", "540200"),
+    ("西藏天路股份有限公司", "enterprise", "540100"),
+    ("昌都市唐卡艺术传习所", "training", "540300"),
+    ("林芝市藏式雕刻合作社", "enterprise", "540400"),
+    ("柳州五菱汽车工业有限公司", "enterprise", "450200"),
+    ("南宁职业技术学院", "college", "450100"),
+    ("桂林市电子商务产业园", "enterprise", "450300"),
+    ("玉林市第一职业中等专业学校", "college", "450900"),
+]
+
+TIBETAN_NAMES = ["བསྟན་འཛིན་ནོར་བུ", "ཚེ་རིང་སྒྲོལ་མ", "བཀྲ་ཤིས་དོན་གྲུབ", "པདྨ་ལྷ་མོ", "དབང་ཕྱུག་རྡོ་རྗེ",
+                 "སྒྲོལ་དཀར", "ནོར་བུ་ཚེ་རིང", "ལྷ་སྒྲོན"]
+XZ_CHINESE_NAMES = ["次仁多吉", "扎西顿珠", "央金拉姆", "格桑卓玛", "旦增平措", "德吉央宗", "索朗次仁",
+                    "普布卓嘎", "边巴次仁", "拉巴卓玛", "尼玛扎西", "白玛曲珍"]
+GX_NAMES = ["韦志强", "覃海燕", "黄丽娟", "蒙文杰", "陆晓峰", "梁美玲", "黎建国", "莫春燕", "卢家豪",
+            "罗秀英", "谭永明", "农丽华", "李明轩", "周雅婷"]
+XZ_COUNTIES = ["540102", "540103", "540202", "540302", "540402"]
+GX_COUNTIES = ["450102", "450103", "450202", "450302", "450902"]
+
+
+def _tables_in_delete_order():
+    return reversed(db.metadata.sorted_tables)
+
+
+def reset_all() -> None:
+    for table in _tables_in_delete_order():
+        if table.name == "alembic_version":
+            continue
+        db.session.execute(delete(table))
+    db.session.execute(update(AuditHead).values(seq=0, hash=GENESIS))
+    if db.session.get(AuditHead, 1) is None:
+        db.session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+    db.session.flush()
+
+
+def _utc(y, m, d, h=9) -> str:
+    return datetime(y, m, d, h, tzinfo=timezone(timedelta(hours=8))).isoformat()
+
+
+def _scheme(practical_criteria: list[dict], theory_weight="0.30") -> dict:
+    practical_weight = str(1 - Decimal(theory_weight))
+    return {
+        "aggregation": "mean", "min_judges": 3,
+        "components": [
+            {"key": "theory", "name": "理论知识", "weight": theory_weight, "entry": "import",
+             "criteria": [{"key": "T1", "name": "理论考试", "max_score": "100", "kind": "measurement", "step": "0.5"}]},
+            {"key": "practical", "name": "技能操作", "weight": practical_weight, "criteria": practical_criteria},
+        ],
+    }
+
+
+WSI3 = ["未达到行业标准", "达到行业标准", "达到并在某些方面超过行业标准", "全面超过行业标准，表现卓越"]
+
+
+def load_demo(reset: bool = False):
+    """Load the demo set; returns the accounts created, or None if it was loaded already."""
+    if reset:
+        reset_all()
+    elif db.session.scalar(select(User).where(User.username == "admin")):
+        return None
+    rng = random.Random(2026)
+
+    orgs = {}
+    for name, kind, region in ORGS:
+        orgs[name] = create_organization({"name": name, "kind": kind, "region_code": region})
+    db.session.flush()
+    xz_hr, gx_hr = orgs[ORGS[0][0]], orgs[ORGS[1][0]]
+
+    accounts = [
+        ("admin", ["admin"], "系统管理员", None),
+        ("organizer_xz", ["organizer"], "卓玛", xz_hr),
+        ("organizer_gx", ["organizer"], "黄海", gx_hr),
+        ("judge1", ["judge"], "平措", orgs["西藏天路股份有限公司"]),
+        ("judge2", ["judge"], "罗布", orgs["日喀则市职业技术学校"]),
+        ("judge3", ["judge"], "赵志刚", orgs["南宁职业技术学院"]),
+        ("judge4", ["judge"], "韦丽", orgs["柳州五菱汽车工业有限公司"]),
+        ("chief", ["chief_judge"], "达瓦", orgs["拉萨职业技术学院"]),
+        ("supervisor", ["supervisor"], "陈监督", xz_hr),
+        ("contact_lasa", ["org_contact"], "米玛", orgs["拉萨职业技术学院"]),
+        ("contact_liuzhou", ["org_contact"], "覃工", orgs["柳州五菱汽车工业有限公司"]),
+        ("candidate", ["candidate"], "次仁多吉", None),
+    ]
+    created = []
+    for username, roles, name, org in accounts:
+        create_user({"username": username, "password": DEMO_PASSWORD, "name": name, "roles": roles,
+                     "organization_id": org.id if org else None})
+        created.append((username, DEMO_PASSWORD, roles))
+    org_xz = db.session.scalar(select(User).where(User.username == "organizer_xz"))
+    org_gx = db.session.scalar(select(User).where(User.username == "organizer_gx"))
+
+    year = date.today().year
+    xz = competitions.create_competition({
+        "name": f"{year}年西藏自治区职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
+        "jurisdiction": "CN-XZ", "host_organization_id": xz_hr.id,
+        "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=10)).isoformat(),
+        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=20)).isoformat(),
+        "starts_on": (date.today() + timedelta(days=30)).isoformat(),
+        "ends_on": (date.today() + timedelta(days=32)).isoformat(),
+        "publicity_days": 7, "appeal_window_hours": 2, "allow_multiple_events": False,
+        "description": "自治区一类职业技能竞赛。依据《西藏自治区职业技能提升行动实施方案（2019－2021年）》，"
+                       "各赛项前三名给予奖励，前两名可由职业院校招聘为教师。",
+    }, org_xz)
+    competitions.create_event(xz, {
+        "name": "唐卡制作", "occupation": "工艺美术品制作工（唐卡）", "track": "staff", "team_size": 1,
+        "max_entrants": 60, "venue": "拉萨职业技术学院 实训楼A201",
+        "starts_at": _utc(*(date.today() + timedelta(days=30)).timetuple()[:3]),
+        "ends_at": _utc(*(date.today() + timedelta(days=30)).timetuple()[:3], 17),
+        "scheme": _scheme([
+            {"key": "P1", "name": "起稿与构图", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+            {"key": "P2", "name": "勾线", "max_score": "25", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+            {"key": "P3", "name": "着色与晕染", "max_score": "35", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+            {"key": "P4", "name": "按时完成与工位整洁", "max_score": "20", "kind": "measurement", "step": "0.5"},
+        ], theory_weight="0.20"),
+        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical", "criterion:P3"],
+        "no_shared_ranks": True,
+    }, org_xz)
+    competitions.create_event(xz, {
+        "name": "藏式雕刻", "occupation": "木雕工", "track": "staff", "team_size": 1, "max_entrants": 40,
+        "venue": "林芝市职业技术学校 实训中心",
+        "scheme": _scheme([
+            {"key": "P1", "name": "造型准确", "max_score": "40", "kind": "judgement", "step": "0.5"},
+            {"key": "P2", "name": "刀法与细节", "max_score": "40", "kind": "judgement", "step": "0.5"},
+            {"key": "P3", "name": "尺寸公差", "max_score": "20", "kind": "measurement", "step": "0.25"},
+        ]),
+        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical"],
+    }, org_xz)
+    competitions.create_event(xz, {
+        "name": "电工（学生组）", "occupation": "电工", "track": "student", "team_size": 1, "max_entrants": 80,
+        "venue": "拉萨职业技术学院 电工实训室", "eligibility": {"max_age": 25},
+        "scheme": _scheme([
+            {"key": "P1", "name": "电路安装", "max_score": "50", "kind": "measurement", "step": "0.5"},
+            {"key": "P2", "name": "故障排除", "max_score": "30", "kind": "measurement", "step": "0.5"},
+            {"key": "P3", "name": "安全文明生产", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+        ]),
+        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical", "time_used"],
+    }, org_xz)
+    competitions.change_status(xz, "registration_open", org_xz, reason="按竞赛通知开放报名")
+
+    gx = competitions.create_competition({
+        "name": f"{year}年广西职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
+        "jurisdiction": "CN-GX", "host_organization_id": gx_hr.id,
+        "registration_opens_at": (datetime.now(timezone.utc) + timedelta(days=5)).isoformat(),
+        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=35)).isoformat(),
+        "starts_on": (date.today() + timedelta(days=45)).isoformat(),
+        "ends_on": (date.today() + timedelta(days=47)).isoformat(),
+        "publicity_days": 5, "appeal_window_hours": 2, "allow_multiple_events": True,
+        "description": "自治区一类职业技能竞赛，由自治区人力资源和社会保障厅主办。",
+    }, org_gx)
+    competitions.create_event(gx, {
+        "name": "汽车维修", "occupation": "汽车维修工", "track": "staff", "team_size": 1, "max_entrants": 50,
+        "venue": "柳州五菱汽车工业有限公司 培训中心",
+        "scheme": _scheme([
+            {"key": "P1", "name": "发动机故障诊断", "max_score": "40", "kind": "measurement", "step": "0.5"},
+            {"key": "P2", "name": "底盘维修", "max_score": "40", "kind": "measurement", "step": "0.5"},
+            {"key": "P3", "name": "职业素养", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+        ]),
+        "awards": {"preset": "medals"}, "tiebreak": ["component:practical", "time_used"],
+    }, org_gx)
+    competitions.create_event(gx, {
+        "name": "电子商务（团体）", "occupation": "电子商务师", "track": "student", "team_size": 3,
+        "max_entrants": 30, "venue": "南宁职业技术学院 电商实训中心",
+        "scheme": {"aggregation": "trimmed_mean", "min_judges": 5, "components": [
+            {"key": "plan", "name": "网店策划", "weight": "0.4",
+             "criteria": [{"key": "A1", "name": "策划方案", "max_score": "100", "kind": "judgement", "step": "1"}]},
+            {"key": "ops", "name": "网店运营", "weight": "0.6",
+             "criteria": [{"key": "B1", "name": "运营数据", "max_score": "60", "kind": "measurement", "step": "0.5"},
+                          {"key": "B2", "name": "客户服务", "max_score": "40", "kind": "judgement", "step": "1"}]},
+        ]},
+        "awards": {"preset": "prizes", "shares": ["0.10", "0.20", "0.30"], "min_total": "60"},
+    }, org_gx)
+
+    # People: Tibetan and Chinese names, valid generated resident IDs.
+    seq = 0
+    xz_orgs = [orgs[n] for n in ("拉萨职业技术学院", "日喀则市职业技术学校", "西藏天路股份有限公司",
+                                 "昌都市唐卡艺术传习所", "林芝市藏式雕刻合作社")]
+    gx_orgs = [orgs[n] for n in ("柳州五菱汽车工业有限公司", "南宁职业技术学院", "桂林市电子商务产业园",
+                                 "玉林市第一职业中等专业学校")]
+    people = []
+    for names, counties, org_pool, ethnicity in (
+        (TIBETAN_NAMES + XZ_CHINESE_NAMES, XZ_COUNTIES, xz_orgs, "04"),
+        (GX_NAMES, GX_COUNTIES, gx_orgs, None),
+    ):
+        for name in names:
+            seq += 1
+            birth = date(rng.randint(1975, 2005), rng.randint(1, 12), rng.randint(1, 28))
+            sequence = rng.randint(0, 499) * 2 + (1 if rng.random() < 0.5 else 0)
+            number = make_resident_id(rng.choice(counties), birth, sequence)
+            eth = ethnicity or rng.choice(["01", "08", "08", "13"])
+            person = Person(name=name, id_type="resident_id", id_number=number,
+                            gender="male" if sequence % 2 else "female", birth_date=birth, ethnicity=eth,
+                            phone=f"13{rng.randint(100000000, 999999999)}",
+                            education=rng.choice(["senior_high", "associate", "bachelor"]),
+                            skill_grade=rng.choice([None, 4, 3, 3, 2]),
+                            is_frontline_worker=rng.random() < 0.6,
+                            organization_id=rng.choice(org_pool).id)
+            db.session.add(person)
+            people.append(person)
+    db.session.flush()
+    candidate = db.session.scalar(select(User).where(User.username == "candidate"))
+    people[len(TIBETAN_NAMES)].user_id = candidate.id  # 次仁多吉 owns his record
+    db.session.commit()
+    return created

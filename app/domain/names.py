@@ -1,0 +1,66 @@
+"""Personal and organization names as people type them, in Chinese, Tibetan or Latin script.
+
+Names are kept as typed after Unicode NFC and trimming (so "张三 " and "张三" are the same person);
+invisible format characters (zero-width, bidi overrides) and control characters are refused,
+since they make two different-looking names equal or an equal-looking name different.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import N_, DomainError
+
+MAX_PERSON_NAME = 64
+# Separators used in names: middle dots of transliterated names (阿依古丽·买买提), apostrophes, etc.
+NAME_PUNCTUATION = set(" ·・.'-’")
+
+
+class InvalidName(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+def _is_tibetan(ch: str) -> bool:
+    return "\u0f00" <= ch <= "\u0fff"
+
+
+def clean_text(raw: str | None) -> str:
+    """NFC, trim, collapse runs of white space."""
+    text = unicodedata.normalize("NFC", raw or "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def has_hidden_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text)
+
+
+def clean_person_name(raw: str | None) -> str:
+    """Return the cleaned name or raise InvalidName naming the reason."""
+    if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ")):
+        raise InvalidName(N_("The name contains invisible or control characters."))
+    name = clean_text(raw)
+    if not name:
+        raise InvalidName(N_("The name is required."))
+    if len(name) > MAX_PERSON_NAME:
+        raise InvalidName(N_("The name is too long (at most %(n)d characters)."), n=MAX_PERSON_NAME)
+    for ch in name:
+        cat = unicodedata.category(ch)
+        if cat[0] in ("L", "M") or _is_tibetan(ch) or ch in NAME_PUNCTUATION:
+            continue
+        raise InvalidName(N_("The name contains a character that is not allowed: %(ch)s"), ch=ch)
+    if not any(unicodedata.category(ch)[0] == "L" or _is_tibetan(ch) for ch in name):
+        raise InvalidName(N_("The name must contain letters."))
+    return name
+
+
+def clean_title(raw: str | None, max_length: int = 200) -> str:
+    """Free-text titles (competition, event, organization names): any printable text."""
+    if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
+        raise InvalidName(N_("The text contains invisible or control characters."))
+    text = clean_text(raw)
+    if not text:
+        raise InvalidName(N_("This field is required."))
+    if len(text) > max_length:
+        raise InvalidName(N_("The text is too long (at most %(n)d characters)."), n=max_length)
+    return text

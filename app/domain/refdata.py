@@ -1,0 +1,144 @@
+"""Enumerations and reference data (DESIGN.md §3; GB/T 3304 ethnic groups; GB/T 2260 regions).
+
+Labels are message ids marked with N_ and translated at display time.
+"""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import N_
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+ROLES = {
+    "admin": N_("Administrator"),
+    "organizer": N_("Organizer"),
+    "judge": N_("Judge"),
+    "chief_judge": N_("Chief judge"),
+    "supervisor": N_("Supervisor"),
+    "org_contact": N_("Organization contact"),
+    "candidate": N_("Candidate"),
+}
+
+LEVELS = {
+    "world": N_("WorldSkills Competition"),
+    "national_1": N_("National class-1"),
+    "national_2": N_("National class-2"),
+    "provincial_1": N_("Provincial class-1"),
+    "provincial_2": N_("Provincial class-2"),
+    "municipal": N_("Municipal"),
+    "industry": N_("Industry"),
+    "enterprise": N_("Enterprise"),
+    "college": N_("College"),
+}
+
+KINDS = {
+    "skills": N_("Vocational skills competition"),
+    "college_skills": N_("Vocational college skills competition"),
+    "craftsman_selection": N_("Craftsman selection"),
+    "arts_crafts": N_("Arts and crafts competition"),
+    "traditional": N_("Traditional crafts"),
+    "entrepreneurship": N_("Entrepreneurship contest"),
+    "trainer": N_("Entrepreneurship trainer contest"),
+    "workplace": N_("Workplace skills contest"),
+    "title_selection": N_("Title selection"),
+}
+
+TRACKS = {
+    "staff": N_("Staff"),
+    "student": N_("Student"),
+    "teacher": N_("Teacher"),
+}
+
+SKILL_GRADES = {
+    5: N_("Grade 5 (junior worker)"),
+    4: N_("Grade 4 (intermediate worker)"),
+    3: N_("Grade 3 (senior worker)"),
+    2: N_("Grade 2 (technician)"),
+    1: N_("Grade 1 (senior technician)"),
+}
+
+ORG_KINDS = {
+    "government": N_("Government department"),
+    "enterprise": N_("Enterprise"),
+    "college": N_("College or school"),
+    "training": N_("Training institution"),
+    "association": N_("Association"),
+    "other": N_("Other"),
+}
+
+ID_TYPES = {
+    "resident_id": N_("Resident identity card"),
+    "passport": N_("Passport"),
+    "hk_macau_permit": N_("Hong Kong/Macau resident permit"),
+    "taiwan_permit": N_("Taiwan resident permit"),
+}
+
+GENDERS = {"male": N_("Male"), "female": N_("Female")}
+
+EDUCATION = {
+    "primary": N_("Primary school"),
+    "junior_high": N_("Junior high school"),
+    "senior_high": N_("Senior high or vocational school"),
+    "associate": N_("Associate degree"),
+    "bachelor": N_("Bachelor's degree"),
+    "master": N_("Master's degree or above"),
+}
+
+# Province-level codes (first two digits of a GB 11643 resident ID), GB/T 2260.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82 83 91".split()
+)
+
+
+@lru_cache
+def ethnic_groups() -> dict[str, str]:
+    """The 56 ethnic groups, code → Chinese name (GB/T 3304)."""
+    with open(DATA_DIR / "ethnic_groups.csv", encoding="utf-8") as fh:
+        return {row["code"]: row["name"] for row in csv.DictReader(fh)}
+
+
+@lru_cache
+def regions() -> dict[str, dict]:
+    """Administrative divisions known to the app, code → {name, parent} (GB/T 2260)."""
+    with open(DATA_DIR / "regions.csv", encoding="utf-8") as fh:
+        return {row["code"]: {"name": row["name"], "parent": row["parent"] or None}
+                for row in csv.DictReader(fh)}
+
+
+def is_region_code(code: str) -> bool:
+    """A 6-digit division code whose province part exists (finer codes than listed are allowed)."""
+    return (
+        isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()
+        and code[:2] in PROVINCE_CODES
+    )
+
+
+# Jurisdictions are ISO 3166-2 codes (API.md). Proper names carry both languages here
+# rather than in the message catalogs: code → (Chinese, English).
+JURISDICTIONS = {
+    "CN": ("全国", "National"),
+    "CN-AH": ("安徽省", "Anhui"), "CN-BJ": ("北京市", "Beijing"), "CN-CQ": ("重庆市", "Chongqing"),
+    "CN-FJ": ("福建省", "Fujian"), "CN-GD": ("广东省", "Guangdong"), "CN-GS": ("甘肃省", "Gansu"),
+    "CN-GX": ("广西壮族自治区", "Guangxi"), "CN-GZ": ("贵州省", "Guizhou"),
+    "CN-HA": ("河南省", "Henan"), "CN-HB": ("湖北省", "Hubei"), "CN-HE": ("河北省", "Hebei"),
+    "CN-HI": ("海南省", "Hainan"), "CN-HK": ("香港特别行政区", "Hong Kong"),
+    "CN-HL": ("黑龙江省", "Heilongjiang"), "CN-HN": ("湖南省", "Hunan"), "CN-JL": ("吉林省", "Jilin"),
+    "CN-JS": ("江苏省", "Jiangsu"), "CN-JX": ("江西省", "Jiangxi"), "CN-LN": ("辽宁省", "Liaoning"),
+    "CN-MO": ("澳门特别行政区", "Macau"), "CN-NM": ("内蒙古自治区", "Inner Mongolia"),
+    "CN-NX": ("宁夏回族自治区", "Ningxia"), "CN-QH": ("青海省", "Qinghai"),
+    "CN-SC": ("四川省", "Sichuan"), "CN-SD": ("山东省", "Shandong"), "CN-SH": ("上海市", "Shanghai"),
+    "CN-SN": ("陕西省", "Shaanxi"), "CN-SX": ("山西省", "Shanxi"), "CN-TJ": ("天津市", "Tianjin"),
+    "CN-TW": ("台湾省", "Taiwan"), "CN-XJ": ("新疆维吾尔自治区", "Xinjiang"),
+    "CN-XZ": ("西藏自治区", "Tibet"), "CN-YN": ("云南省", "Yunnan"), "CN-ZJ": ("浙江省", "Zhejiang"),
+}
+
+
+def jurisdiction_name(code: str, locale: str = "zh_CN") -> str:
+    names = JURISDICTIONS.get(code)
+    if not names:
+        return code
+    return names[0] if locale.startswith("zh") else names[1]

@@ -1,0 +1,37 @@
+"""Glue between WTForms (rendering, CSRF) and the domain parsers (the one set of rules)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from .domain.errors import ValidationFailed
+from .i18n import translate
+
+
+def apply_errors(form: FlaskForm, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
+    """Attach each domain field error to the matching form field (or the form's top)."""
+    aliases = aliases or {}
+    form.form_errors = list(getattr(form, "form_errors", []))
+    for err in exc.errors:
+        name = aliases.get(err.field, err.field)
+        field = _find_field(form, name)
+        message = translate(err.message, err.params)
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def _find_field(form, dotted: str):
+    """'eligibility.min_age' → form.eligibility_min_age or form['min_age'];
+    'criteria-3-max_score' → the max_score field of row 3 of the criteria FieldList."""
+    parts = dotted.split("-", 2)
+    if len(parts) == 3 and parts[0] in form._fields and parts[1].isdigit():
+        entries = form[parts[0]].entries
+        index = int(parts[1])
+        if index < len(entries) and parts[2] in entries[index].form._fields:
+            return entries[index].form[parts[2]]
+        return None
+    for candidate in (dotted, dotted.replace(".", "_"), dotted.split(".")[-1]):
+        if candidate in form._fields:
+            return form[candidate]
+    return None

@@ -1,0 +1,56 @@
+"""Locale choice and translation of domain messages (zh_CN first, en switchable)."""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import gettext
+from flask_login import current_user
+
+from .domain import lifecycle
+from .domain.errors import DomainError, ValidationFailed
+
+
+def select_locale() -> str:
+    supported = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    if request.path.startswith("/api/"):
+        # The API follows Accept-Language; Chinese unless English is preferred.
+        best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+        return "en" if best == "en" else "zh_CN"
+    lang = session.get("lang")
+    if lang in supported:
+        return lang
+    user = current_user if current_user else None
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in supported:
+        return user.locale
+    return default
+
+
+_STATUS_PARAMS = ("current", "target", "status")
+
+
+def translate(message: str, params: dict | None = None) -> str:
+    params = dict(params or {})
+    for key in _STATUS_PARAMS:
+        if params.get(key) in lifecycle.STATUSES:
+            params[key] = gettext(lifecycle.STATUSES[params[key]])
+    text = gettext(message)
+    return text % params if params else text
+
+
+def error_message(exc: DomainError) -> str:
+    return translate(exc.message, exc.params)
+
+
+def field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for err in exc.errors:
+        out.setdefault(err.field, []).append(translate(err.message, err.params))
+    return out
+
+
+def label(mapping: dict, key) -> str:
+    """Translated label of an enumeration value (refdata); the key itself if unknown."""
+    value = mapping.get(key)
+    return gettext(value) if value else ("" if key is None else str(key))

@@ -1,0 +1,38 @@
+"""Home page (public) and the signed-in user's dashboard."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..competitions.models import Competition
+from ..extensions import db
+from ..security import public
+from . import bp
+
+
+@bp.route("/")
+@public
+def index():
+    open_now = db.session.scalars(
+        select(Competition).where(Competition.status.in_(("registration_open", "publicity", "judging",
+                                                          "registration_closed", "final")))
+        .order_by(Competition.registration_closes_at.desc()).limit(20)).all()
+    return render_template("main/index.html", competitions=open_now)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    parts = urlsplit(request.form.get("next") or request.referrer or "")
+    target = url_for("main.index")
+    if parts.netloc in ("", request.host) and parts.path.startswith("/") and not parts.path.startswith("//"):
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect(target)

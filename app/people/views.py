@@ -1,0 +1,149 @@
+"""Organization and person management pages (organizers and administrators)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..domain.errors import ValidationFailed
+from ..domain.masking import mask_id_number
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_groups, regions
+from ..extensions import db
+from ..forms_util import apply_errors
+from ..i18n import label
+from ..security import roles
+from . import bp, operations
+from .forms import OrganizationForm, PersonForm
+from .models import Organization, Person
+
+PER_PAGE = 50
+
+
+@bp.route("/manage/organizations")
+@roles("admin", "organizer")
+def organizations():
+    q = request.args.get("q", "").strip()
+    stmt = select(Organization).order_by(Organization.name)
+    if q:
+        stmt = stmt.where(Organization.name.contains(q))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("people/organizations.html", page=page, q=q, regions=regions())
+
+
+def _org_choices(form: OrganizationForm) -> None:
+    form.kind.choices = [("", _("— choose —"))] + [(k, label(ORG_KINDS, k)) for k in ORG_KINDS]
+
+
+@bp.route("/manage/organizations/new", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def organization_new():
+    form = OrganizationForm()
+    _org_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.create_organization(
+                {"name": form.name.data, "kind": form.kind.data, "region_code": form.region_code.data},
+                actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Organization saved."), "success")
+            return redirect(url_for("people.organizations"))
+    return render_template("people/organization_form.html", form=form, org=None, regions=regions())
+
+
+@bp.route("/manage/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def organization_edit(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    form = OrganizationForm(obj=org)
+    _org_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.update_organization(
+                org, {"name": form.name.data, "kind": form.kind.data, "region_code": form.region_code.data},
+                actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Organization saved."), "success")
+            return redirect(url_for("people.organizations"))
+    return render_template("people/organization_form.html", form=form, org=org, regions=regions())
+
+
+def _person_choices(form: PersonForm) -> None:
+    none = [("", _("— not given —"))]
+    form.id_type.choices = [(k, label(ID_TYPES, k)) for k in ID_TYPES]
+    form.gender.choices = none + [(k, label(GENDERS, k)) for k in GENDERS]
+    form.ethnicity.choices = none + [(k, v) for k, v in ethnic_groups().items()]
+    form.education.choices = none + [(k, label(EDUCATION, k)) for k in EDUCATION]
+    form.skill_grade.choices = none + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
+    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    form.organization_id.choices = none + [(str(o.id), o.name) for o in orgs]
+
+
+def _person_data(form: PersonForm) -> dict:
+    return {"name": form.name.data, "id_type": form.id_type.data, "id_number": form.id_number.data or "",
+            "gender": form.gender.data or None, "birth_date": form.birth_date.data or None,
+            "ethnicity": form.ethnicity.data or None, "phone": form.phone.data or None,
+            "education": form.education.data or None, "skill_grade": form.skill_grade.data or None,
+            "organization_id": form.organization_id.data or None,
+            "is_frontline_worker": form.is_frontline_worker.data}
+
+
+@bp.route("/manage/people")
+@roles("admin", "organizer")
+def people():
+    q = request.args.get("q", "").strip()
+    stmt = select(Person).order_by(Person.id.desc())
+    if q:
+        stmt = stmt.where(or_(Person.name.contains(q), Person.id_number == q.upper()))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    total = db.session.scalar(select(func.count()).select_from(Person))
+    return render_template("people/people.html", page=page, q=q, total=total, mask_id_number=mask_id_number)
+
+
+@bp.route("/manage/people/new", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def person_new():
+    form = PersonForm()
+    _person_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.create_person(_person_data(form), actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Person saved."), "success")
+            return redirect(url_for("people.people"))
+    return render_template("people/person_form.html", form=form, person=None)
+
+
+@bp.route("/manage/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def person_edit(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = PersonForm(obj=person)
+    _person_choices(form)
+    if request.method == "GET":
+        form.skill_grade.data = str(person.skill_grade or "")
+        form.organization_id.data = str(person.organization_id or "")
+        form.birth_date.data = person.birth_date.isoformat() if person.birth_date else ""
+    if form.validate_on_submit():
+        try:
+            operations.update_person(person, _person_data(form), actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Person saved."), "success")
+            return redirect(url_for("people.people"))
+    return render_template("people/person_form.html", form=form, person=person)

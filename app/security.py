@@ -1,0 +1,106 @@
+"""Who may use which route: every view declares it, and one hook enforces it.
+
+A view without a declaration is refused (fail closed), and the access-matrix test fails on it.
+Declarations:  @public  ·  @login_required_any  ·  @roles("organizer", "admin")
+Object-level checks (this competition, this organization) stay in the view, through
+permission predicates such as `Competition.can_manage(user)`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from flask import current_app, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy import select
+
+from .extensions import db
+from .models_base import utcnow
+
+
+@dataclass(frozen=True)
+class Access:
+    public: bool = False
+    roles: frozenset[str] = frozenset()  # empty with public=False: any signed-in user
+
+
+def _declare(view, access: Access):
+    view._access = access
+    return view
+
+
+def public(view):
+    return _declare(view, Access(public=True))
+
+
+def login_required_any(view):
+    return _declare(view, Access())
+
+
+def roles(*names: str):
+    def wrap(view):
+        return _declare(view, Access(roles=frozenset(names)))
+    return wrap
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _bearer_user():
+    from .accounts.models import ApiToken
+
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    token = header[7:].strip()
+    if not token:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_enabled:
+        return None
+    g.api_token = row
+    return row.user
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    body["error"].update(extra)
+    return jsonify(body), status
+
+
+def enforce_access():
+    """before_request: authenticate API calls by bearer token, then apply the view's declaration."""
+    if request.endpoint is None:
+        return None  # 404/405 handled by Flask
+    if is_api_request():
+        # The API never uses the session cookie (no CSRF on the API): only the bearer token.
+        g._login_user = _bearer_user() or AnonymousUserMixin()
+    view = current_app.view_functions.get(request.endpoint)
+    access: Access | None = getattr(view, "_access", None)
+    if request.endpoint == "static":
+        return None
+    if access is None:
+        current_app.logger.error("route %s declares no access rule; refused", request.endpoint)
+        return _forbidden()
+    if access.public:
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request():
+            return api_error(401, "unauthorized", _("Sign in first: send a valid bearer token."))
+        return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
+    if access.roles and not current_user.has_role(*access.roles):
+        return _forbidden()
+    return None
+
+
+def _forbidden():
+    if is_api_request():
+        return api_error(403, "forbidden", _("You are not allowed to do this."))
+    from flask import render_template
+    return render_template("errors/403.html"), 403

@@ -1,0 +1,34 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector("[data-toggle-nav]");
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const nav = document.getElementById("nav");
+      const open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // "Add a row" for the component and criterion tables: clone the last row, renumber, clear.
+  document.querySelectorAll("[data-add-row]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const tbody = document.getElementById(button.dataset.addRow);
+      const last = tbody.querySelector("tr:last-child");
+      const index = tbody.querySelectorAll("tr").length;
+      const row = last.cloneNode(true);
+      row.querySelectorAll("input, select, textarea").forEach((el) => {
+        el.name = el.name.replace(/-\d+-/, `-${index}-`);
+        el.id = el.id.replace(/-\d+-/, `-${index}-`);
+        if (el.tagName === "SELECT") el.selectedIndex = 0; else el.value = "";
+        el.removeAttribute("aria-invalid");
+      });
+      row.querySelectorAll(".error").forEach((el) => el.remove());
+      row.querySelectorAll(".has-error").forEach((el) => el.classList.remove("has-error"));
+      tbody.appendChild(row);
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  });
+});

@@ -1,0 +1,68 @@
+"""Times: stored as naive UTC, shown and accepted in the app's time zone (Asia/Shanghai)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def app_tz() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    except RuntimeError:
+        return ZoneInfo("Asia/Shanghai")
+
+
+def parse_datetime(value) -> datetime | None:
+    """ISO 8601 text (with or without offset; without = app time zone) → naive UTC, or None."""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=app_tz())
+    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def to_local(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc).astimezone(app_tz())
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 with the app time zone's offset (API.md)."""
+    local = to_local(dt)
+    return local.isoformat() if local else None
+
+
+def local_input(dt: datetime | None) -> str:
+    """Value for an <input type=datetime-local>."""
+    local = to_local(dt)
+    return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+
+
+def local_text(dt: datetime | None) -> str:
+    local = to_local(dt)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""

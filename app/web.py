@@ -1,0 +1,111 @@
+"""Request plumbing shared by every blueprint: access hook, error pages, headers, template helpers."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import timeutil
+from .domain import lifecycle, refdata
+from .domain.errors import DomainError, ValidationFailed
+from .extensions import db, login_manager
+from .i18n import error_message, field_errors, label
+from .security import api_error, enforce_access, is_api_request
+
+logger = logging.getLogger(__name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from .accounts.models import User
+
+    try:
+        uid, version = (int(p) for p in user_id.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.is_enabled or user.session_version != version:
+        return None  # revoked: logout everywhere, password change or disabled account
+    return user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def security_headers(response):
+        h = response.headers
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated or is_api_request():
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if is_api_request():
+            fields = field_errors(exc) if isinstance(exc, ValidationFailed) else None
+            return api_error(exc.status, exc.code, error_message(exc), fields)
+        return render_template("errors/error.html", status=exc.status, message=error_message(exc)), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_template("errors/error.html", status=400,
+                               message=_("The form has expired or was not sent from this site. Reload the page and try again.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if is_api_request():
+            codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                     405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+            messages = {
+                404: _("Not found."), 403: _("You are not allowed to do this."),
+                405: _("This method is not allowed here."), 413: _("The upload is too large."),
+                429: _("Too many requests; wait a minute and try again."),
+                400: _("The request could not be read."),
+            }
+            return api_error(exc.code or 500, codes.get(exc.code, "error"),
+                             messages.get(exc.code, exc.description or ""))
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(exc.code, "errors/error.html")
+        messages = {429: _("Too many requests; wait a minute and try again."),
+                    413: _("The upload is too large."), 405: _("This method is not allowed here.")}
+        return render_template(template, status=exc.code,
+                               message=messages.get(exc.code, exc.description)), exc.code
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if is_api_request():
+            return api_error(500, "server_error", _("Something went wrong on our side; please try again."))
+        return render_template("errors/500.html"), 500
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "label": label,
+            "refdata": refdata,
+            "statuses": lifecycle.STATUSES,
+            "current_locale": str(get_locale()),
+            "jurisdiction_name": lambda code: refdata.jurisdiction_name(code, str(get_locale())),
+        }
+
+    app.json.ensure_ascii = False
+    app.jinja_env.filters["pretty_json"] = lambda v: "" if v is None else json.dumps(
+        v, ensure_ascii=False, sort_keys=True, default=str)
+    app.jinja_env.filters["local_dt"] = timeutil.local_text
+    app.jinja_env.filters["local_input"] = timeutil.local_input
