@@ -1,0 +1,52 @@
+# JiangXuan — the two commands of the README:
+#   make run    set up a virtualenv, migrate, load the demo data and serve http://127.0.0.1:5000
+#   make test   set up everything the tests need (Python packages, Chromium) and run the whole suite
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d app/translations
+
+setup: $(VENV)/.installed translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "JiangXuan is serving on http://$(HOST):$(PORT)/ (demo accounts above; Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+
+serve: setup
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+
+system-deps:
+	scripts/install-system-deps.sh
+
+test: setup system-deps
+	$(PY) -m pytest
+
+test-only:
+	$(PY) -m pytest
+
+test-postgres: setup system-deps
+	scripts/ensure-postgres.sh
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot . templates/_macros
+	$(VENV)/bin/pybabel update -q -N -i app/translations/messages.pot -d app/translations
+
+clean:
+	rm -rf $(VENV) instance/test.db .pytest_cache
