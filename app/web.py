@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        logger.warning("CSRF refused on %s: %s", request.path, exc.description)
         return render_template("errors/error.html", status=400,
                                message=_("The form has expired or was not sent from this site. Reload the page and try again.")), 400
 

@@ -7,6 +7,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -37,10 +39,23 @@ def _reset_schema(app) -> None:
         upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context (own `g`, own database session), as in a
+    real server, even though the test itself holds an application context open."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture(scope="session")
 def app():
     """The application in testing mode, on a freshly migrated database."""
     application = create_app("testing")
+    application.test_client_class = IsolatedClient
     _reset_schema(application)
     return application
 
