@@ -1,0 +1,159 @@
+"""The access matrix: every route × method × role → the expected answer.
+
+EXPECTED is written by hand (not derived from the code's declarations), and a route missing from
+it fails the suite, so a new route cannot ship without someone deciding who may use it.
+Besides the roles, "organizer_other" is an organizer of another host organization: routes marked
+scoped must refuse them (IDOR), since the objects belong to a competition they do not host.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app.people.models import Person
+from app.extensions import db
+from tests.conftest import csrf_from, new_client, PASSWORD
+
+ROLES = ["anonymous", "admin", "organizer", "organizer_other", "judge", "chief_judge", "supervisor",
+         "org_contact", "candidate"]
+PUBLIC = "public"
+ANY = "any"  # any signed-in user
+MANAGERS = {"admin", "organizer"}
+REFERENCE_READERS = {"admin", "organizer", "org_contact", "judge", "chief_judge", "supervisor"}
+
+# endpoint → (who may use it, scoped to the host organization's competitions)
+EXPECTED: dict[str, tuple[object, bool]] = {
+    "main.index": (PUBLIC, False),
+    "main.set_language": (PUBLIC, False),
+    "accounts.login": (PUBLIC, False),
+    "accounts.logout": (ANY, False),
+    "accounts.change_password": (ANY, False),
+    "accounts.users": (MANAGERS, False),
+    "accounts.user_new": (MANAGERS, False),
+    "accounts.user_edit": ({"admin"}, False),
+    "people.organizations": (MANAGERS, False),
+    "people.organization_new": (MANAGERS, False),
+    "people.organization_edit": (MANAGERS, False),
+    "people.people": (MANAGERS, False),
+    "people.person_new": (MANAGERS, False),
+    "people.person_edit": (MANAGERS, False),
+    "competitions.index": (PUBLIC, False),
+    "competitions.show": (PUBLIC, False),
+    "competitions.manage_index": (MANAGERS, False),
+    "competitions.competition_new": (MANAGERS, False),
+    "competitions.manage": (MANAGERS, True),
+    "competitions.competition_edit": (MANAGERS, True),
+    "competitions.competition_status": (MANAGERS, True),
+    "competitions.event_new": (MANAGERS, True),
+    "competitions.event_edit": (MANAGERS, True),
+    "audit.index": ({"admin", "supervisor"}, False),
+    "api.token_create": (PUBLIC, False),
+    "api.token_delete": (ANY, False),
+    "api.me": (ANY, False),
+    "api.users_create": (MANAGERS, False),
+    "api.users_list": (MANAGERS, False),
+    "api.organizations_create": (MANAGERS, False),
+    "api.organizations_list": (REFERENCE_READERS, False),
+    "api.people_create": (MANAGERS, False),
+    "api.people_list": (MANAGERS, False),
+    "api.people_get": (MANAGERS, False),
+    "api.people_update": (MANAGERS, False),
+    "api.competitions_create": (MANAGERS, False),
+    "api.competitions_list": (MANAGERS, False),
+    "api.competitions_get": (MANAGERS, True),
+    "api.competitions_update": (MANAGERS, True),
+    "api.competitions_status": (MANAGERS, True),
+    "api.events_create": (MANAGERS, True),
+    "api.events_list": (MANAGERS, True),
+    "api.events_get": (MANAGERS, True),
+    "api.events_update": (MANAGERS, True),
+    "api.audit_list": ({"admin", "supervisor"}, False),
+}
+# Run last: they end the caller's session or token.
+LAST = ("accounts.logout", "api.token_delete")
+
+
+def routes(app):
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule, method))
+    out.sort(key=lambda rm: (rm[0].endpoint in LAST, rm[0].endpoint, rm[1]))
+    return out
+
+
+def test_every_route_declares_access_and_is_in_the_matrix(app):
+    missing_declaration, missing_expectation = [], []
+    for rule, _method in routes(app):
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "_access", None) is None:
+            missing_declaration.append(rule.endpoint)
+        if rule.endpoint not in EXPECTED:
+            missing_expectation.append(rule.endpoint)
+    assert not missing_declaration, f"routes without an access declaration: {missing_declaration}"
+    assert not missing_expectation, f"routes missing from the access matrix: {missing_expectation}"
+    assert not set(EXPECTED) - {r.endpoint for r, _ in routes(app)}, "matrix names routes that do not exist"
+
+
+@pytest.fixture
+def world(make_user, make_org, make_competition):
+    host = make_org("西藏自治区人力资源和社会保障厅", kind="government", region_code="540000")
+    other = make_org("广西壮族自治区人力资源和社会保障厅", kind="government", region_code="450000")
+    users = {role: make_user(role, organization=host, username=f"m_{role}")
+             for role in ROLES if role not in ("anonymous", "organizer_other")}
+    users["organizer_other"] = make_user("organizer", organization=other, username="m_organizer_other")
+    comp = make_competition(users["organizer"])
+    person = Person(name="次仁", id_type="passport", id_number="E1234567", gender="male")
+    db.session.add(person)
+    db.session.commit()
+    params = {"competition_id": comp.id, "event_id": comp.events[0].id, "user_id": users["judge"].id,
+              "org_id": host.id, "person_id": person.id, "code": "en"}
+    return users, params
+
+
+def _client_for(app, role, users):
+    client = new_client(app)
+    token = None
+    if role != "anonymous":
+        user = users[role]
+        page = client.get("/login")
+        r = client.post("/login", data={"csrf_token": csrf_from(page.data), "username": user.username,
+                                         "password": PASSWORD})
+        assert r.status_code == 302
+        r = client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+        token = r.get_json()["token"]
+    csrf = csrf_from(client.get("/login" if role == "anonymous" else "/account/password").data)
+    return client, token, csrf
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, world, role):
+    users, params = world
+    client, token, csrf = _client_for(app, role, users)
+    failures = []
+    for rule, method in routes(app):
+        who, scoped = EXPECTED[rule.endpoint]
+        url = rule.build(params, append_unknown=False)[1]
+        is_api = url.startswith("/api/")
+        headers = {"Authorization": f"Bearer {token}"} if (is_api and token) else {}
+        if is_api:
+            resp = client.open(url, method=method, json={}, headers=headers)
+        else:
+            resp = client.open(url, method=method, data={"csrf_token": csrf} if method == "POST" else None)
+        status = resp.status_code
+        base_role = "organizer" if role == "organizer_other" else role
+        if who == PUBLIC:
+            # Empty credentials to the token endpoint are rightly a 401; nothing public is a 403.
+            ok = status != 403 and status < 500 and (status != 401 or rule.endpoint == "api.token_create")
+        elif role == "anonymous":
+            ok = status == 401 if is_api else (status == 302 and "/login" in resp.headers.get("Location", ""))
+        elif who == ANY:
+            ok = status not in (401, 403) and status < 500
+        elif base_role in who and not (scoped and role == "organizer_other"):
+            ok = status not in (401, 403) and status < 500
+        else:
+            ok = status == 403
+        if not ok:
+            failures.append(f"{method} {url} as {role}: {status}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,66 @@
+"""Command-line bootstrap (create-admin, demo) and the completeness of the Chinese catalog."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.competitions.models import Competition
+from app.demo import load_demo
+from app.domain.idcard import parse_resident_id
+from app.extensions import db
+from app.people.models import Person
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flask(tmp_path, *args, input_text=None):
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "JIANGXUAN_ENV": "development"}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, input=input_text,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_create_admin_with_and_without_password_option(tmp_path):
+    assert _flask(tmp_path, "db", "upgrade").returncode == 0
+    ok = _flask(tmp_path, "create-admin", "Root", "--password", "Root-pass-2026")
+    assert ok.returncode == 0 and "administrator root created" in ok.stdout
+    again = _flask(tmp_path, "create-admin", "root", "--password", "Root-pass-2026")
+    assert again.returncode != 0 and "exists already" in again.stderr
+    weak = _flask(tmp_path, "create-admin", "second", "--password", "123")
+    assert weak.returncode != 0 and "password" in weak.stderr
+    prompted = _flask(tmp_path, "create-admin", "third", input_text="Third-pass-2026\nThird-pass-2026\n")
+    assert prompted.returncode == 0, prompted.stderr
+
+
+def test_demo_data_is_realistic():
+    accounts = load_demo()
+    roles = {r for _, _, rs in accounts for r in rs}
+    assert roles == {"admin", "organizer", "judge", "chief_judge", "supervisor", "org_contact", "candidate"}
+    names = [c.name for c in db.session.scalars(select(Competition))]
+    assert any("西藏" in n for n in names) and any("广西" in n for n in names)
+    people = db.session.scalars(select(Person)).all()
+    assert len(people) >= 30
+    assert any("\u0f00" <= p.name[0] <= "\u0fff" for p in people)  # Tibetan script names
+    for p in people:
+        parsed = parse_resident_id(p.id_number)
+        assert parsed.birth_date == p.birth_date and parsed.gender == p.gender
+    assert load_demo() is None  # loading twice is refused, not duplicated
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(accounts)
+
+
+def test_every_message_has_a_chinese_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "N_", "-o", str(pot), ".", "templates/_macros"],
+                   cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as fh:
+        template = read_po(fh)
+    with (ROOT / "app/translations/zh/LC_MESSAGES/messages.po").open("rb") as fh:
+        zh = read_po(fh)
+    missing = [m.id for m in template if m.id and (zh.get(m.id) is None or not zh.get(m.id).string
+                                                   or "fuzzy" in zh.get(m.id).flags)]
+    assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
