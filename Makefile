@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --statistics -d app/translations
+	$(VENV)/bin/pybabel -q compile -d app/translations
 
 setup: $(VENV)/.installed translations
 
@@ -45,8 +45,8 @@ test-postgres: setup system-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot . templates/_macros
-	$(VENV)/bin/pybabel update -q -N -i app/translations/messages.pot -d app/translations
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot . templates/_macros
+	$(VENV)/bin/pybabel -q update -N -i app/translations/messages.pot -d app/translations
 
 clean:
 	rm -rf $(VENV) instance/test.db .pytest_cache

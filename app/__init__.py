@@ -37,12 +37,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .competitions import bp as competitions_bp
     from .main import bp as main_bp
     from .people import bp as people_bp
+    from .registration import bp as registration_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(competitions_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .domain import lifecycle
 from .domain.errors import DomainError, ValidationFailed
+from .domain.refdata import REGISTRATION_STATUSES
 
 
 def select_locale() -> str:
@@ -33,8 +34,11 @@ _STATUS_PARAMS = ("current", "target", "status")
 def translate(message: str, params: dict | None = None) -> str:
     params = dict(params or {})
     for key in _STATUS_PARAMS:
-        if params.get(key) in lifecycle.STATUSES:
-            params[key] = gettext(lifecycle.STATUSES[params[key]])
+        value = params.get(key)
+        if value in lifecycle.STATUSES:
+            params[key] = gettext(lifecycle.STATUSES[value])
+        elif value in REGISTRATION_STATUSES:
+            params[key] = gettext(REGISTRATION_STATUSES[value])
     text = gettext(message)
     return text % params if params else text
 

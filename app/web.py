@@ -15,7 +15,7 @@ from . import timeutil
 from .domain import lifecycle, refdata
 from .domain.errors import DomainError, ValidationFailed
 from .extensions import db, login_manager
-from .i18n import error_message, field_errors, label
+from .i18n import error_message, field_errors, label, translate
 from .security import api_error, enforce_access, is_api_request
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if is_api_request():
             fields = field_errors(exc) if isinstance(exc, ValidationFailed) else None
-            return api_error(exc.status, exc.code, error_message(exc), fields)
+            return api_error(exc.status, exc.code, error_message(exc), fields, **exc.extra(translate))
         return render_template("errors/error.html", status=exc.status, message=error_message(exc)), exc.status
 
     @app.errorhandler(CSRFError)

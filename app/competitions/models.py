@@ -78,6 +78,9 @@ class Event(db.Model):
     awards: Mapped[dict] = mapped_column(JSON)
     tiebreak: Mapped[list] = mapped_column(JSON, default=list)
     no_shared_ranks: Mapped[bool] = mapped_column(default=False)
+    # Active (submitted or approved) registrations; changed only by conditional UPDATEs so that
+    # concurrent registrations can never overfill the event.
+    entrant_count: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

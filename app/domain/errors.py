@@ -31,6 +31,10 @@ class DomainError(Exception):
         self.message = message
         self.params = params
 
+    def extra(self, translate) -> dict:
+        """Additional members of the API error body (translate: message id, params → text)."""
+        return {}
+
 
 class ValidationFailed(DomainError):
     """Input that breaks one or more field rules; carries every error found."""

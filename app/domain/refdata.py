@@ -142,3 +142,10 @@ def jurisdiction_name(code: str, locale: str = "zh_CN") -> str:
     if not names:
         return code
     return names[0] if locale.startswith("zh") else names[1]
+
+REGISTRATION_STATUSES = {
+    "submitted": N_("Awaiting review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+}

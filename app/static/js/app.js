@@ -26,6 +26,11 @@ document.addEventListener("DOMContentLoaded", () => {
       tbody.appendChild(row);
     });
   });
+  document.querySelectorAll("[data-check-all]").forEach((box) => {
+    box.addEventListener("change", () => {
+      box.closest("form").querySelectorAll("input[name=ids]").forEach((el) => { el.checked = box.checked; });
+    });
+  });
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();

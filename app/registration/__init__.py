@@ -1,0 +1,6 @@
+"""Registration (报名): self-registration, organization entries, imports, review and withdrawal."""
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__)
+
+from . import views  # noqa: E402,F401

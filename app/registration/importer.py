@@ -1,0 +1,366 @@
+"""Registration import from a sheet: every bad row reported (line, column, reason); any bad row
+→ nothing written; otherwise one transaction with bulk inserts (no per-row commits)."""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, tuple_
+
+from ..audit.operations import record
+from ..competitions.models import Event
+from ..domain.eligibility import check_eligibility
+from ..domain.errors import N_, Collector, DomainError
+from ..domain.names import InvalidName, clean_title
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups
+from ..extensions import db
+from ..i18n import translate
+from ..people.models import Organization, Person
+from ..people.operations import parse_person
+from ..spreadsheets import cell_text, read_table
+from .models import Registration, RegistrationMember
+from .operations import check_window, competition_day, take_places
+
+# (field, Chinese header, English header)
+COLUMNS = [
+    ("name", "姓名", "Name"),
+    ("id_type", "证件类型", "ID type"),
+    ("id_number", "证件号码", "ID number"),
+    ("gender", "性别", "Gender"),
+    ("birth_date", "出生日期", "Birth date"),
+    ("ethnicity", "民族", "Ethnic group"),
+    ("phone", "手机号码", "Phone"),
+    ("education", "文化程度", "Education"),
+    ("skill_grade", "职业技能等级", "Skill grade"),
+    ("organization", "单位", "Organization"),
+    ("team_name", "团队名称", "Team name"),
+    ("is_frontline_worker", "是否一线职工", "Front-line worker"),
+]
+REQUIRED = ("name", "id_number")
+HEADER_TO_FIELD = {}
+for _f, _zh, _en in COLUMNS:
+    HEADER_TO_FIELD[_zh] = _f
+    HEADER_TO_FIELD[_en.lower()] = _f
+    HEADER_TO_FIELD[_f] = _f
+FIELD_HEADER = {f: zh for f, zh, _ in COLUMNS}
+
+# Chinese labels used in the template's lists → code names.
+ID_TYPE_LABELS = {"居民身份证": "resident_id", "护照": "passport", "港澳居民来往内地通行证": "hk_macau_permit",
+                  "台湾居民来往大陆通行证": "taiwan_permit"}
+GENDER_LABELS = {"男": "male", "女": "female"}
+EDUCATION_LABELS = {"小学": "primary", "初中": "junior_high", "高中或中专": "senior_high", "高中": "senior_high",
+                    "中专": "senior_high", "大专": "associate", "本科": "bachelor", "硕士研究生及以上": "master",
+                    "研究生": "master"}
+GRADE_LABELS = {"五级（初级工）": 5, "初级工": 5, "四级（中级工）": 4, "中级工": 4, "三级（高级工）": 3,
+                "高级工": 3, "二级（技师）": 2, "技师": 2, "一级（高级技师）": 1, "高级技师": 1}
+YES = {"是", "y", "yes", "true", "1"}
+
+
+class ImportRejected(DomainError):
+    status = 422
+    code = "import_rejected"
+
+    def __init__(self, problems: list["Problem"]):
+        rows = len({p.row for p in problems if p.row})
+        super().__init__(N_("The file was not imported: %(n)d problems in %(rows)d rows. Nothing was written."),
+                         n=len(problems), rows=rows)
+        self.problems = problems
+
+    def extra(self, translate_fn) -> dict:
+        return {"rows": [p.as_json(translate_fn) for p in self.problems]}
+
+
+@dataclass
+class Problem:
+    row: int          # line number in the file (1 = the header row); 0 for the file as a whole
+    field: str | None
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def as_json(self, translate_fn) -> dict:
+        return {"row": self.row, "field": self.field, "column": FIELD_HEADER.get(self.field, self.field),
+                "message": translate_fn(self.message, self.params)}
+
+
+def _map_headers(header_row: list) -> tuple[dict[int, str], list[Problem]]:
+    mapping, problems = {}, []
+    for i, raw in enumerate(header_row):
+        name = cell_text(raw)
+        key = HEADER_TO_FIELD.get(name) or HEADER_TO_FIELD.get(name.lower())
+        if key:
+            mapping[i] = key
+    present = set(mapping.values())
+    for required in REQUIRED:
+        if required not in present:
+            problems.append(Problem(1, required, N_("The column %(column)s is missing."),
+                                    {"column": FIELD_HEADER[required]}))
+    return mapping, problems
+
+
+def _code(value: str, labels: dict, codes) -> str | None:
+    if not value:
+        return None
+    if value in labels:
+        return labels[value]
+    return value  # a code name (or garbage, which parse_person refuses with a message)
+
+
+def _row_to_person(raw: dict) -> dict:
+    data = {}
+    id_raw = raw.get("id_number")
+    # Keep numbers as numbers so that parse_person refuses them (an ID typed as a number loses digits).
+    data["id_number"] = id_raw if isinstance(id_raw, (int, float)) and not isinstance(id_raw, bool) else cell_text(id_raw)
+    data["name"] = cell_text(raw.get("name"))
+    data["id_type"] = _code(cell_text(raw.get("id_type")), ID_TYPE_LABELS, ID_TYPES) or "resident_id"
+    data["gender"] = _code(cell_text(raw.get("gender")), GENDER_LABELS, GENDERS)
+    data["birth_date"] = cell_text(raw.get("birth_date")) or None
+    data["ethnicity"] = cell_text(raw.get("ethnicity")) or None
+    data["phone"] = cell_text(raw.get("phone")) or None
+    data["education"] = _code(cell_text(raw.get("education")), EDUCATION_LABELS, EDUCATION)
+    grade = cell_text(raw.get("skill_grade"))
+    data["skill_grade"] = GRADE_LABELS.get(grade, grade) or None
+    data["is_frontline_worker"] = cell_text(raw.get("is_frontline_worker")).lower() in YES
+    return data
+
+
+@dataclass
+class Parsed:
+    row: int
+    person: dict
+    organization: Organization | None
+    team_name: str | None
+    existing: Person | None = None
+
+
+def import_registrations(event: Event, data: bytes, actor, filename: str = "") -> list[int]:
+    """Validate the whole file, then write it in one transaction; returns the new registration ids."""
+    comp = event.competition
+    check_window(comp)
+    table = read_table(data)
+    while table and not any(cell_text(c) for c in table[-1]):
+        table.pop()
+    if not table:
+        raise ImportRejected([Problem(0, None, N_("The file has no rows."))])
+    mapping, problems = _map_headers(table[0])
+    if problems:
+        raise ImportRejected(problems)
+    if len(table) < 2:
+        raise ImportRejected([Problem(0, None, N_("The file has a header but no data rows."))])
+
+    orgs = {o.name: o for o in db.session.scalars(select(Organization))}
+    parsed: list[Parsed] = []
+    for line, cells in enumerate(table[1:], start=2):
+        raw = {mapping[i]: v for i, v in enumerate(cells) if i in mapping}
+        if not any(cell_text(v) for v in raw.values()):
+            continue  # blank line
+        errors = Collector()
+        person = parse_person(_row_to_person(raw), errors)
+        for err in errors.errors:
+            problems.append(Problem(line, err.field, err.message, err.params))
+        org_name = cell_text(raw.get("organization"))
+        org = orgs.get(org_name) if org_name else None
+        if org_name and org is None:
+            problems.append(Problem(line, "organization", N_("Unknown organization: %(name)s."), {"name": org_name}))
+        team_name = None
+        if event.team_size > 1:
+            try:
+                team_name = clean_title(cell_text(raw.get("team_name")), 100)
+            except InvalidName as exc:
+                problems.append(Problem(line, "team_name", exc.message, exc.params))
+        parsed.append(Parsed(line, person, org, team_name))
+
+    _check_duplicates_in_file(parsed, problems)
+    _attach_existing(parsed, problems)
+    _check_against_database(event, parsed, problems)
+    _check_eligibility(event, parsed, problems)
+    groups = _group_teams(event, parsed, problems)
+    if not problems and event.max_entrants is not None and event.entrant_count + len(groups) > event.max_entrants:
+        problems.append(Problem(0, None, N_("The event has %(free)d free places; the file has %(n)d entries."),
+                                {"free": max(event.max_entrants - event.entrant_count, 0), "n": len(groups)}))
+    if problems:
+        problems.sort(key=lambda p: (p.row, p.field or ""))
+        raise ImportRejected(problems)
+    if not take_places(event, len(groups)):
+        raise ImportRejected([Problem(0, None, N_("The event filled up while the file was being imported."))])
+    return _write(event, groups, actor, filename)
+
+
+def _check_duplicates_in_file(parsed: list[Parsed], problems: list[Problem]) -> None:
+    first_line: dict[tuple, int] = {}
+    for p in parsed:
+        key = (p.person.get("id_type"), p.person.get("id_number"))
+        if not key[1]:
+            continue
+        if key in first_line:
+            problems.append(Problem(p.row, "id_number", N_("The same ID number is on line %(line)d too."),
+                                    {"line": first_line[key]}))
+        else:
+            first_line[key] = p.row
+
+
+def _attach_existing(parsed: list[Parsed], problems: list[Problem]) -> None:
+    keys = list({(p.person["id_type"], p.person["id_number"]) for p in parsed if p.person.get("id_number")})
+    existing: dict[tuple, Person] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        for person in db.session.scalars(select(Person).where(tuple_(Person.id_type, Person.id_number).in_(chunk))):
+            existing[(person.id_type, person.id_number)] = person
+    for p in parsed:
+        person = existing.get((p.person.get("id_type"), p.person.get("id_number")))
+        if person is None:
+            continue
+        if person.name != p.person.get("name"):
+            problems.append(Problem(p.row, "name", N_("This ID number is on record under another name; check the name or the number.")))
+            continue
+        for key in ("gender", "birth_date", "skill_grade"):
+            if getattr(person, key) is not None:
+                p.person[key] = getattr(person, key)
+        p.existing = person
+
+
+def _check_against_database(event: Event, parsed: list[Parsed], problems: list[Problem]) -> None:
+    person_ids = [p.existing.id for p in parsed if p.existing is not None]
+    if not person_ids:
+        return
+    comp = event.competition
+    event_ids = [event.id] if comp.allow_multiple_events else [e.id for e in comp.events]
+    active: dict[int, int] = {}
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start:start + 500]
+        for pid, eid in db.session.execute(select(RegistrationMember.person_id, RegistrationMember.event_id).where(
+                RegistrationMember.is_active, RegistrationMember.event_id.in_(event_ids),
+                RegistrationMember.person_id.in_(chunk))):
+            active[pid] = eid
+    for p in parsed:
+        if p.existing is None or p.existing.id not in active:
+            continue
+        if active[p.existing.id] == event.id:
+            problems.append(Problem(p.row, "id_number", N_("This person is already registered for this event.")))
+        else:
+            problems.append(Problem(p.row, "id_number", N_("This competition allows each person to enter one event only.")))
+
+
+def _check_eligibility(event: Event, parsed: list[Parsed], problems: list[Problem]) -> None:
+    day = competition_day(event.competition)
+    for p in parsed:
+        if not p.person.get("id_number"):
+            continue
+        for r in check_eligibility(eligibility=event.eligibility or {}, track=event.track,
+                                   birth_date=p.person.get("birth_date"), skill_grade=p.person.get("skill_grade"),
+                                   organization_kind=p.organization.kind if p.organization else None, on=day):
+            field_name = {"age": "birth_date", "skill_grade": "skill_grade"}.get(r.rule, "organization")
+            problems.append(Problem(p.row, field_name, r.message, r.params))
+
+
+def _group_teams(event: Event, parsed: list[Parsed], problems: list[Problem]) -> list[list[Parsed]]:
+    if event.team_size == 1:
+        return [[p] for p in parsed]
+    teams: dict[tuple, list[Parsed]] = defaultdict(list)
+    for p in parsed:
+        if p.team_name:
+            teams[(p.team_name, p.organization.id if p.organization else None)].append(p)
+    for (name, _org), members in teams.items():
+        if len(members) != event.team_size:
+            for m in members:
+                problems.append(Problem(m.row, "team_name", N_("Team %(team)s has %(n)d members; this event needs %(size)d."),
+                                        {"team": name, "n": len(members), "size": event.team_size}))
+    return list(teams.values())
+
+
+def _write(event: Event, groups: list[list[Parsed]], actor, filename: str) -> list[int]:
+    comp = event.competition
+    new_people = [p for group in groups for p in group if p.existing is None]
+    if new_people:
+        rows = [{**{k: v for k, v in p.person.items() if k != "organization_id"},
+                 "organization_id": p.organization.id if p.organization else None} for p in new_people]
+        ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows).all()
+        for p, pid in zip(new_people, ids):
+            p.person["id"] = pid
+    person_id = lambda p: p.existing.id if p.existing is not None else p.person["id"]  # noqa: E731
+    reg_rows = [{"event_id": event.id, "competition_id": comp.id, "person_id": person_id(group[0]),
+                 "organization_id": group[0].organization.id if group[0].organization else None,
+                 "team_name": group[0].team_name, "status": "submitted", "source": "import",
+                 "submitted_by_id": actor.id, "version": 1} for group in groups]
+    reg_ids = db.session.scalars(insert(Registration).returning(Registration.id, sort_by_parameter_order=True),
+                                 reg_rows).all()
+    member_rows = [{"registration_id": rid, "event_id": event.id, "competition_id": comp.id,
+                    "person_id": person_id(p), "position": i, "is_active": True}
+                   for rid, group in zip(reg_ids, groups) for i, p in enumerate(group)]
+    db.session.execute(insert(RegistrationMember), member_rows)
+    record("registration.import", object_type="events", object_id=event.id, actor=actor,
+           competition_id=comp.id, event_id=event.id,
+           after={"created": len(reg_ids), "first_id": reg_ids[0] if reg_ids else None,
+                  "last_id": reg_ids[-1] if reg_ids else None, "new_people": len(new_people),
+                  "file": filename[:200]})
+    return reg_ids
+
+
+# ---- template and export --------------------------------------------------------------------
+
+def template_xlsx(event: Event) -> bytes:
+    """The import template: Chinese headers, a sample row, ID columns as text, lists for enumerations."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ..domain.idcard import make_resident_id
+    from datetime import date
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报名表"
+    columns = [c for c in COLUMNS if c[0] != "team_name" or event.team_size > 1]
+    ws.append([zh for _, zh, _ in columns])
+    sample = {
+        "name": "扎西顿珠", "id_type": "居民身份证", "id_number": make_resident_id("540102", date(1998, 6, 1), 17),
+        "gender": "男", "birth_date": "1998-06-01", "ethnicity": "藏族", "phone": "13800000000",
+        "education": "大专", "skill_grade": "三级（高级工）", "organization": "", "team_name": "示例团队",
+        "is_frontline_worker": "是",
+    }
+    ws.append([sample[f] for f, _, _ in columns])
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+    lists = wb.create_sheet("选项")
+    options = {
+        "id_type": list(ID_TYPE_LABELS)[:4], "gender": ["男", "女"],
+        "ethnicity": list(ethnic_groups().values()),
+        "education": ["小学", "初中", "高中或中专", "大专", "本科", "硕士研究生及以上"],
+        "skill_grade": ["五级（初级工）", "四级（中级工）", "三级（高级工）", "二级（技师）", "一级（高级技师）"],
+        "is_frontline_worker": ["是", "否"],
+    }
+    orgs = [o.name for o in db.session.scalars(select(Organization).order_by(Organization.name))]
+    if orgs:
+        options["organization"] = orgs
+    for col_index, (fname, values) in enumerate(options.items(), start=1):
+        letter = lists.cell(row=1, column=col_index).column_letter
+        for r, value in enumerate(values, start=1):
+            lists.cell(row=r, column=col_index, value=value)
+        if fname not in [c[0] for c in columns]:
+            continue
+        target = [c[0] for c in columns].index(fname) + 1
+        target_letter = ws.cell(row=1, column=target).column_letter
+        dv = DataValidation(type="list", formula1=f"='选项'!${letter}$1:${letter}${len(values)}", allow_blank=True,
+                            showErrorMessage=True, errorTitle="无效选项", error="请从下拉列表中选择")
+        ws.add_data_validation(dv)
+        dv.add(f"{target_letter}2:{target_letter}5000")
+    lists.sheet_state = "hidden"
+    # ID numbers and phones as text: an 18-digit number typed into a numeric cell loses digits.
+    for fname in ("id_number", "phone", "birth_date"):
+        idx = [c[0] for c in columns].index(fname) + 1
+        letter = ws.cell(row=1, column=idx).column_letter
+        for r in range(2, 5001):
+            ws[f"{letter}{r}"].number_format = "@"
+        ws.column_dimensions[letter].width = 22
+    ws.column_dimensions["A"].width = 16
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def problems_text(problems: list[Problem]) -> list[str]:
+    """Problems as lines for the web page: 第 3 行「证件号码」：…"""
+    return [p.as_json(translate) for p in problems]

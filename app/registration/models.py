@@ -1,0 +1,72 @@
+"""Registrations (报名) and their members; a team registration has several members."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+ACTIVE_STATUSES = ("submitted", "approved")
+
+
+class Registration(db.Model):
+    """One entry into an event: a person, or a team whose captain is `person`."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    team_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    source: Mapped[str] = mapped_column(String(12))  # self | org_contact | organizer | import | api
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    event = relationship("Event")
+    person = relationship("Person", foreign_keys=[person_id])
+    organization = relationship("Organization")
+    members: Mapped[list["RegistrationMember"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationMember.position")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} {self.status}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class RegistrationMember(db.Model):
+    """A person in a registration. While the registration is active, a person holds at most one
+    active membership per event: a partial unique index enforces it in the database."""
+
+    __tablename__ = "registration_members"
+    __table_args__ = (
+        Index("uq_registration_members_active_person", "event_id", "person_id", unique=True,
+              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)  # 0 = the captain / the individual entrant
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    registration: Mapped[Registration] = relationship(back_populates="members")
+    person = relationship("Person")
+
+    def __repr__(self) -> str:
+        return f"<RegistrationMember reg={self.registration_id} person={self.person_id}>"

@@ -1,0 +1,63 @@
+"""Named reads and serializers for registrations."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import timeutil
+from ..domain.masking import mask_id_number, mask_phone
+from ..people.models import Organization, Person
+from .models import Registration, RegistrationMember
+from .operations import sees_full_identity
+
+
+def person_view(person: Person, full: bool) -> dict:
+    return {
+        "id": person.id, "name": person.name, "id_type": person.id_type,
+        "id_number": person.id_number if full else mask_id_number(person.id_number),
+        "gender": person.gender, "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "ethnicity": person.ethnicity, "phone": (person.phone if full else mask_phone(person.phone)) or None,
+        "education": person.education, "skill_grade": person.skill_grade,
+    }
+
+
+def registration_json(reg: Registration, viewer) -> dict:
+    people = [m.person for m in reg.members] or [reg.person]
+    return {
+        "id": reg.id, "event_id": reg.event_id, "competition_id": reg.competition_id, "status": reg.status,
+        "source": reg.source, "organization_id": reg.organization_id,
+        "organization": reg.organization.name if reg.organization else None,
+        "team_name": reg.team_name,
+        "person": person_view(reg.person, sees_full_identity(reg, viewer, reg.person)),
+        "members": [person_view(p, sees_full_identity(reg, viewer, p)) for p in people[1:]],
+        "submitted_at": timeutil.iso(reg.submitted_at), "reviewed_at": timeutil.iso(reg.reviewed_at),
+        "review_reason": reg.review_reason, "withdrawn_at": timeutil.iso(reg.withdrawn_at),
+        "version": reg.version,
+    }
+
+
+def registrations_query(*, competition_id=None, event_id=None, status=None, organization_id=None,
+                        region_prefix=None, person_user_id=None, q=None):
+    stmt = (select(Registration).options(selectinload(Registration.members).selectinload(RegistrationMember.person),
+                                         selectinload(Registration.person), selectinload(Registration.organization))
+            .order_by(Registration.id))
+    if competition_id is not None:
+        stmt = stmt.where(Registration.competition_id == competition_id)
+    if event_id is not None:
+        stmt = stmt.where(Registration.event_id == event_id)
+    if status:
+        stmt = stmt.where(Registration.status == status)
+    if organization_id is not None:
+        stmt = stmt.where(Registration.organization_id == organization_id)
+    if region_prefix:
+        stmt = stmt.where(Registration.organization_id.in_(
+            select(Organization.id).where(Organization.region_code.startswith(region_prefix))))
+    if person_user_id is not None:
+        stmt = stmt.where(Registration.id.in_(
+            select(RegistrationMember.registration_id).join(Person, Person.id == RegistrationMember.person_id)
+            .where(Person.user_id == person_user_id)))
+    if q:
+        stmt = stmt.where(Registration.id.in_(
+            select(RegistrationMember.registration_id).join(Person, Person.id == RegistrationMember.person_id)
+            .where((Person.name.contains(q)) | (Person.id_number == q.upper()))))
+    return stmt

@@ -1,0 +1,307 @@
+"""Registration pages: candidate sign-up and page, entry forms, org contact list, organizer
+queue with bulk review, import with every bad row listed, template and export downloads."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from ..competitions.models import Competition, Event
+from ..domain.errors import DomainError, ValidationFailed
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
+from ..extensions import db, limiter
+from ..forms_util import apply_errors
+from ..i18n import error_message, label, translate
+from ..people.models import Organization, Person
+from ..security import public, roles
+from . import bp, exports, operations
+from .forms import BulkReviewForm, EntryForm, ImportForm, ReviewForm, SignupForm
+from .importer import ImportRejected, import_registrations, template_xlsx
+from .models import Registration
+from .queries import person_view, registrations_query
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PER_PAGE = 50
+
+
+def _choices(form) -> None:
+    none = [("", _("— not given —"))]
+    form.id_type.choices = [(k, label(ID_TYPES, k)) for k in ID_TYPES]
+    form.gender.choices = none + [(k, label(GENDERS, k)) for k in GENDERS]
+    if hasattr(form, "ethnicity"):
+        form.ethnicity.choices = none + list(ethnic_groups().items())
+        form.education.choices = none + [(k, label(EDUCATION, k)) for k in EDUCATION]
+        form.skill_grade.choices = none + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
+    if hasattr(form, "organization_id"):
+        orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+        form.organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+    if hasattr(form, "members"):
+        for row in form.members:
+            row.form.id_type.choices = form.id_type.choices
+            row.form.gender.choices = form.gender.choices
+
+
+def _person_data(form) -> dict:
+    data = {"name": form.name.data, "id_type": form.id_type.data or "resident_id",
+            "id_number": form.id_number.data or "", "gender": form.gender.data or None,
+            "birth_date": form.birth_date.data or None}
+    for key in ("ethnicity", "phone", "education", "skill_grade"):
+        if hasattr(form, key):
+            data[key] = form[key].data or None
+    return data
+
+
+# ---- candidates -------------------------------------------------------------------------------
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("registration.me"))
+    form = SignupForm()
+    _choices(form)
+    if form.validate_on_submit():
+        data = {**_person_data(form), "username": form.username.data, "password": form.password.data,
+                "organization_id": form.organization_id.data or None,
+                "is_frontline_worker": form.is_frontline_worker.data}
+        try:
+            user, _person = operations.signup_candidate(data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account is ready. Choose an event to register for."), "success")
+            return redirect(url_for("registration.me"))
+    return render_template("registration/signup.html", form=form)
+
+
+def _open_events():
+    comps = db.session.scalars(select(Competition).where(Competition.status == "registration_open")
+                               .order_by(Competition.registration_closes_at)).all()
+    return [c for c in comps if operations.window_open(c)]
+
+
+@bp.route("/me")
+@roles("candidate")
+def me():
+    person = db.session.scalar(select(Person).where(Person.user_id == current_user.id))
+    regs = db.session.scalars(registrations_query(person_user_id=current_user.id)).all()
+    return render_template("registration/me.html", person=person, registrations=regs,
+                           competitions=_open_events(), person_view=person_view,
+                           can_withdraw=lambda r: operations.can_withdraw(r, current_user)
+                           and r.is_active and operations.window_open(db.session.get(Competition, r.competition_id)))
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+@roles("candidate", "org_contact")
+def register(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    comp = event.competition
+    if not operations.window_open(comp):
+        flash(_("Registration for this competition is not open now."), "error")
+        return redirect(url_for("registration.me" if current_user.has_role("candidate") else "registration.org_index"))
+    is_candidate = current_user.has_role("candidate") and not current_user.has_role("org_contact")
+    person = db.session.scalar(select(Person).where(Person.user_id == current_user.id)) if is_candidate else None
+    if is_candidate and person is None:
+        abort(403)
+    form = EntryForm()
+    while len(form.members.entries) < event.team_size - 1:
+        form.members.append_entry()
+    _choices(form)
+    if request.method == "GET" and person is not None:
+        form.organization_id.data = str(person.organization_id or "")
+    if form.validate_on_submit():
+        if is_candidate:
+            person_data = {"name": person.name, "id_type": person.id_type, "id_number": person.id_number}
+        else:
+            person_data = _person_data(form)
+        data = {"person": person_data}
+        if is_candidate:
+            data["organization_id"] = form.organization_id.data or None
+        if event.team_size > 1:
+            data["team_name"] = form.team_name.data
+            data["members"] = [{"name": r.form.name.data, "id_type": r.form.id_type.data or "resident_id",
+                                "id_number": r.form.id_number.data or "", "gender": r.form.gender.data or None,
+                                "birth_date": r.form.birth_date.data or None} for r in form.members]
+        try:
+            operations.register(event, data, current_user, "self" if is_candidate else "org_contact")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            aliases = {f"person.{k}": k for k in ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity",
+                                                   "phone", "education", "skill_grade")}
+            for i in range(event.team_size - 1):
+                for k in ("name", "id_type", "id_number", "gender", "birth_date"):
+                    aliases[f"members[{i}].{k}"] = f"members-{i}-{k}"
+            apply_errors(form, exc, aliases)
+        except operations.RegistrationRefused as exc:
+            db.session.rollback()
+            form.form_errors = [translate(r.message, r.params) for r in exc.refusals]
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors = [error_message(exc)]
+        else:
+            db.session.commit()
+            flash(_("Registration submitted for %(event)s. The organizer will review it.", event=event.name), "success")
+            return redirect(url_for("registration.me" if is_candidate else "registration.org_index"))
+    return render_template("registration/register.html", form=form, event=event, competition=comp,
+                           person=person, is_candidate=is_candidate)
+
+
+@bp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
+@roles("candidate", "org_contact", "organizer", "admin")
+def withdraw(registration_id: int):
+    reg = db.get_or_404(Registration, registration_id)
+    if not operations.can_withdraw(reg, current_user):
+        abort(403)
+    # CSRFProtect has checked the token of this POST already.
+    try:
+        operations.withdraw(reg, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The registration has been withdrawn."), "success")
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+# ---- organization contacts ------------------------------------------------------------------
+
+@bp.route("/org/registrations")
+@roles("org_contact")
+def org_index():
+    if current_user.organization_id is None:
+        abort(403)
+    status = request.args.get("status") or None
+    stmt = registrations_query(organization_id=current_user.organization_id, status=status)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("registration/org_index.html", page=page, status=status,
+                           competitions=_open_events(), person_view=person_view,
+                           organization=db.session.get(Organization, current_user.organization_id))
+
+
+# ---- organizers -------------------------------------------------------------------------------
+
+def _managed(competition_id: int) -> Competition:
+    comp = db.get_or_404(Competition, competition_id)
+    if not comp.can_manage(current_user):
+        abort(403)
+    return comp
+
+
+@bp.route("/manage/competitions/<int:competition_id>/registrations", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def queue(competition_id: int):
+    comp = _managed(competition_id)
+    bulk = BulkReviewForm()
+    if request.method == "POST" and bulk.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        done, skipped = 0, []
+        for reg in db.session.scalars(select(Registration).where(Registration.id.in_(ids),
+                                                                 Registration.competition_id == comp.id)):
+            try:
+                with db.session.begin_nested():
+                    operations.review(reg, bulk.decision.data, bulk.reason.data, current_user)
+                done += 1
+            except ValidationFailed as exc:
+                flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+                break
+            except DomainError as exc:
+                skipped.append(f"#{reg.id}: {error_message(exc)}")
+        db.session.commit()
+        if done:
+            flash(_("%(n)d registrations decided.", n=done), "success")
+        for line in skipped[:20]:
+            flash(line, "warning")
+        return redirect(request.full_path)
+    args = request.args
+    event_id = args.get("event_id", type=int)
+    org_id = args.get("organization_id", type=int)
+    region = (args.get("region") or "").strip()
+    status = args.get("status") or None
+    q = (args.get("q") or "").strip() or None
+    stmt = registrations_query(competition_id=comp.id, event_id=event_id, status=status, organization_id=org_id,
+                               region_prefix=region.rstrip("0") or None, q=q)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    return render_template("registration/queue.html", competition=comp, page=page, bulk=bulk, orgs=orgs,
+                           filters={"event_id": event_id, "organization_id": org_id, "region": region,
+                                    "status": status, "q": q or ""},
+                           regions=regions(), person_view=person_view)
+
+
+@bp.route("/manage/registrations/<int:registration_id>", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def detail(registration_id: int):
+    reg = db.get_or_404(Registration, registration_id)
+    if not operations.can_manage(reg, current_user):
+        abort(403)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            operations.review(reg, form.decision.data, form.reason.data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision saved."), "success")
+            return redirect(url_for("registration.queue", competition_id=reg.competition_id))
+    return render_template("registration/detail.html", reg=reg, form=form, person_view=person_view,
+                           can_withdraw=reg.is_active and operations.window_open(db.session.get(Competition, reg.competition_id)))
+
+
+@bp.route("/manage/events/<int:event_id>/import", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def import_page(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    _managed(event.competition_id)
+    form = ImportForm()
+    problems = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload:
+            form.file.errors = [_("Choose a file to upload.")]
+        else:
+            try:
+                ids = import_registrations(event, upload.read(), current_user, upload.filename or "")
+            except ImportRejected as exc:
+                db.session.rollback()
+                problems = exc.extra(translate)["rows"]
+                flash(error_message(exc), "error")
+            except DomainError as exc:
+                db.session.rollback()
+                form.file.errors = [error_message(exc)]
+            else:
+                db.session.commit()
+                flash(_("%(n)d registrations imported.", n=len(ids)), "success")
+                return redirect(url_for("registration.queue", competition_id=event.competition_id, event_id=event.id))
+    return render_template("registration/import.html", event=event, form=form, problems=problems)
+
+
+@bp.route("/manage/events/<int:event_id>/registrations/template.xlsx")
+@roles("admin", "organizer")
+def template(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    _managed(event.competition_id)
+    return Response(template_xlsx(event), mimetype=XLSX,
+                    headers={"Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx")})
+
+
+@bp.route("/manage/events/<int:event_id>/registrations/export.xlsx")
+@roles("admin", "organizer")
+def export(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    _managed(event.competition_id)
+    return Response(exports.registrations_xlsx(event), mimetype=XLSX,
+                    headers={"Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx")})
