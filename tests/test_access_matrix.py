@@ -7,9 +7,13 @@ scoped must refuse them (IDOR), since the objects belong to a competition they d
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from app.competitions.operations import change_status
 from app.people.models import Person
+from app.registration.operations import register
 from app.extensions import db
 from tests.conftest import csrf_from, new_client, PASSWORD
 
@@ -67,6 +71,25 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.events_get": (MANAGERS, True),
     "api.events_update": (MANAGERS, True),
     "api.audit_list": ({"admin", "supervisor"}, False),
+    "registration.signup": (PUBLIC, False),
+    "registration.me": ({"candidate"}, False),
+    "registration.register": ({"candidate", "org_contact"}, False),
+    "registration.withdraw": ({"candidate", "org_contact", "organizer", "admin"}, True),
+    "registration.org_index": ({"org_contact"}, False),
+    "registration.queue": (MANAGERS, True),
+    "registration.detail": (MANAGERS, True),
+    "registration.import_page": (MANAGERS, True),
+    "registration.template": (MANAGERS, True),
+    "registration.export": (MANAGERS, True),
+    "api.registrations_create": ({"admin", "organizer", "org_contact", "candidate"}, True),
+    "api.registrations_list": ({"admin", "organizer", "org_contact", "supervisor"}, True),
+    "api.registrations_get": ({"admin", "organizer", "org_contact", "candidate", "supervisor"}, True),
+    "api.my_registrations": ({"candidate"}, False),
+    "api.registrations_review": (MANAGERS, True),
+    "api.registrations_withdraw": ({"admin", "organizer", "org_contact", "candidate"}, True),
+    "api.registrations_import": (MANAGERS, True),
+    "api.registrations_template": (MANAGERS, True),
+    "api.registrations_export": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -104,11 +127,17 @@ def world(make_user, make_org, make_competition):
              for role in ROLES if role not in ("anonymous", "organizer_other")}
     users["organizer_other"] = make_user("organizer", organization=other, username="m_organizer_other")
     comp = make_competition(users["organizer"])
-    person = Person(name="次仁", id_type="passport", id_number="E1234567", gender="male")
+    change_status(comp, "registration_open", users["organizer"])
+    person = Person(name="次仁", id_type="passport", id_number="E1234567", gender="male",
+                    birth_date=date(1990, 1, 1), user_id=users["candidate"].id)
     db.session.add(person)
+    db.session.flush()
+    reg = register(comp.events[0], {"person": {"name": "次仁", "id_type": "passport", "id_number": "E1234567",
+                                                "gender": "male", "birth_date": "1990-01-01"},
+                                     "organization_id": host.id}, users["organizer"], "organizer")
     db.session.commit()
     params = {"competition_id": comp.id, "event_id": comp.events[0].id, "user_id": users["judge"].id,
-              "org_id": host.id, "person_id": person.id, "code": "en"}
+              "org_id": host.id, "person_id": person.id, "code": "en", "registration_id": reg.id}
     return users, params
 
 
