@@ -165,7 +165,7 @@ def load_demo(reset: bool = False):
     gx = competitions.create_competition({
         "name": f"{year}年广西职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
         "jurisdiction": "CN-GX", "host_organization_id": gx_hr.id,
-        "registration_opens_at": (datetime.now(timezone.utc) + timedelta(days=5)).isoformat(),
+        "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=5)).isoformat(),
         "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=35)).isoformat(),
         "starts_on": (date.today() + timedelta(days=45)).isoformat(),
         "ends_on": (date.today() + timedelta(days=47)).isoformat(),
@@ -221,8 +221,64 @@ def load_demo(reset: bool = False):
                             organization_id=rng.choice(org_pool).id)
             db.session.add(person)
             people.append(person)
+    # Young students of Lhasa Vocational and Technical College for the electrician student track.
+    lasa_college = orgs["拉萨职业技术学院"]
+    for name in ("索朗旺姆", "ཚེ་དབང་རིག་འཛིན", "巴桑次仁", "德央"):
+        birth = date(rng.randint(2004, 2007), rng.randint(1, 12), rng.randint(1, 28))
+        sequence = rng.randint(0, 999)
+        db.session.add(Person(name=name, id_type="resident_id",
+                              id_number=make_resident_id("540102", birth, sequence),
+                              gender="male" if sequence % 2 else "female", birth_date=birth, ethnicity="04",
+                              education="senior_high", organization_id=lasa_college.id))
     db.session.flush()
+    students = db.session.scalars(select(Person).where(Person.organization_id == lasa_college.id,
+                                                       Person.birth_date >= date(2004, 1, 1))).all()
     candidate = db.session.scalar(select(User).where(User.username == "candidate"))
     people[len(TIBETAN_NAMES)].user_id = candidate.id  # 次仁多吉 owns his record
+    competitions.change_status(gx, "registration_open", org_gx, reason="按竞赛通知开放报名")
+    _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate)
     db.session.commit()
     return created
+
+
+def _entry(p: Person) -> dict:
+    return {"name": p.name, "id_type": p.id_type, "id_number": p.id_number}
+
+
+def _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate) -> None:
+    """Registrations in every state: submitted, approved, rejected (with a reason), withdrawn."""
+    from .registration import operations as reg_ops
+
+    def enter(event, person, actor, source="organizer", **extra):
+        try:
+            with db.session.begin_nested():
+                return reg_ops.register(event, {"person": _entry(person),
+                                                "organization_id": person.organization_id, **extra}, actor, source)
+        except reg_ops.RegistrationRefused:
+            return None  # e.g. too old for the student track: the demo skips them like a real check would
+
+    thangka, carving, electric = xz.events
+    repair, ecommerce = gx.events
+    xz_people = people[:len(TIBETAN_NAMES) + len(XZ_CHINESE_NAMES)]
+    gx_people = people[len(xz_people):]
+    own = enter(thangka, xz_people[len(TIBETAN_NAMES)], candidate, source="self")
+    regs = [own] + [enter(thangka, p, org_xz) for p in xz_people[:10] if p is not xz_people[len(TIBETAN_NAMES)]]
+    regs += [enter(carving, p, org_xz) for p in xz_people[10:16]]
+    regs += [enter(electric, p, org_xz) for p in students]
+    regs += [enter(repair, p, org_gx) for p in gx_people[:8]]
+    regs = [r for r in regs if r is not None]
+    for i, reg in enumerate(regs):
+        actor = org_xz if reg.competition_id == xz.id else org_gx
+        if i % 7 == 3:
+            reg_ops.review(reg, "reject", "单位推荐表未盖章，请补交后重新报名", actor)
+        elif i % 7 == 5:
+            reg_ops.withdraw(reg, actor)
+        elif i % 7 != 6:
+            reg_ops.review(reg, "approve", None, actor)
+    # A team of three students for e-commerce, left for the organizer to review.
+    college = [p for p in gx_people if p.organization and p.organization.kind == "college"][:3]
+    if len(college) == 3:
+        with db.session.begin_nested():
+            reg_ops.register(ecommerce, {"person": _entry(college[0]), "organization_id": college[0].organization_id,
+                                         "team_name": "电商创客队", "members": [_entry(p) for p in college[1:]]},
+                             org_gx, "organizer")

@@ -13,6 +13,7 @@ from app.demo import load_demo
 from app.domain.idcard import parse_resident_id
 from app.extensions import db
 from app.people.models import Person
+from app.registration.models import Registration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +49,9 @@ def test_demo_data_is_realistic():
     for p in people:
         parsed = parse_resident_id(p.id_number)
         assert parsed.birth_date == p.birth_date and parsed.gender == p.gender
+    statuses = set(db.session.scalars(select(Registration.status)))
+    assert statuses == {"submitted", "approved", "rejected", "withdrawn"}
+    assert db.session.scalar(select(func.count()).select_from(Registration).where(Registration.team_name.is_not(None))) == 1
     assert load_demo() is None  # loading twice is refused, not duplicated
     assert db.session.scalar(select(func.count()).select_from(User)) == len(accounts)
 

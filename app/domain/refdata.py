@@ -102,6 +102,12 @@ def ethnic_groups() -> dict[str, str]:
 
 
 @lru_cache
+def ethnic_codes_by_name() -> dict[str, str]:
+    """Chinese name → code (藏族 → 04)."""
+    return {name: code for code, name in ethnic_groups().items()}
+
+
+@lru_cache
 def regions() -> dict[str, dict]:
     """Administrative divisions known to the app, code → {name, parent} (GB/T 2260)."""
     with open(DATA_DIR / "regions.csv", encoding="utf-8") as fh:

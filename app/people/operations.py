@@ -10,7 +10,7 @@ from ..audit.operations import diff, record
 from ..domain import idcard
 from ..domain.errors import N_, Collector
 from ..domain.names import InvalidName, clean_person_name, clean_title
-from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_groups, is_region_code
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_codes_by_name, ethnic_groups, is_region_code
 from ..extensions import db
 from .models import Organization, Person
 
@@ -130,14 +130,13 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
 
     ethnicity = str(data.get("ethnicity") or "").strip() or None
     if ethnicity is not None:
-        groups = ethnic_groups()
-        if ethnicity not in groups:
+        if ethnicity not in ethnic_groups():
             # Accept the name as well as the code (藏族 → 04).
-            by_name = {v: k for k, v in groups.items()}
-            if ethnicity in by_name:
-                ethnicity = by_name[ethnicity]
-            else:
+            ethnicity_code = ethnic_codes_by_name().get(ethnicity)
+            if ethnicity_code is None:
                 errors.add(prefix + "ethnicity", N_("Unknown ethnic group."))
+            else:
+                ethnicity = ethnicity_code
     out["ethnicity"] = ethnicity
     phone = str(data.get("phone") or "").strip().replace(" ", "") or None
     if phone is not None and not PHONE_RE.match(phone):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select
 
 from ..audit.operations import record
 from ..competitions.models import Event
@@ -130,7 +131,7 @@ class Parsed:
     person: dict
     organization: Organization | None
     team_name: str | None
-    existing: Person | None = None
+    existing: object | None = None  # a row of the stored person's columns (id, name, gender, …)
 
 
 def import_registrations(event: Event, data: bytes, actor, filename: str = "") -> list[int]:
@@ -201,10 +202,12 @@ def _check_duplicates_in_file(parsed: list[Parsed], problems: list[Problem]) -> 
 
 def _attach_existing(parsed: list[Parsed], problems: list[Problem]) -> None:
     keys = list({(p.person["id_type"], p.person["id_number"]) for p in parsed if p.person.get("id_number")})
-    existing: dict[tuple, Person] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        for person in db.session.scalars(select(Person).where(tuple_(Person.id_type, Person.id_number).in_(chunk))):
+    ids = _person_ids(keys)
+    existing: dict[tuple, object] = {}
+    columns = (Person.id, Person.name, Person.id_type, Person.id_number, Person.gender, Person.birth_date,
+               Person.skill_grade)
+    for chunk in _chunks(list(ids.values())):
+        for person in db.session.execute(select(*columns).where(Person.id.in_(chunk))):  # rows, not ORM objects
             existing[(person.id_type, person.id_number)] = person
     for p in parsed:
         person = existing.get((p.person.get("id_type"), p.person.get("id_number")))
@@ -226,8 +229,7 @@ def _check_against_database(event: Event, parsed: list[Parsed], problems: list[P
     comp = event.competition
     event_ids = [event.id] if comp.allow_multiple_events else [e.id for e in comp.events]
     active: dict[int, int] = {}
-    for start in range(0, len(person_ids), 500):
-        chunk = person_ids[start:start + 500]
+    for chunk in _chunks(person_ids):
         for pid, eid in db.session.execute(select(RegistrationMember.person_id, RegistrationMember.event_id).where(
                 RegistrationMember.is_active, RegistrationMember.event_id.in_(event_ids),
                 RegistrationMember.person_id.in_(chunk))):
@@ -268,29 +270,60 @@ def _group_teams(event: Event, parsed: list[Parsed], problems: list[Problem]) ->
     return list(teams.values())
 
 
+def _chunks(items: list, size: int = 1000):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _person_ids(keys: list[tuple[str, str]]) -> dict[tuple, int]:
+    """(id_type, id_number) → person id, one indexed query per ID type and chunk."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for id_type, number in keys:
+        by_type[id_type].append(number)
+    people = Person.__table__
+    found: dict[tuple, int] = {}
+    for id_type, numbers in by_type.items():
+        for chunk in _chunks(numbers):
+            for pid, number in db.session.execute(select(people.c.id, people.c.id_number).where(
+                    people.c.id_type == id_type, people.c.id_number.in_(chunk))):
+                found[(id_type, number)] = pid
+    return found
+
+
 def _write(event: Event, groups: list[list[Parsed]], actor, filename: str) -> list[int]:
+    """Core multi-row INSERTs in the request's transaction, ids read back by indexed queries
+    (RETURNING over executemany is several times slower on PostgreSQL): people, registrations
+    (tagged with a batch id), members."""
     comp = event.competition
+    conn = db.session.connection()
     new_people = [p for group in groups for p in group if p.existing is None]
+    person_ids: dict[tuple, int] = {}
     if new_people:
         rows = [{**{k: v for k, v in p.person.items() if k != "organization_id"},
                  "organization_id": p.organization.id if p.organization else None} for p in new_people]
-        ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows).all()
-        for p, pid in zip(new_people, ids):
-            p.person["id"] = pid
-    person_id = lambda p: p.existing.id if p.existing is not None else p.person["id"]  # noqa: E731
-    reg_rows = [{"event_id": event.id, "competition_id": comp.id, "person_id": person_id(group[0]),
-                 "organization_id": group[0].organization.id if group[0].organization else None,
-                 "team_name": group[0].team_name, "status": "submitted", "source": "import",
-                 "submitted_by_id": actor.id, "version": 1} for group in groups]
-    reg_ids = db.session.scalars(insert(Registration).returning(Registration.id, sort_by_parameter_order=True),
-                                 reg_rows).all()
-    member_rows = [{"registration_id": rid, "event_id": event.id, "competition_id": comp.id,
-                    "person_id": person_id(p), "position": i, "is_active": True}
-                   for rid, group in zip(reg_ids, groups) for i, p in enumerate(group)]
-    db.session.execute(insert(RegistrationMember), member_rows)
+        conn.execute(Person.__table__.insert(), rows)
+        person_ids = _person_ids([(p.person["id_type"], p.person["id_number"]) for p in new_people])
+
+    def person_id(p: Parsed) -> int:
+        return p.existing.id if p.existing is not None else person_ids[(p.person["id_type"], p.person["id_number"])]
+
+    batch = secrets.token_hex(16)
+    registrations = Registration.__table__
+    conn.execute(registrations.insert(), [
+        {"event_id": event.id, "competition_id": comp.id, "person_id": person_id(group[0]),
+         "organization_id": group[0].organization.id if group[0].organization else None,
+         "team_name": group[0].team_name, "status": "submitted", "source": "import",
+         "submitted_by_id": actor.id, "import_batch": batch, "version": 1} for group in groups])
+    reg_by_person = {pid: rid for rid, pid in db.session.execute(
+        select(registrations.c.id, registrations.c.person_id).where(registrations.c.import_batch == batch))}
+    conn.execute(RegistrationMember.__table__.insert(), [
+        {"registration_id": reg_by_person[person_id(group[0])], "event_id": event.id, "competition_id": comp.id,
+         "person_id": person_id(p), "position": i, "is_active": True}
+        for group in groups for i, p in enumerate(group)])
+    reg_ids = sorted(reg_by_person.values())
     record("registration.import", object_type="events", object_id=event.id, actor=actor,
            competition_id=comp.id, event_id=event.id,
-           after={"created": len(reg_ids), "first_id": reg_ids[0] if reg_ids else None,
+           after={"created": len(reg_ids), "batch": batch, "first_id": reg_ids[0] if reg_ids else None,
                   "last_id": reg_ids[-1] if reg_ids else None, "new_people": len(new_people),
                   "file": filename[:200]})
     return reg_ids

@@ -31,6 +31,8 @@ class Registration(db.Model):
     reviewed_at: Mapped[datetime | None]
     review_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None]
+    # The import that created this registration (a random batch id), for tracing it to its file.
+    import_batch: Mapped[str | None] = mapped_column(String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     event = relationship("Event")

@@ -33,6 +33,7 @@ def upgrade():
     sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('review_reason', sa.Text(), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('import_batch', sa.String(length=32), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_registrations_competition_id_competitions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_registrations_event_id_events'), ondelete='CASCADE'),
@@ -44,6 +45,7 @@ def upgrade():
     )
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registrations_competition_id'), ['competition_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registrations_import_batch'), ['import_batch'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_person_id'), ['person_id'], unique=False)
@@ -91,6 +93,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_registrations_organization_id'))
         batch_op.drop_index(batch_op.f('ix_registrations_event_id'))
         batch_op.drop_index(batch_op.f('ix_registrations_competition_id'))
+        batch_op.drop_index(batch_op.f('ix_registrations_import_batch'))
 
     op.drop_table('registrations')
     # ### end Alembic commands ###
