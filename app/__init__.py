@@ -18,9 +18,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
 
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, install_sqlite_pragmas, limiter, login_manager, migrate
     from .i18n import select_locale
 
+    install_sqlite_pragmas()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     login_manager.init_app(app)

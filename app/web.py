@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import timeutil
@@ -86,6 +87,27 @@ def init_app(app: Flask) -> None:
                     413: _("The upload is too large."), 405: _("This method is not allowed here.")}
         return render_template(template, status=exc.code,
                                message=messages.get(exc.code, exc.description)), exc.code
+
+    @app.errorhandler(IntegrityError)
+    def integrity_conflict(exc: IntegrityError):
+        # A unique or foreign-key rule of the database refused a write that raced another one.
+        db.session.rollback()
+        logger.warning("integrity conflict on %s %s: %s", request.method, request.path, exc.orig)
+        message = _("This change conflicts with another one made at the same moment; reload and try again.")
+        if is_api_request():
+            return api_error(409, "conflict", message)
+        return render_template("errors/error.html", status=409, message=message), 409
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        # SQLite under write contention ("database is locked"): ask the client to retry, not a 500.
+        db.session.rollback()
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            return server_error(exc)
+        message = _("The server is busy; please try again in a moment.")
+        if is_api_request():
+            return api_error(503, "busy", message)
+        return render_template("errors/error.html", status=503, message=message), 503
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -227,6 +227,21 @@ def register(event: Event, data: dict, actor, source: str) -> Registration:
     if not take_places(event, 1):
         raise RegistrationRefused([Refusal("capacity", N_("The event is full."), {})])
 
+    try:
+        reg = _create(event, comp, entrants, org, team_name, actor, source)
+    except IntegrityError:
+        # Lost a race with a simultaneous registration of the same person: the unique indexes held.
+        db.session.rollback()
+        raise RegistrationRefused([Refusal("duplicate", N_("This person is already registered for this event."), {})]) from None
+    people = [m.person for m in reg.members]
+    record("registration.create", reg, actor=actor, competition_id=comp.id, event_id=event.id,
+           after={"status": reg.status, "source": source, "person_id": reg.person_id,
+                  "members": [p.id for p in people], "organization_id": reg.organization_id,
+                  "team_name": team_name})
+    return reg
+
+
+def _create(event, comp, entrants, org, team_name, actor, source) -> Registration:
     people = []
     for e in entrants:
         if e.person is None:
@@ -242,19 +257,10 @@ def register(event: Event, data: dict, actor, source: str) -> Registration:
     reg = Registration(event_id=event.id, competition_id=comp.id, person_id=people[0].id,
                        organization_id=org.id if org else None, team_name=team_name, source=source,
                        submitted_by_id=getattr(actor, "id", None))
-    reg.members = [RegistrationMember(event_id=event.id, competition_id=comp.id, person_id=p.id, position=i)
-                   for i, p in enumerate(people)]
+    reg.members = [RegistrationMember(event_id=event.id, competition_id=comp.id, person_id=p.id, position=i,
+                                      person=p) for i, p in enumerate(people)]
     db.session.add(reg)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Lost a race with another registration of the same person: the partial unique index held.
-        db.session.rollback()
-        raise RegistrationRefused([Refusal("duplicate", N_("This person is already registered for this event."), {})]) from None
-    record("registration.create", reg, actor=actor, competition_id=comp.id, event_id=event.id,
-           after={"status": reg.status, "source": source, "person_id": reg.person_id,
-                  "members": [p.id for p in people], "organization_id": reg.organization_id,
-                  "team_name": team_name})
+    db.session.flush()
     return reg
 
 
