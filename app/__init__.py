@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .competitions import bp as competitions_bp
+    from .judging import bp as judging_bp
     from .main import bp as main_bp
     from .people import bp as people_bp
     from .registration import bp as registration_bp
@@ -46,6 +47,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(competitions_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(judging_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .domain.errors import N_, DomainError
@@ -17,6 +18,36 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 class BadUpload(DomainError):
     status = 422
     code = "bad_upload"
+
+
+@dataclass
+class Problem:
+    """One problem of an imported file: line (1 = the header; 0 = the file as a whole), field."""
+    row: int
+    field: str | None
+    message: str
+    params: dict = field(default_factory=dict)
+    column: str | None = None  # the column's header as the user sees it
+
+    def as_json(self, translate_fn) -> dict:
+        return {"row": self.row, "field": self.field, "column": self.column or self.field,
+                "message": translate_fn(self.message, self.params)}
+
+
+class ImportRejected(DomainError):
+    """Any bad row: nothing is written, and every problem is listed."""
+
+    status = 422
+    code = "import_rejected"
+
+    def __init__(self, problems: list[Problem]):
+        rows = len({p.row for p in problems if p.row})
+        super().__init__(N_("The file was not imported: %(n)d problems in %(rows)d rows. Nothing was written."),
+                         n=len(problems), rows=rows)
+        self.problems = sorted(problems, key=lambda p: (p.row, p.field or ""))
+
+    def extra(self, translate_fn) -> dict:
+        return {"rows": [p.as_json(translate_fn) for p in self.problems]}
 
 
 def sniff(data: bytes) -> str:

@@ -34,3 +34,40 @@ def test_downgrade_and_upgrade_again(tmp_path):
         result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path):
+    """Batch migrations recreate SQLite tables; with foreign keys on, dropping the old table would
+    cascade-delete referencing rows. Rows written at revision 0002 must survive the upgrade."""
+    import sqlite3
+
+    path = tmp_path / "upgrade.db"
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{path}", "JIANGXUAN_ENV": "development"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "flask", *a], cwd=ROOT, env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    assert run("db", "upgrade", "0002_registration").returncode == 0
+    con = sqlite3.connect(path)
+    con.executescript("""
+        INSERT INTO organizations (id, name, kind, region_code, created_at) VALUES (1, '拉萨职业技术学院', 'college', '540100', '2026-01-01');
+        INSERT INTO competitions (id, name, year, level, kind, jurisdiction, registration_opens_at, registration_closes_at,
+            publicity_days, appeal_window_hours, allow_multiple_events, status, status_changed_at, version, created_at)
+            VALUES (1, '竞赛', 2026, 'provincial_1', 'skills', 'CN-XZ', '2026-01-01', '2026-02-01', 7, 2, 0, 'draft', '2026-01-01', 1, '2026-01-01');
+        INSERT INTO events (id, competition_id, name, track, team_size, eligibility, scheme, awards, tiebreak,
+            no_shared_ranks, entrant_count, version, created_at)
+            VALUES (1, 1, '电工', 'staff', 1, '{}', '{"components": []}', '{}', '[]', 0, 1, 1, '2026-01-01');
+        INSERT INTO people (id, name, id_type, id_number, is_frontline_worker, created_at, updated_at)
+            VALUES (1, '次仁', 'passport', 'E1234567', 0, '2026-01-01', '2026-01-01');
+        INSERT INTO registrations (id, event_id, competition_id, person_id, status, source, submitted_at, version)
+            VALUES (1, 1, 1, 1, 'approved', 'organizer', '2026-01-01', 1);
+        INSERT INTO registration_members (id, registration_id, event_id, competition_id, person_id, position, is_active)
+            VALUES (1, 1, 1, 1, 1, 0, 1);
+    """)
+    con.commit()
+    con.close()
+    result = run("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    con = sqlite3.connect(path)
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("competitions", "events", "registrations", "registration_members", "people")]
+    assert counts == [1, 1, 1, 1, 1]
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -81,6 +81,10 @@ class Event(db.Model):
     # Active (submitted or approved) registrations; changed only by conditional UPDATEs so that
     # concurrent registrations can never overfill the event.
     entrant_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Sign-off by the chief judge (锁定) and the decryption of codes to names (解密).
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decrypted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

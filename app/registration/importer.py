@@ -5,21 +5,21 @@ from __future__ import annotations
 import io
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ..audit.operations import record
 from ..competitions.models import Event
 from ..domain.eligibility import check_eligibility
-from ..domain.errors import N_, Collector, DomainError
+from ..domain.errors import N_, Collector
 from ..domain.names import InvalidName, clean_title
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups
 from ..extensions import db
-from ..i18n import translate
 from ..people.models import Organization, Person
 from ..people.operations import parse_person
-from ..spreadsheets import cell_text, read_table
+from ..spreadsheets import ImportRejected as BaseImportRejected
+from ..spreadsheets import Problem, cell_text, read_table
 from .models import Registration, RegistrationMember
 from .operations import check_window, competition_day, take_places
 
@@ -58,30 +58,11 @@ GRADE_LABELS = {"五级（初级工）": 5, "初级工": 5, "四级（中级工�
 YES = {"是", "y", "yes", "true", "1"}
 
 
-class ImportRejected(DomainError):
-    status = 422
-    code = "import_rejected"
-
-    def __init__(self, problems: list["Problem"]):
-        rows = len({p.row for p in problems if p.row})
-        super().__init__(N_("The file was not imported: %(n)d problems in %(rows)d rows. Nothing was written."),
-                         n=len(problems), rows=rows)
-        self.problems = problems
-
-    def extra(self, translate_fn) -> dict:
-        return {"rows": [p.as_json(translate_fn) for p in self.problems]}
-
-
-@dataclass
-class Problem:
-    row: int          # line number in the file (1 = the header row); 0 for the file as a whole
-    field: str | None
-    message: str
-    params: dict = field(default_factory=dict)
-
-    def as_json(self, translate_fn) -> dict:
-        return {"row": self.row, "field": self.field, "column": FIELD_HEADER.get(self.field, self.field),
-                "message": translate_fn(self.message, self.params)}
+class ImportRejected(BaseImportRejected):
+    def __init__(self, problems: list[Problem]):
+        for p in problems:
+            p.column = p.column or FIELD_HEADER.get(p.field, p.field)
+        super().__init__(problems)
 
 
 def _map_headers(header_row: list) -> tuple[dict[int, str], list[Problem]]:
@@ -180,7 +161,6 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
         problems.append(Problem(0, None, N_("The event has %(free)d free places; the file has %(n)d entries."),
                                 {"free": max(event.max_entrants - event.entrant_count, 0), "n": len(groups)}))
     if problems:
-        problems.sort(key=lambda p: (p.row, p.field or ""))
         raise ImportRejected(problems)
     if not take_places(event, len(groups)):
         raise ImportRejected([Problem(0, None, N_("The event filled up while the file was being imported."))])
@@ -392,8 +372,3 @@ def template_xlsx(event: Event) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def problems_text(problems: list[Problem]) -> list[str]:
-    """Problems as lines for the web page: 第 3 行「证件号码」：…"""
-    return [p.as_json(translate) for p in problems]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -16,6 +16,7 @@ class Registration(db.Model):
     """One entry into an event: a person, or a team whose captain is `person`."""
 
     __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -31,6 +32,11 @@ class Registration(db.Model):
     reviewed_at: Mapped[datetime | None]
     review_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None]
+    # Anonymous contestant code from the draw (参赛编号) and the station from the second draw.
+    code: Mapped[str | None] = mapped_column(String(16))
+    station: Mapped[int | None]
+    # Time used in seconds, for the tie-break chain (entered by the chief judge).
+    time_used: Mapped[int | None]
     # The import that created this registration (a random batch id), for tracing it to its file.
     import_batch: Mapped[str | None] = mapped_column(String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)

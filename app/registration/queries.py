@@ -23,7 +23,7 @@ def person_view(person: Person, full: bool) -> dict:
 
 def registration_json(reg: Registration, viewer) -> dict:
     people = [m.person for m in reg.members] or [reg.person]
-    return {
+    data = {
         "id": reg.id, "event_id": reg.event_id, "competition_id": reg.competition_id, "status": reg.status,
         "source": reg.source, "organization_id": reg.organization_id,
         "organization": reg.organization.name if reg.organization else None,
@@ -34,6 +34,11 @@ def registration_json(reg: Registration, viewer) -> dict:
         "review_reason": reg.review_reason, "withdrawn_at": timeutil.iso(reg.withdrawn_at),
         "version": reg.version,
     }
+    from .operations import can_manage
+    own = reg.person.user_id is not None and reg.person.user_id == getattr(viewer, "id", None)
+    if can_manage(reg, viewer) or viewer.has_role("admin") or own:
+        data["code"], data["station"] = reg.code, reg.station
+    return data
 
 
 def registrations_query(*, competition_id=None, event_id=None, status=None, organization_id=None,

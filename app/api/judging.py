@@ -1,0 +1,305 @@
+"""API for judging: panel, conflicts, draws, sheets, corrections, lock, decryption, audit,
+imported scores, time used and the supervisor's re-check."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import timeutil
+from ..accounts.models import User
+from ..audit.models import AuditEvent
+from ..competitions.models import Event
+from ..extensions import db
+from ..judging import operations as ops
+from ..judging.models import Conflict, PanelMember, RecheckItem
+from ..judging.queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code, sheet_json
+from ..judging.score_import import import_scores
+from ..registration.models import Registration
+from ..results.compute import totals_ranked
+from ..security import roles
+from . import bp
+from .competitions import audit_json
+from .util import BadBody, json_body
+
+
+def _event(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _manage(event: Event) -> None:
+    if not event.competition.can_manage(current_user):
+        abort(403)
+
+
+def _panel(event: Event, role: str) -> None:
+    if ops.panel_role(event, current_user) != role:
+        abort(403)
+
+
+def _oversees(event: Event) -> bool:
+    """Chief judges of the event, supervisors and the event's organizers see all sheets and audit."""
+    return (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")
+            or event.competition.can_manage(current_user))
+
+
+def panel_json(pm: PanelMember) -> dict:
+    return {"user_id": pm.user_id, "name": pm.user.name, "username": pm.user.username, "role": pm.role,
+            "organization_id": pm.user.organization_id}
+
+
+@bp.route("/events/<int:event_id>/panel", methods=["POST"])
+@roles("admin", "organizer")
+def panel_add(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    data = json_body()
+    user = db.session.get(User, ops._int(data.get("user_id")) or 0)
+    pm = ops.add_panel_member(event, user, str(data.get("role") or ""), current_user)
+    db.session.commit()
+    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage(event)}), 201
+
+
+@bp.route("/events/<int:event_id>/panel", methods=["GET"])
+@roles("admin", "organizer", "chief_judge", "supervisor", "judge")
+def panel_list(event_id: int):
+    event = _event(event_id)
+    if not (_oversees(event) or ops.panel_role(event, current_user)):
+        abort(403)
+    members = ops.panel(event)
+    return jsonify({"items": [panel_json(pm) for pm in members], "page": 1, "per_page": len(members),
+                    "total": len(members), "coverage_warnings": ops.coverage(event)})
+
+
+@bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
+@roles("admin", "organizer")
+def panel_remove(event_id: int, user_id: int):
+    event = _event(event_id)
+    _manage(event)
+    pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
+    if pm is None:
+        abort(404)
+    ops.remove_panel_member(pm, current_user)
+    db.session.commit()
+    return "", 204
+
+
+@bp.route("/events/<int:event_id>/conflicts", methods=["POST"])
+@roles("admin", "organizer")
+def conflicts_create(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    c = ops.declare_conflict(event, json_body(), current_user)
+    db.session.commit()
+    return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
+                    "note": c.note, "coverage_warnings": ops.coverage(event)}), 201
+
+
+@bp.route("/events/<int:event_id>/conflicts", methods=["GET"])
+@roles("admin", "organizer", "supervisor")
+def conflicts_list(event_id: int):
+    event = _event(event_id)
+    if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
+        abort(403)
+    rows = db.session.scalars(select(Conflict).where(Conflict.event_id == event.id).order_by(Conflict.id)).all()
+    items = [{"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
+              "note": c.note} for c in rows]
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.route("/events/<int:event_id>/draw", methods=["POST"])
+@roles("admin", "organizer")
+def draw(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    data = request.get_json(silent=True) or {}
+    n = ops.draw_codes(event, data.get("seed"), current_user)
+    db.session.commit()
+    return jsonify({"drawn": n})
+
+
+@bp.route("/events/<int:event_id>/stations", methods=["POST"])
+@roles("admin", "organizer")
+def stations(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    data = request.get_json(silent=True) or {}
+    n = ops.draw_stations(event, data.get("seed"), current_user)
+    db.session.commit()
+    return jsonify({"drawn": n})
+
+
+@bp.route("/me/panels", methods=["GET"])
+@roles("judge", "chief_judge")
+def panels_mine():
+    items = [{"event_id": ev.id, "event": ev.name, "competition_id": ev.competition_id, "role": pm.role,
+              "locked": ev.locked_at is not None} for pm, ev in my_panels(current_user)]
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.route("/events/<int:event_id>/sheets", methods=["GET"])
+@roles("judge", "chief_judge", "supervisor", "admin")
+def sheets_list(event_id: int):
+    event = _event(event_id)
+    role = ops.panel_role(event, current_user)
+    if role == "judge":
+        sheets = [sheet_json(s, event, with_names=True) for s in my_sheets(event, current_user)]
+    elif role == "chief_judge" or current_user.has_role("supervisor", "admin"):
+        sheets = [sheet_json(s, event, with_judge=True, with_names=True) for s in all_sheets(event)]
+    else:
+        abort(403)
+    return jsonify({"items": sheets, "page": 1, "per_page": len(sheets), "total": len(sheets)})
+
+
+def _sheet_for(event: Event, code: str):
+    judge_id = request.args.get("judge_id", type=int)
+    role = ops.panel_role(event, current_user)
+    if judge_id is not None and judge_id != current_user.id:
+        if role != "chief_judge":
+            abort(403)
+    elif role != "judge":
+        abort(403)
+    sheet = sheet_by_code(event, code, judge_id if judge_id is not None else current_user.id)
+    if sheet is None:
+        # Not on the panel for this code (recused, or no such code): the same answer either way.
+        abort(403 if judge_id is None else 404)
+    return sheet, judge_id is not None and judge_id != current_user.id
+
+
+@bp.route("/events/<int:event_id>/sheets/<code>", methods=["PUT"])
+@roles("judge", "chief_judge")
+def sheets_save(event_id: int, code: str):
+    event = _event(event_id)
+    sheet, as_chief = _sheet_for(event, code)
+    data = json_body()
+    if as_chief:
+        ops.correct_sheet(sheet, data.get("scores"), data.get("version"), data.get("reason"), current_user)
+    else:
+        ops.save_sheet(sheet, data.get("scores"), data.get("version"), current_user)
+    db.session.commit()
+    return jsonify(sheet_json(sheet, event, with_judge=as_chief))
+
+
+@bp.route("/events/<int:event_id>/sheets/<code>/submit", methods=["POST"])
+@roles("judge")
+def sheets_submit(event_id: int, code: str):
+    event = _event(event_id)
+    sheet, _as_chief = _sheet_for(event, code)
+    data = request.get_json(silent=True) or {}
+    ops.submit_sheet(sheet, data.get("version", sheet.version), current_user)
+    db.session.commit()
+    return jsonify(sheet_json(sheet, event))
+
+
+@bp.route("/events/<int:event_id>/lock", methods=["POST"])
+@roles("chief_judge")
+def lock(event_id: int):
+    event = _event(event_id)
+    _panel(event, "chief_judge")
+    ops.lock_event(event, current_user)
+    db.session.commit()
+    return jsonify({"locked_at": timeutil.iso(event.locked_at)})
+
+
+@bp.route("/events/<int:event_id>/decrypt", methods=["POST"])
+@roles("chief_judge")
+def decrypt(event_id: int):
+    event = _event(event_id)
+    _panel(event, "chief_judge")
+    ops.decrypt(event, current_user)
+    db.session.commit()
+    return jsonify({"decrypted_at": timeutil.iso(event.decrypted_at)})
+
+
+@bp.route("/events/<int:event_id>/disagreements", methods=["GET"])
+@roles("chief_judge", "supervisor", "admin")
+def disagreements(event_id: int):
+    event = _event(event_id)
+    if not (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")):
+        abort(403)
+    items = ops.disagreements(event)
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.route("/events/<int:event_id>/audit", methods=["GET"])
+@roles("chief_judge", "supervisor", "organizer", "admin")
+def event_audit(event_id: int):
+    event = _event(event_id)
+    if not _oversees(event):
+        abort(403)
+    stmt = select(AuditEvent).where(AuditEvent.event_id == event.id).order_by(AuditEvent.seq)
+    if request.args.get("object_type"):
+        stmt = stmt.where(AuditEvent.object_type == request.args["object_type"])
+    if request.args.get("object_id", type=int) is not None:
+        stmt = stmt.where(AuditEvent.object_id == request.args.get("object_id", type=int))
+    items = [audit_json(ev) for ev in db.session.scalars(stmt)]
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.route("/events/<int:event_id>/scores/import", methods=["POST"])
+@roles("admin", "organizer")
+def scores_import(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
+    n = import_scores(event, upload.read(), current_user, upload.filename or "")
+    db.session.commit()
+    return jsonify({"imported": n}), 201
+
+
+@bp.route("/registrations/<int:registration_id>/time-used", methods=["POST"])
+@roles("chief_judge")
+def time_used(registration_id: int):
+    reg = db.get_or_404(Registration, registration_id)
+    event = _event(reg.event_id)
+    _panel(event, "chief_judge")
+    ops.set_time_used(reg, json_body().get("time_used"), current_user)
+    db.session.commit()
+    return jsonify({"registration_id": reg.id, "code": reg.code, "time_used": reg.time_used})
+
+
+def recheck_json(event: Event) -> dict | None:
+    recheck = recheck_of(event)
+    if recheck is None:
+        return None
+    rate = ops.error_rate(recheck)
+    return {"seed": recheck.seed, "top_n": recheck.top_n, "share": str(recheck.share),
+            "full_required": recheck.full_required, "error_rate": None if rate is None else str(rate),
+            "items": [{"id": i.id, "registration_id": i.registration_id, "code": i.registration.code,
+                       "reason": i.reason, "status": i.status, "note": i.note} for i in recheck.items]}
+
+
+@bp.route("/events/<int:event_id>/recheck", methods=["POST"])
+@roles("supervisor")
+def recheck_draw(event_id: int):
+    event = _event(event_id)
+    data = request.get_json(silent=True) or {}
+    ranked = [rid for rid, _total in totals_ranked(event)]
+    ops.draw_recheck(event, ranked, data.get("seed"), data.get("top_n"), data.get("share"), current_user)
+    db.session.commit()
+    return jsonify(recheck_json(event)), 201
+
+
+@bp.route("/events/<int:event_id>/recheck", methods=["GET"])
+@roles("supervisor", "chief_judge", "organizer", "admin")
+def recheck_get(event_id: int):
+    event = _event(event_id)
+    if not _oversees(event):
+        abort(403)
+    body = recheck_json(event)
+    if body is None:
+        abort(404)
+    return jsonify(body)
+
+
+@bp.route("/recheck-items/<int:item_id>", methods=["POST"])
+@roles("supervisor")
+def recheck_mark(item_id: int):
+    item = db.get_or_404(RecheckItem, item_id)
+    data = json_body()
+    ops.mark_recheck(item, str(data.get("status") or ""), data.get("note"), current_user)
+    db.session.commit()
+    return jsonify(recheck_json(_event(item.recheck.event_id)))

@@ -1,0 +1,115 @@
+"""Scores: validation of a judge's value, aggregation of the judges' values, component scores,
+the weighted total, disagreement flags (DESIGN.md §5).
+
+Arithmetic is exact: values are Decimals, intermediate results are Fractions (a mean of three
+values is not a terminating decimal), and only the final figures are rounded half up to 2 places.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from .errors import N_
+
+TWO_PLACES = Decimal("0.01")
+
+
+class ScoreError(ValueError):
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def parse_value(criterion: dict, raw) -> Decimal | None:
+    """A judge's entry for a criterion: None (empty) or a Decimal in range and on the step."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise ScoreError(N_('Send scores as decimal strings such as "2.5", not as binary floating-point numbers.'))
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ScoreError(N_("Enter a number.")) from None
+    if not value.is_finite():
+        raise ScoreError(N_("Enter a number."))
+    if criterion.get("scale") == "wsi3":
+        if value not in (0, 1, 2, 3) or value != value.to_integral_value():
+            raise ScoreError(N_("Enter a whole point from 0 to 3."))
+        return Decimal(int(value))
+    maximum = Decimal(criterion["max_score"])
+    if value < 0 or value > maximum:
+        raise ScoreError(N_("Enter a value from 0 to %(max)s."), max=criterion["max_score"])
+    step = Decimal(criterion.get("step") or "0.01")
+    if value % step != 0:
+        raise ScoreError(N_("The value must be a multiple of %(step)s."), step=criterion.get("step") or "0.01")
+    return value.quantize(TWO_PLACES)
+
+
+def aggregate(values: list[Decimal], method: str) -> Fraction:
+    """mean; trimmed_mean (drop one highest and one lowest with 5 or more values, else mean); median."""
+    if not values:
+        raise ValueError("no values to aggregate")
+    xs = sorted(Fraction(v) for v in values)
+    if method == "trimmed_mean" and len(xs) >= 5:
+        xs = xs[1:-1]
+    if method == "median":
+        n = len(xs)
+        mid = n // 2
+        return xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2
+    return sum(xs, Fraction(0)) / len(xs)
+
+
+def criterion_marks(criterion: dict, values: list[Decimal], method: str) -> Fraction:
+    """The criterion's marks from its judges' values; a wsi3 criterion scores aggregate ÷ 3 × max."""
+    agg = aggregate(values, method)
+    if criterion.get("scale") == "wsi3":
+        return agg / 3 * Fraction(Decimal(criterion["max_score"]))
+    return agg
+
+
+def round_half_up(x: Fraction | Decimal, places: int = 2) -> Decimal:
+    q = Decimal(1).scaleb(-places)
+    if isinstance(x, Fraction):
+        # Exact: scale, round the rational half up, scale back.
+        scaled = x * 10 ** places
+        n, d = scaled.numerator, scaled.denominator
+        sign = -1 if n < 0 else 1
+        whole, rem = divmod(abs(n), d)
+        if rem * 2 >= d:
+            whole += 1
+        return (Decimal(sign * whole).scaleb(-places)).quantize(q)
+    return x.quantize(q, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class TotalBreakdown:
+    components: dict[str, Fraction]   # component key → its score on a 0–100 scale (unrounded)
+    criteria: dict[str, Fraction]     # criterion key → marks (unrounded)
+    total: Fraction                   # Σ weight × component score (0–100), unrounded
+
+
+def total_for(scheme: dict, marks: dict[str, Fraction]) -> TotalBreakdown:
+    """Component score = Σ criterion marks ÷ Σ max × 100; total = Σ weight × component score.
+    Every criterion must have marks (missing → KeyError: the caller decides what that means)."""
+    components: dict[str, Fraction] = {}
+    total = Fraction(0)
+    for comp in scheme["components"]:
+        got = sum((marks[c["key"]] for c in comp["criteria"]), Fraction(0))
+        maximum = sum((Fraction(Decimal(c["max_score"])) for c in comp["criteria"]), Fraction(0))
+        score = got / maximum * 100
+        components[comp["key"]] = score
+        total += Fraction(Decimal(comp["weight"])) * score
+    return TotalBreakdown(components=components, criteria=dict(marks), total=total)
+
+
+def disagreement(criterion: dict, values: list[Decimal], share: Decimal = Decimal("0.2")) -> bool:
+    """Judges disagree on a judgement criterion when their values differ by more than 1 point on
+    the 0–3 scale, or by more than `share` of the maximum on a marks scale."""
+    if criterion.get("kind") != "judgement" or len(values) < 2:
+        return False
+    spread = max(values) - min(values)
+    if criterion.get("scale") == "wsi3":
+        return spread > 1
+    return spread > Decimal(criterion["max_score"]) * share

@@ -1,0 +1,170 @@
+"""Panels, declared conflicts, draws, score sheets and scores, imported scores, re-checks."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+SCORE = Numeric(8, 2)
+
+
+class PanelMember(db.Model):
+    """A judge (scores sheets) or chief judge (corrects, locks) of an event's panel (裁判组)."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # judge | chief_judge
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<PanelMember event={self.event_id} user={self.user_id} {self.role}>"
+
+
+class Conflict(db.Model):
+    """A declared conflict of interest (trainer, relative …): the judge is recused from that entry."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # same_organization | trainer | relative | other
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Conflict judge={self.user_id} reg={self.registration_id} {self.kind}>"
+
+
+class Draw(db.Model):
+    """A seeded draw: anonymous codes (kind codes) or stations (kind stations)."""
+
+    __tablename__ = "draws"
+    __table_args__ = (UniqueConstraint("event_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    seed: Mapped[str] = mapped_column(String(64))
+    drawn: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Draw event={self.event_id} {self.kind}>"
+
+
+class Sheet(db.Model):
+    """One judge × one contestant code (评分表): draft → submitted → locked."""
+
+    __tablename__ = "sheets"
+    __table_args__ = (UniqueConstraint("event_id", "registration_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    scores: Mapped[list["Score"]] = relationship(back_populates="sheet", cascade="all, delete-orphan",
+                                                 lazy="selectin")
+    judge = relationship("User")
+    registration = relationship("Registration")
+
+    def __repr__(self) -> str:
+        return f"<Sheet {self.id} event={self.event_id} reg={self.registration_id} judge={self.judge_id} {self.status}>"
+
+    def values(self) -> dict[str, Decimal | None]:
+        return {s.criterion_key: s.value for s in self.scores}
+
+
+class Score(db.Model):
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_key"),
+                      CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id", ondelete="CASCADE"), index=True)
+    criterion_key: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Decimal | None] = mapped_column(SCORE)
+
+    sheet: Mapped[Sheet] = relationship(back_populates="scores")
+
+    def __repr__(self) -> str:
+        return f"<Score sheet={self.sheet_id} {self.criterion_key}={self.value}>"
+
+
+class ImportedScore(db.Model):
+    """A score of an imported component (theory exam), per contestant code and criterion."""
+
+    __tablename__ = "imported_scores"
+    __table_args__ = (UniqueConstraint("registration_id", "criterion_key"),
+                      CheckConstraint("value >= 0", name="value_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    criterion_key: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Decimal] = mapped_column(SCORE)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ImportedScore reg={self.registration_id} {self.criterion_key}={self.value}>"
+
+
+class Recheck(db.Model):
+    """The supervisor's re-check draw after lock: top N plus a random share of the rest."""
+
+    __tablename__ = "rechecks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    top_n: Mapped[int]
+    share: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    full_required: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list["RecheckItem"]] = relationship(back_populates="recheck", cascade="all, delete-orphan",
+                                                      order_by="RecheckItem.id")
+
+    def __repr__(self) -> str:
+        return f"<Recheck event={self.event_id}>"
+
+
+class RecheckItem(db.Model):
+    __tablename__ = "recheck_items"
+    __table_args__ = (UniqueConstraint("recheck_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recheck_id: Mapped[int] = mapped_column(ForeignKey("rechecks.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(8))   # top | random | full
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | checked | wrong
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None]
+
+    recheck: Mapped[Recheck] = relationship(back_populates="items")
+    registration = relationship("Registration")
+
+    def __repr__(self) -> str:
+        return f"<RecheckItem reg={self.registration_id} {self.status}>"

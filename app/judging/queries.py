@@ -1,0 +1,54 @@
+"""Reads and serializers for judging pages and the API."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..competitions.models import Event
+from ..extensions import db
+from ..registration.models import Registration
+from .models import PanelMember, Recheck, Sheet
+from .operations import names_visible_to_panel
+
+
+def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names: bool = False) -> dict:
+    reg = sheet.registration
+    out = {"code": reg.code, "station": reg.station, "status": sheet.status, "version": sheet.version,
+           "scores": {s.criterion_key: (None if s.value is None else _plain(s.value)) for s in sheet.scores}}
+    if with_judge:
+        out["judge_id"] = sheet.judge_id
+        out["judge"] = sheet.judge.name
+    if with_names and names_visible_to_panel(event):
+        out["name"] = reg.person.name
+        out["organization"] = reg.organization.name if reg.organization else None
+    return out
+
+
+def _plain(value) -> str:
+    """2.00 → "2", 2.50 → "2.5": what the judge typed, as a decimal string."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def my_sheets(event: Event, user) -> list[Sheet]:
+    return list(db.session.scalars(select(Sheet).join(Registration).where(
+        Sheet.event_id == event.id, Sheet.judge_id == user.id).order_by(Registration.code)))
+
+
+def all_sheets(event: Event) -> list[Sheet]:
+    return list(db.session.scalars(select(Sheet).join(Registration).where(Sheet.event_id == event.id)
+                                   .order_by(Registration.code, Sheet.judge_id)))
+
+
+def sheet_by_code(event: Event, code: str, judge_id: int) -> Sheet | None:
+    return db.session.scalar(select(Sheet).join(Registration).where(
+        Sheet.event_id == event.id, Registration.code == code, Sheet.judge_id == judge_id))
+
+
+def my_panels(user) -> list[tuple[PanelMember, Event]]:
+    rows = db.session.execute(select(PanelMember, Event).join(Event, Event.id == PanelMember.event_id)
+                              .where(PanelMember.user_id == user.id).order_by(Event.id)).all()
+    return [(pm, ev) for pm, ev in rows]
+
+
+def recheck_of(event: Event) -> Recheck | None:
+    return db.session.scalar(select(Recheck).where(Recheck.event_id == event.id))

@@ -1,0 +1,389 @@
+"""Judging pages: the judge's mobile score entry, the chief judge's overview (flags, missing,
+corrections, lock, decryption), the organizer's panel/draw/import page, the supervisor's
+re-check, and the event audit."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import User, UserRole
+from ..audit.models import AuditEvent
+from ..competitions.models import Competition, Event
+from ..domain.errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..forms_util import apply_errors
+from ..i18n import error_message, translate
+from ..registration.models import Registration
+from ..results.compute import totals_ranked
+from ..security import roles
+from ..spreadsheets import ImportRejected
+from . import bp, operations as ops
+from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
+                    make_sheet_form)
+from .models import PanelMember, RecheckItem
+from .queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code
+from .score_import import import_scores
+
+
+def _event(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _require_panel(event: Event, *role_names: str) -> str:
+    role = ops.panel_role(event, current_user)
+    if role not in role_names:
+        abort(403)
+    return role
+
+
+def _manage(event: Event) -> None:
+    if not event.competition.can_manage(current_user):
+        abort(403)
+
+
+# ---- judges and chief judges ---------------------------------------------------------------
+
+@bp.route("/judge")
+@roles("judge", "chief_judge")
+def home():
+    return render_template("judging/home.html", panels=my_panels(current_user))
+
+
+@bp.route("/judge/events/<int:event_id>")
+@roles("judge", "chief_judge")
+def event_page(event_id: int):
+    event = _event(event_id)
+    role = _require_panel(event, "judge", "chief_judge")
+    if role == "judge":
+        sheets = my_sheets(event, current_user)
+        return render_template("judging/my_sheets.html", event=event, sheets=sheets,
+                               names=ops.names_visible_to_panel(event))
+    return _overview(event, "judging/chief.html")
+
+
+def _overview(event: Event, template: str, **extra):
+    sheets = all_sheets(event)
+    judges = [pm for pm in ops.panel(event, "judge")]
+    codes = sorted({s.registration.code for s in sheets if s.registration.code})
+    matrix = {(s.registration.code, s.judge_id): s for s in sheets}
+    regs = {r.code: r for r in ops.approved(event) if r.code}
+    return render_template(template, event=event, judges=judges, codes=codes, matrix=matrix, regs=regs,
+                           flags=ops.disagreements(event), missing=ops.missing_work(event),
+                           names=ops.names_visible_to_panel(event), criteria=ops.judge_criteria(event),
+                           coverage=ops.coverage(event), **extra)
+
+
+@bp.route("/judge/events/<int:event_id>/sheets/<code>", methods=["GET", "POST"])
+@roles("judge")
+def sheet(event_id: int, code: str):
+    event = _event(event_id)
+    _require_panel(event, "judge")
+    sheet = sheet_by_code(event, code, current_user.id)
+    if sheet is None:
+        abort(403)  # recused, or not a code of this event: the same answer
+    criteria = ops.judge_criteria(event)
+    form = make_sheet_form(criteria)
+    if request.method == "GET":
+        form.version.data = sheet.version
+        for key, value in sheet.values().items():
+            if f"score_{key}" in form._fields and value is not None:
+                form[f"score_{key}"].data = format(value.normalize(), "f")
+    if form.validate_on_submit():
+        scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
+        try:
+            ops.save_sheet(sheet, scores, form.version.data, current_user)
+            if request.form.get("action") == "submit":
+                db.session.flush()
+                ops.submit_sheet(sheet, sheet.version, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria})
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors = [error_message(exc)]
+        else:
+            db.session.commit()
+            if request.form.get("action") == "submit":
+                flash(_("Sheet %(code)s submitted.", code=code), "success")
+                return redirect(url_for("judging.event_page", event_id=event.id))
+            flash(_("Draft of %(code)s saved.", code=code), "success")
+            return redirect(url_for("judging.sheet", event_id=event.id, code=code))
+    return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
+                           names=ops.names_visible_to_panel(event))
+
+
+@bp.route("/judge/events/<int:event_id>/sheets/<code>/correct/<int:judge_id>", methods=["GET", "POST"])
+@roles("chief_judge")
+def correct(event_id: int, code: str, judge_id: int):
+    event = _event(event_id)
+    _require_panel(event, "chief_judge")
+    sheet = sheet_by_code(event, code, judge_id)
+    if sheet is None:
+        abort(404)
+    criteria = ops.judge_criteria(event)
+    form = make_sheet_form(criteria)
+    if request.method == "GET":
+        form.version.data = sheet.version
+        for key, value in sheet.values().items():
+            if f"score_{key}" in form._fields and value is not None:
+                form[f"score_{key}"].data = format(value.normalize(), "f")
+    if form.validate_on_submit():
+        scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
+        try:
+            ops.correct_sheet(sheet, scores, form.version.data, form.reason.data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria})
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors = [error_message(exc)]
+        else:
+            db.session.commit()
+            flash(_("Correction of %(code)s saved.", code=code), "success")
+            return redirect(url_for("judging.event_page", event_id=event.id))
+    return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
+                           names=ops.names_visible_to_panel(event), correcting=True)
+
+
+@bp.route("/judge/events/<int:event_id>/lock", methods=["POST"])
+@roles("chief_judge")
+def lock(event_id: int):
+    event = _event(event_id)
+    _require_panel(event, "chief_judge")
+    try:
+        ops.lock_event(event, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The event is locked."), "success")
+    return redirect(url_for("judging.event_page", event_id=event.id))
+
+
+@bp.route("/judge/events/<int:event_id>/decrypt", methods=["POST"])
+@roles("chief_judge")
+def decrypt(event_id: int):
+    event = _event(event_id)
+    _require_panel(event, "chief_judge")
+    try:
+        ops.decrypt(event, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Names are now shown to the panel."), "success")
+    return redirect(url_for("judging.event_page", event_id=event.id))
+
+
+@bp.route("/judge/events/<int:event_id>/time-used", methods=["POST"])
+@roles("chief_judge")
+def time_used(event_id: int):
+    event = _event(event_id)
+    _require_panel(event, "chief_judge")
+    reg = db.session.get(Registration, request.form.get("registration_id", type=int) or 0)
+    if reg is None or reg.event_id != event.id:
+        abort(404)
+    try:
+        ops.set_time_used(reg, request.form.get("time_used"), current_user)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("judging.event_page", event_id=event.id))
+
+
+# ---- organizers -------------------------------------------------------------------------------
+
+def _user_choices(role_name: str):
+    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == role_name, User.is_enabled)
+                               .order_by(User.username)).all()
+    return [(str(u.id), f"{u.name}（{u.username}）{' · ' + u.organization.name if u.organization else ''}")
+            for u in users]
+
+
+@bp.route("/manage/events/<int:event_id>/judging")
+@roles("admin", "organizer")
+def manage(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    panel_form = PanelForm()
+    panel_form.user_id.choices = _user_choices("judge") + _user_choices("chief_judge")
+    conflict_form = ConflictForm()
+    conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in ops.panel(event, "judge")]
+    conflict_form.registration_id.choices = [(str(r.id), f"#{r.id} {r.person.name}" + (f"（{r.code}）" if r.code else ""))
+                                             for r in ops.approved(event)]
+    from .models import Conflict, Draw
+    return render_template(
+        "judging/manage.html", event=event, panel=ops.panel(event), panel_form=panel_form,
+        conflict_form=conflict_form, draw_form=DrawForm(), import_form=ScoreImportForm(),
+        conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
+        draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
+        registrations=ops.approved(event), recusals=ops.recusals(event), coverage=ops.coverage(event),
+        imported=ops.imported_criteria(event), users={u.id: u for u in db.session.scalars(select(User))},
+        problems=None)
+
+
+def _back(event: Event):
+    return redirect(url_for("judging.manage", event_id=event.id))
+
+
+def _run(event: Event, fn, success: str):
+    try:
+        fn()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return _back(event)
+
+
+@bp.route("/manage/events/<int:event_id>/panel", methods=["POST"])
+@roles("admin", "organizer")
+def panel_add(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    return _run(event, lambda: ops.add_panel_member(event, user, request.form.get("role", ""), current_user),
+                _("Panel updated."))
+
+
+@bp.route("/manage/events/<int:event_id>/panel/<int:user_id>/remove", methods=["POST"])
+@roles("admin", "organizer")
+def panel_remove(event_id: int, user_id: int):
+    event = _event(event_id)
+    _manage(event)
+    pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
+    if pm is None:
+        abort(404)
+    return _run(event, lambda: ops.remove_panel_member(pm, current_user), _("Panel updated."))
+
+
+@bp.route("/manage/events/<int:event_id>/conflicts", methods=["POST"])
+@roles("admin", "organizer")
+def conflict_add(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    data = {k: request.form.get(k) for k in ("user_id", "registration_id", "kind", "note")}
+    return _run(event, lambda: ops.declare_conflict(event, data, current_user), _("Conflict recorded; the judge is recused."))
+
+
+@bp.route("/manage/events/<int:event_id>/draw", methods=["POST"])
+@roles("admin", "organizer")
+def draw(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    kind = request.form.get("kind", "codes")
+    fn = ops.draw_stations if kind == "stations" else ops.draw_codes
+    return _run(event, lambda: fn(event, request.form.get("seed"), current_user), _("Draw recorded."))
+
+
+@bp.route("/manage/events/<int:event_id>/scores/import", methods=["POST"])
+@roles("admin", "organizer")
+def scores_import(event_id: int):
+    event = _event(event_id)
+    _manage(event)
+    upload = request.files.get("file")
+    if not upload:
+        flash(_("Choose a file to upload."), "error")
+        return _back(event)
+    try:
+        n = import_scores(event, upload.read(), current_user, upload.filename or "")
+    except ImportRejected as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+        for p in exc.extra(translate)["rows"][:50]:
+            flash(_("Line %(row)s, %(column)s: %(message)s", row=p["row"], column=p["column"] or "", message=p["message"]), "warning")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)d contestants' scores imported.", n=n), "success")
+    return _back(event)
+
+
+# ---- supervisors ------------------------------------------------------------------------------
+
+@bp.route("/supervise")
+@roles("supervisor")
+def supervise_home():
+    comps = db.session.scalars(select(Competition).where(Competition.status.in_(
+        ("registration_closed", "judging", "publicity", "final"))).order_by(Competition.id.desc())).all()
+    return render_template("judging/supervise_home.html", competitions=comps)
+
+
+@bp.route("/supervise/events/<int:event_id>")
+@roles("supervisor")
+def supervise(event_id: int):
+    event = _event(event_id)
+    recheck = recheck_of(event)
+    return _overview(event, "judging/supervise.html", recheck=recheck, recheck_form=RecheckForm(),
+                     mark_form=RecheckMarkForm(), error_rate=ops.error_rate(recheck) if recheck else None)
+
+
+@bp.route("/supervise/events/<int:event_id>/recheck", methods=["POST"])
+@roles("supervisor")
+def recheck_draw(event_id: int):
+    event = _event(event_id)
+    ranked = [rid for rid, _total in totals_ranked(event)]
+    try:
+        ops.draw_recheck(event, ranked, request.form.get("seed"), request.form.get("top_n"),
+                         request.form.get("share"), current_user)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Re-check drawn."), "success")
+    return redirect(url_for("judging.supervise", event_id=event.id))
+
+
+@bp.route("/supervise/recheck-items/<int:item_id>", methods=["POST"])
+@roles("supervisor")
+def recheck_mark(item_id: int):
+    item = db.get_or_404(RecheckItem, item_id)
+    event_id = item.recheck.event_id
+    try:
+        ops.mark_recheck(item, request.form.get("status", ""), request.form.get("note"), current_user)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("judging.supervise", event_id=event_id))
+
+
+# ---- audit of an event ------------------------------------------------------------------------
+
+@bp.route("/events/<int:event_id>/audit")
+@roles("chief_judge", "supervisor", "organizer", "admin")
+def audit(event_id: int):
+    event = _event(event_id)
+    if not (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")
+            or event.competition.can_manage(current_user)):
+        abort(403)
+    stmt = select(AuditEvent).where(AuditEvent.event_id == event.id).order_by(AuditEvent.seq.desc())
+    sheet_id = request.args.get("sheet", type=int)
+    if sheet_id:
+        stmt = stmt.where(AuditEvent.object_type == "sheets", AuditEvent.object_id == sheet_id)
+    page = db.paginate(stmt, per_page=100, error_out=False)
+    return render_template("judging/audit.html", event=event, page=page, sheet_id=sheet_id)

@@ -1,0 +1,1 @@
+"""Results (成绩): aggregation, ranking, awards, publicity, appeals."""
