@@ -13,7 +13,8 @@ import pytest
 
 from app.competitions.operations import change_status
 from app.people.models import Person
-from app.registration.operations import register
+from app.judging.operations import add_panel_member, draw_codes
+from app.registration.operations import register, review
 from app.extensions import db
 from tests.conftest import csrf_from, new_client, PASSWORD
 
@@ -90,6 +91,45 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.registrations_import": (MANAGERS, True),
     "api.registrations_template": (MANAGERS, True),
     "api.registrations_export": (MANAGERS, True),
+    "judging.home": ({"judge", "chief_judge"}, False),
+    "judging.event_page": ({"judge", "chief_judge"}, False),
+    "judging.sheet": ({"judge"}, False),
+    "judging.correct": ({"chief_judge"}, False),
+    "judging.lock": ({"chief_judge"}, False),
+    "judging.decrypt": ({"chief_judge"}, False),
+    "judging.time_used": ({"chief_judge"}, False),
+    "judging.manage": (MANAGERS, True),
+    "judging.panel_add": (MANAGERS, True),
+    "judging.panel_remove": (MANAGERS, True),
+    "judging.conflict_add": (MANAGERS, True),
+    "judging.draw": (MANAGERS, True),
+    "judging.scores_import": (MANAGERS, True),
+    "judging.supervise_home": ({"supervisor"}, False),
+    "judging.supervise": ({"supervisor"}, False),
+    "judging.recheck_draw": ({"supervisor"}, False),
+    "judging.recheck_mark": ({"supervisor"}, False),
+    "judging.audit": ({"chief_judge", "supervisor", "organizer", "admin"}, True),
+    "api.panel_add": (MANAGERS, True),
+    "api.panel_list": ({"admin", "organizer", "chief_judge", "supervisor", "judge"}, True),
+    "api.panel_remove": (MANAGERS, True),
+    "api.conflicts_create": (MANAGERS, True),
+    "api.conflicts_list": ({"admin", "organizer", "supervisor"}, True),
+    "api.draw": (MANAGERS, True),
+    "api.stations": (MANAGERS, True),
+    "api.panels_mine": ({"judge", "chief_judge"}, False),
+    "api.sheets_list": ({"judge", "chief_judge", "supervisor", "admin"}, False),
+    # Without ?judge_id the sheet is the caller's own: judges only (a chief corrects with ?judge_id=).
+    "api.sheets_save": ({"judge"}, False),
+    "api.sheets_submit": ({"judge"}, False),
+    "api.lock": ({"chief_judge"}, False),
+    "api.decrypt": ({"chief_judge"}, False),
+    "api.disagreements": ({"chief_judge", "supervisor", "admin"}, False),
+    "api.event_audit": ({"chief_judge", "supervisor", "organizer", "admin"}, True),
+    "api.scores_import": (MANAGERS, True),
+    "api.time_used": ({"chief_judge"}, False),
+    "api.recheck_draw": ({"supervisor"}, False),
+    "api.recheck_get": ({"supervisor", "chief_judge", "organizer", "admin"}, True),
+    "api.recheck_mark": ({"supervisor"}, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -123,7 +163,9 @@ def test_every_route_declares_access_and_is_in_the_matrix(app):
 def world(make_user, make_org, make_competition):
     host = make_org("西藏自治区人力资源和社会保障厅", kind="government", region_code="540000")
     other = make_org("广西壮族自治区人力资源和社会保障厅", kind="government", region_code="450000")
-    users = {role: make_user(role, organization=host, username=f"m_{role}")
+    # Judges belong to no organization here, so that recusal does not hide the entry from them.
+    users = {role: make_user(role, organization=None if role in ("judge", "chief_judge") else host,
+                             username=f"m_{role}")
              for role in ROLES if role not in ("anonymous", "organizer_other")}
     users["organizer_other"] = make_user("organizer", organization=other, username="m_organizer_other")
     comp = make_competition(users["organizer"])
@@ -135,9 +177,17 @@ def world(make_user, make_org, make_competition):
     reg = register(comp.events[0], {"person": {"name": "次仁", "id_type": "passport", "id_number": "E1234567",
                                                 "gender": "male", "birth_date": "1990-01-01"},
                                      "organization_id": host.id}, users["organizer"], "organizer")
+    review(reg, "approve", None, users["organizer"])
+    change_status(comp, "registration_closed", users["organizer"])
+    event = comp.events[0]
+    add_panel_member(event, users["judge"], "judge", users["organizer"])
+    add_panel_member(event, users["chief_judge"], "chief_judge", users["organizer"])
+    draw_codes(event, "matrix", users["organizer"])
+    change_status(comp, "judging", users["organizer"])
     db.session.commit()
-    params = {"competition_id": comp.id, "event_id": comp.events[0].id, "user_id": users["judge"].id,
-              "org_id": host.id, "person_id": person.id, "code": "en", "registration_id": reg.id}
+    params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
+              "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
+              "judge_id": users["judge"].id, "item_id": 1}
     return users, params
 
 
@@ -163,7 +213,8 @@ def test_access_matrix(app, world, role):
     failures = []
     for rule, method in routes(app):
         who, scoped = EXPECTED[rule.endpoint]
-        url = rule.build(params, append_unknown=False)[1]
+        url = rule.build({**params, "code": "en"} if rule.endpoint == "main.set_language" else params,
+                         append_unknown=False)[1]
         is_api = url.startswith("/api/")
         headers = {"Authorization": f"Bearer {token}"} if (is_api and token) else {}
         if is_api:

@@ -47,6 +47,13 @@ def parse_value(criterion: dict, raw) -> Decimal | None:
     return value.quantize(TWO_PLACES)
 
 
+def plain(value: Decimal | None) -> str | None:
+    """A score as a decimal string without trailing zeros ("2.00" → "2", "17.50" → "17.5")."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
 def aggregate(values: list[Decimal], method: str) -> Fraction:
     """mean; trimmed_mean (drop one highest and one lowest with 5 or more values, else mean); median."""
     if not values:

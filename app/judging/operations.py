@@ -12,7 +12,7 @@ from ..competitions.models import Event
 from ..competitions.operations import precondition
 from ..domain import draw as draws
 from ..domain.errors import N_, Collector, DomainError, Forbidden
-from ..domain.scoring import ScoreError, disagreement, parse_value
+from ..domain.scoring import ScoreError, disagreement, parse_value, plain
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import Person
@@ -285,7 +285,7 @@ def ensure_sheets(event: Event, actor=None) -> None:
         select(Sheet).where(Sheet.event_id == event.id))}
     for key, sheet in existing.items():
         if key not in wanted:
-            values = {k: str(v) for k, v in sheet.values().items() if v is not None}
+            values = {k: plain(v) for k, v in sheet.values().items() if v is not None}
             if values or sheet.status != "draft":
                 record("sheet.void", sheet, actor=actor, before={"status": sheet.status, "scores": values},
                        reason=rec.get(key), competition_id=event.competition_id, event_id=event.id)
@@ -343,8 +343,7 @@ def _apply(sheet: Sheet, values: dict[str, Decimal | None]) -> tuple[dict, dict]
             row = Score(criterion_key=key, value=None)
             sheet.scores.append(row)
         if row.value != value:
-            before[key] = None if row.value is None else str(row.value)
-            after[key] = None if value is None else str(value)
+            before[key], after[key] = plain(row.value), plain(value)
             row.value = value
     return before, after
 
@@ -488,7 +487,7 @@ def disagreements(event: Event, share: Decimal = Decimal("0.2")) -> list[dict]:
         vals = [v for _, v in pairs]
         if disagreement(crits[key], vals, share):
             flags.append({"code": codes.get(rid), "registration_id": rid, "criterion": key,
-                          "values": {str(j): str(v) for j, v in pairs}, "spread": str(max(vals) - min(vals))})
+                          "values": {str(j): plain(v) for j, v in pairs}, "spread": plain(max(vals) - min(vals))})
     return flags
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..competitions.models import Event
+from ..domain.scoring import plain
 from ..extensions import db
 from ..registration.models import Registration
 from .models import PanelMember, Recheck, Sheet
@@ -13,7 +14,7 @@ from .operations import names_visible_to_panel
 def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names: bool = False) -> dict:
     reg = sheet.registration
     out = {"code": reg.code, "station": reg.station, "status": sheet.status, "version": sheet.version,
-           "scores": {s.criterion_key: (None if s.value is None else _plain(s.value)) for s in sheet.scores}}
+           "scores": {s.criterion_key: plain(s.value) for s in sheet.scores}}
     if with_judge:
         out["judge_id"] = sheet.judge_id
         out["judge"] = sheet.judge.name
@@ -21,12 +22,6 @@ def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names:
         out["name"] = reg.person.name
         out["organization"] = reg.organization.name if reg.organization else None
     return out
-
-
-def _plain(value) -> str:
-    """2.00 → "2", 2.50 → "2.5": what the judge typed, as a decimal string."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def my_sheets(event: Event, user) -> list[Sheet]:
