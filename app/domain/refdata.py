@@ -155,3 +155,5 @@ REGISTRATION_STATUSES = {
     "rejected": N_("Rejected"),
     "withdrawn": N_("Withdrawn"),
 }
+
+SHEET_STATUSES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "locked": N_("Locked")}

@@ -55,3 +55,6 @@ def phone(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+from tests.judging.conftest import drawn, jworld  # noqa: E402,F401  (shared fixtures)

@@ -1,0 +1,70 @@
+"""A judge scores a contestant on a phone-sized screen; the chief judge locks the event."""
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.judging.models import Sheet
+from tests.conftest import PASSWORD
+from tests.judging.test_sheets import FULL, all_codes, my_sheets, theory_file, upload
+
+pytestmark = pytest.mark.e2e
+
+
+def _login(page, base, user, password=PASSWORD):
+    page.goto(f"{base}/login")
+    page.fill("#username", user.username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_judge_scores_on_a_phone_and_chief_locks(live_server, phone, browser, drawn, api_as):
+    event = drawn["event"]
+    judge = drawn["judges"][1]
+    # Every other sheet is already in, so that this judge's last sheet completes the event.
+    code = sorted(all_codes(event.id))[-1]
+    for j in drawn["judges"]:
+        api = api_as(j)
+        for c, sheet in my_sheets(api, event.id).items():
+            if j.id == judge.id and c == code:
+                continue
+            api.put(f"/events/{event.id}/sheets/{c}", json={"scores": FULL, "version": sheet["version"]})
+            api.post(f"/events/{event.id}/sheets/{c}/submit")
+    upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 88) for c in all_codes(event.id)]))
+
+    _login(phone, live_server, judge)
+    phone.click("text=菜单")  # the navigation folds away on a phone
+    phone.click("text=我的裁判任务")
+    phone.click(f"text={event.name}")
+    phone.click(f"a.sheet-link:has-text('{code}')")
+    phone.wait_for_selector("text=优秀")
+    assert phone.viewport_size["width"] == 390
+    phone.click("label.point:has-text('良好')")          # P1 on the 0–3 scale: 2
+    phone.fill("input[name=score_P2]", "18.75")
+    phone.click("text=保存草稿")
+    phone.wait_for_selector("text=草稿已保存")
+    phone.fill("input[name=score_P3]", "9.3")            # off the 0.5 step
+    phone.click("text=提交评分表")
+    phone.wait_for_selector("text=分数必须是 0.5 的整数倍")
+    phone.fill("input[name=score_P3]", "9.5")
+    phone.click("text=提交评分表")
+    phone.wait_for_selector("text=号评分表已提交")
+    phone.screenshot(path="instance/e2e-judge-phone.png", full_page=True)
+    sheet = db.session.scalar(select(Sheet).where(Sheet.judge_id == judge.id, Sheet.status == "submitted",
+                                                  Sheet.registration.has(code=code)))
+    db.session.refresh(sheet)
+    assert {k: str(v) for k, v in sheet.values().items()} == {"P1": "2.00", "P2": "18.75", "P3": "9.50"}
+
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 820, "height": 1180})
+    tablet = ctx.new_page()
+    tablet.set_default_timeout(15_000)
+    _login(tablet, live_server, drawn["chief"])
+    tablet.goto(f"{live_server}/judge/events/{event.id}")
+    tablet.once("dialog", lambda d: d.accept())
+    tablet.click("text=锁定赛项")
+    tablet.wait_for_selector("text=赛项已锁定")
+    tablet.once("dialog", lambda d: d.accept())
+    tablet.click("text=解密：显示姓名")
+    tablet.wait_for_selector("text=已向裁判组显示选手姓名")
+    assert drawn["entries"][0].person.name in tablet.inner_text("main")
+    ctx.close()
