@@ -66,6 +66,11 @@ def parse_scheme(data, errors: Collector, path: str = "scheme") -> dict:
         min_judges = 3
     out["min_judges"] = min_judges
 
+    share = to_decimal(data.get("disagreement_share") if data.get("disagreement_share") not in (None, "") else "0.2")
+    if share is None or not (Decimal(0) < share <= 1):
+        errors.add(f"{path}.disagreement_share", N_("The disagreement limit is a share of the maximum, above 0 and at most 1."))
+    out["disagreement_share"] = canonical(share) if share is not None else data.get("disagreement_share")
+
     components = data.get("components")
     if not isinstance(components, list) or not components:
         errors.add(f"{path}.components", N_("Add at least one component."))

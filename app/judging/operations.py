@@ -471,8 +471,10 @@ def names_visible_to_panel(event: Event) -> bool:
     return event.locked_at is not None and event.decrypted_at is not None
 
 
-def disagreements(event: Event, share: Decimal = Decimal("0.2")) -> list[dict]:
-    """Judgement criteria where judges' submitted values differ too much, per contestant code."""
+def disagreements(event: Event) -> list[dict]:
+    """Judgement criteria where judges' values differ too much (more than 1 point on the 0–3
+    scale, or more than the scheme's disagreement share of the maximum), per contestant code."""
+    share = Decimal(event.scheme.get("disagreement_share") or "0.2")
     crits = {c["key"]: c for c in judge_criteria(event) if c.get("kind") == "judgement"}
     values: dict[tuple[int, str], list[tuple[int, Decimal]]] = defaultdict(list)
     rows = db.session.execute(select(Sheet.registration_id, Sheet.judge_id, Score.criterion_key, Score.value)

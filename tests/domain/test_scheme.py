@@ -29,7 +29,8 @@ def test_valid_scheme_is_normalized():
     assert out["components"][0]["weight"] == "0.3"
     assert out["components"][0]["criteria"][0]["step"] == "0.01"  # default step
     assert out["components"][1]["criteria"][0]["descriptors"] == ["0", "1", "2", "3"]
-    assert out["min_judges"] == 3
+    assert out["min_judges"] == 3 and out["disagreement_share"] == "0.2"
+    assert "scheme.disagreement_share" in fields(scheme(disagreement_share="1.5"))[1]
 
 
 def test_weights_must_sum_to_exactly_one_in_decimals():

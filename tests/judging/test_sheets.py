@@ -68,8 +68,12 @@ def test_racing_saves_of_one_sheet_one_wins(drawn, api_as):
     assert my_sheets(apis[0], event.id)[code]["scores"]["P2"] == f"{winner}.25"
 
 
-def test_concurrent_saves_by_different_judges_lose_nothing(drawn, api_as):
+def test_concurrent_saves_by_different_judges_lose_nothing(drawn, api_as, make_user):
     event = drawn["event"]
+    fourth = make_user("judge", username="judge_d", name="扎西")
+    assert api_as(drawn["organizer"]).post(f"/events/{event.id}/panel",
+                                           json={"user_id": fourth.id, "role": "judge"}).status_code == 201
+    drawn["judges"].append(fourth)
     work = []
     for judge in drawn["judges"]:
         api = api_as(judge)
@@ -90,6 +94,7 @@ def test_concurrent_saves_by_different_judges_lose_nothing(drawn, api_as):
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
     [t.start() for t in threads]
     [t.join() for t in threads]
+    assert len(work) >= 20
     assert statuses == [200] * len(work), statuses
     db.session.expire_all()
     for i, (_api, code, _v, judge_id) in enumerate(work):
