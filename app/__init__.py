@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .main import bp as main_bp
     from .people import bp as people_bp
     from .registration import bp as registration_bp
+    from .results import bp as results_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -48,6 +49,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -45,6 +45,7 @@ class Config:
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
 
     ENV_NAME = "development"
 

@@ -130,6 +130,23 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.recheck_draw": ({"supervisor"}, False),
     "api.recheck_get": ({"supervisor", "chief_judge", "organizer", "admin"}, True),
     "api.recheck_mark": ({"supervisor"}, False),
+    "results.public_index": (PUBLIC, False),
+    "results.public_page": (PUBLIC, False),
+    "results.public_lookup": (PUBLIC, False),
+    "results.manage": (MANAGERS, True),
+    "results.export": (MANAGERS, True),
+    "results.ties": ({"chief_judge"}, False),
+    "results.appeal": ({"candidate", "org_contact"}, False),
+    "results.appeals": ({"supervisor"}, False),
+    "results.decide": ({"supervisor"}, False),
+    "api.results_get": ({"admin", "organizer", "chief_judge", "supervisor"}, True),
+    "api.ties_resolve": ({"chief_judge"}, False),
+    "api.appeals_create": ({"candidate", "org_contact"}, False),
+    "api.appeals_list": ({"supervisor", "admin"}, False),
+    "api.appeals_decide": ({"supervisor"}, False),
+    "api.public_competitions_list": (PUBLIC, False),
+    "api.public_competition_results": (PUBLIC, False),
+    "api.public_lookup": (PUBLIC, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -187,7 +204,7 @@ def world(make_user, make_org, make_competition):
     db.session.commit()
     params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
               "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
-              "judge_id": users["judge"].id, "item_id": 1}
+              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1}
     return users, params
 
 

@@ -85,6 +85,8 @@ class Event(db.Model):
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decrypted_at: Mapped[datetime | None]
+    # Set while an upheld appeal has reopened the event for correction, until the chief judge re-locks.
+    reopened_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -22,6 +22,17 @@ EDITABLE_EVENT_STATES = ("draft", "registration_open", "registration_closed")
 PRECONDITIONS: dict[str, list[Callable[[Competition], list[str]]]] = {}
 
 
+# target status → actions run after the move, in the same transaction (snapshots, certificates …).
+ON_ENTER: dict[str, list[Callable[[Competition, object], None]]] = {}
+
+
+def on_enter(target: str):
+    def wrap(fn):
+        ON_ENTER.setdefault(target, []).append(fn)
+        return fn
+    return wrap
+
+
 def precondition(target: str):
     def wrap(fn):
         PRECONDITIONS.setdefault(target, []).append(fn)
@@ -128,6 +139,8 @@ def change_status(comp: Competition, target: str, actor, reason: str | None = No
     comp.status_changed_at = utcnow()
     record("competition.status", comp, actor=actor, before={"status": before}, after={"status": target},
            reason=reason, competition_id=comp.id)
+    for action in ON_ENTER.get(target, []):
+        action(comp, actor)
     return comp
 
 

@@ -436,7 +436,8 @@ def lock_event(event: Event, actor) -> Event:
     """The chief judge signs the event off when every required sheet and imported score is in."""
     if not is_drawn(event):
         raise JudgingStateError(N_("Draw the contestant codes first."))
-    if event.competition.status != "judging":
+    reopened = event.reopened_at is not None and event.competition.status == "publicity"
+    if event.competition.status != "judging" and not reopened:
         raise JudgingStateError(N_("Events are locked while the competition is in judging."))
     missing = missing_work(event)
     if missing:
@@ -453,6 +454,9 @@ def lock_event(event: Event, actor) -> Event:
         db.session.refresh(sheet)
     record("event.lock", event, actor=actor, after={"locked_at": now}, competition_id=event.competition_id,
            event_id=event.id)
+    if event.reopened_at is not None:
+        from ..results.operations import after_relock
+        after_relock(event, actor)
     return event
 
 

@@ -90,7 +90,13 @@ def _open_events():
 def me():
     person = db.session.scalar(select(Person).where(Person.user_id == current_user.id))
     regs = db.session.scalars(registrations_query(person_user_id=current_user.id)).all()
-    return render_template("registration/me.html", person=person, registrations=regs,
+    from ..results.models import Result
+    from ..results.operations import appeal_window
+    from ..results.public import PUBLIC_STATUSES
+    published = {r.registration_id: r for r in db.session.scalars(select(Result).where(
+        Result.registration_id.in_([r.id for r in regs]))) if r.registration.event.competition.status in PUBLIC_STATUSES}
+    return render_template("registration/me.html", person=person, registrations=regs, results=published,
+                           appealable=lambda r: r.status == "approved" and appeal_window(r)[0],
                            competitions=_open_events(), person_view=person_view,
                            can_withdraw=lambda r: operations.can_withdraw(r, current_user)
                            and r.is_active and operations.window_open(db.session.get(Competition, r.competition_id)))

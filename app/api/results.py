@@ -1,0 +1,129 @@
+"""API for results, tie resolution, appeals and the public portal (no token, rate-limited)."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import timeutil
+from ..competitions.models import Event
+from ..extensions import db, limiter
+from ..judging import operations as judging
+from ..registration.models import Registration
+from ..results import operations
+from ..results.lookup import lookup
+from ..results.models import Appeal
+from ..results.public import public_competitions, public_results
+from ..results.views import _rows_for, lookup_limit
+from ..security import api_error, public, roles
+from . import bp
+from .util import json_body, paginate
+
+
+def result_item(row: dict, reg: Registration) -> dict:
+    return {"registration_id": row["registration_id"], "code": row["code"],
+            "name": reg.team_name or reg.person.name, "organization": reg.organization.name if reg.organization else None,
+            "components": row["components"], "total": str(row["total"]), "rank": row["rank"], "award": row["award"],
+            "standardized": row["standardized"], "tie_unresolved": bool(row.get("tie_group"))}
+
+
+@bp.route("/events/<int:event_id>/results", methods=["GET"])
+@roles("admin", "organizer", "chief_judge", "supervisor")
+def results_get(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    allowed = (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")
+               or judging.panel_role(event, current_user) == "chief_judge")
+    if not allowed:
+        abort(403)
+    if event.locked_at is None and not operations.stored(event):
+        return api_error(409, "not_locked", _("Results are available once the chief judge locks the event."))
+    rows, status = _rows_for(event)
+    regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
+    return jsonify({"status": status, "items": [result_item(r, regs[r["registration_id"]]) for r in rows],
+                    "verified": operations.verify_snapshot(event) if status != "provisional" else None})
+
+
+@bp.route("/events/<int:event_id>/ties", methods=["POST"])
+@roles("chief_judge")
+def ties_resolve(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if judging.panel_role(event, current_user) != "chief_judge":
+        abort(403)
+    data = json_body()
+    row = operations.resolve_tie(event, data.get("order") or [], data.get("reason"), current_user)
+    db.session.commit()
+    return jsonify({"id": row.id, "order": row.order, "reason": row.reason}), 201
+
+
+def appeal_json(a: Appeal) -> dict:
+    return {"id": a.id, "registration_id": a.registration_id, "event_id": a.event_id, "status": a.status,
+            "reason": a.reason, "decision_note": a.decision_note, "created_at": timeutil.iso(a.created_at),
+            "decided_at": timeutil.iso(a.decided_at)}
+
+
+@bp.route("/registrations/<int:registration_id>/appeals", methods=["POST"])
+@roles("candidate", "org_contact")
+def appeals_create(registration_id: int):
+    reg = db.get_or_404(Registration, registration_id)
+    appeal = operations.file_appeal(reg, json_body().get("reason"), current_user)
+    db.session.commit()
+    return jsonify(appeal_json(appeal)), 201
+
+
+@bp.route("/appeals", methods=["GET"])
+@roles("supervisor", "admin")
+def appeals_list():
+    stmt = select(Appeal).order_by(Appeal.id)
+    if request.args.get("status"):
+        stmt = stmt.where(Appeal.status == request.args["status"])
+    return jsonify(paginate(stmt, appeal_json))
+
+
+@bp.route("/appeals/<int:appeal_id>/decision", methods=["POST"])
+@roles("supervisor")
+def appeals_decide(appeal_id: int):
+    appeal = db.get_or_404(Appeal, appeal_id)
+    data = json_body()
+    operations.decide_appeal(appeal, str(data.get("decision") or ""), data.get("note"), current_user)
+    db.session.commit()
+    return jsonify(appeal_json(appeal))
+
+
+# ---- public -----------------------------------------------------------------------------------
+
+@bp.route("/public/competitions", methods=["GET"])
+@public
+def public_competitions_list():
+    items = public_competitions()
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.route("/public/competitions/<int:competition_id>/results", methods=["GET"])
+@public
+def public_competition_results(competition_id: int):
+    data = public_results(competition_id)
+    if data is None:
+        abort(404)
+    return jsonify(data)
+
+
+
+
+@bp.route("/public/lookup", methods=["POST"])
+@public
+@limiter.limit(lookup_limit)
+def public_lookup():
+    data = request.get_json(silent=True)
+    found = None
+    if isinstance(data, dict):
+        found = lookup(str(data.get("name") or ""), str(data.get("id_number") or ""))
+    if not found:
+        # One answer for every mismatch (wrong name, wrong or malformed number): no oracle.
+        body = {"error": {"code": "not_found", "message": _("No result matches this name and ID number.")}}
+        response = jsonify(body)
+        response.status_code = 404
+    else:
+        response = jsonify({"results": found})
+    response.headers["Cache-Control"] = "no-store"
+    return response

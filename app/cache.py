@@ -1,0 +1,84 @@
+"""The public results cache: Redis when REDIS_URL is set (shared by every worker), else a small
+per-process store. Only public data is cached (masked names, no CSRF tokens, nothing personal);
+invalidation happens here, called by the results operations, and publishing warms it."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from flask import current_app
+
+_local: dict[str, tuple[float, str]] = {}
+_lock = threading.Lock()
+_clients: dict[str, object] = {}
+TTL = 24 * 3600
+
+
+def _redis():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = _clients.get(url)
+    if client is None:
+        import redis
+        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return client
+
+
+def get(key: str):
+    client = _redis()
+    if client is not None:
+        try:
+            raw = client.get(key)
+        except Exception:  # a cache outage must not take the site down: compute instead
+            current_app.logger.warning("cache get failed for %s", key, exc_info=True)
+            return None
+        return None if raw is None else json.loads(raw)
+    with _lock:
+        hit = _local.get(key)
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    return json.loads(hit[1])
+
+
+def set(key: str, value, ttl: int = TTL) -> None:  # noqa: A001 - the cache's verb
+    raw = json.dumps(value, ensure_ascii=False, default=str)
+    client = _redis()
+    if client is not None:
+        try:
+            client.set(key, raw, ex=ttl)
+        except Exception:
+            current_app.logger.warning("cache set failed for %s", key, exc_info=True)
+        return
+    with _lock:
+        _local[key] = (time.monotonic() + ttl, raw)
+
+
+def delete(key: str) -> None:
+    client = _redis()
+    if client is not None:
+        try:
+            client.delete(key)
+        except Exception:
+            current_app.logger.warning("cache delete failed for %s", key, exc_info=True)
+        return
+    with _lock:
+        _local.pop(key, None)
+
+
+def results_key(competition_id: int) -> str:
+    return f"jx:public-results:{competition_id}"
+
+
+def invalidate_competition(competition_id: int) -> None:
+    delete(results_key(competition_id))
+    delete("jx:public-competitions")
+
+
+def warm_competition(competition_id: int) -> None:
+    """Fill the cache at publication: a cold cache under a results-day spike is slower than none."""
+    from .results.public import public_results
+
+    invalidate_competition(competition_id)
+    public_results(competition_id)

@@ -1,0 +1,55 @@
+"""Public results (no login): masked names, organizations, totals, awards — only while a
+competition is in publicity or final. Served from the cache."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import cache
+from ..competitions.models import Competition, Event
+from ..competitions.operations import publicity_ends_at
+from ..domain.masking import mask_name
+from ..extensions import db
+from ..registration.models import Registration
+from .. import timeutil
+from .models import Result
+
+PUBLIC_STATUSES = ("publicity", "final", "archived")
+
+
+def public_competitions() -> list[dict]:
+    cached = cache.get("jx:public-competitions")
+    if cached is not None:
+        return cached
+    comps = db.session.scalars(select(Competition).where(Competition.status.in_(PUBLIC_STATUSES))
+                               .order_by(Competition.year.desc(), Competition.id.desc())).all()
+    data = [{"id": c.id, "name": c.name, "year": c.year, "level": c.level, "kind": c.kind,
+             "jurisdiction": c.jurisdiction, "status": c.status} for c in comps]
+    cache.set("jx:public-competitions", data, ttl=300)
+    return data
+
+
+def public_results(competition_id: int) -> dict | None:
+    """The competition's public results, or None when they are not public."""
+    key = cache.results_key(competition_id)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    comp = db.session.get(Competition, competition_id)
+    if comp is None or comp.status not in PUBLIC_STATUSES:
+        return None
+    events = []
+    for event in db.session.scalars(select(Event).where(Event.competition_id == comp.id).order_by(Event.id)):
+        rows = db.session.execute(
+            select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
+            .where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
+        events.append({
+            "id": event.id, "name": event.name, "track": event.track, "preset": (event.awards or {}).get("preset"),
+            "items": [{"rank": r.rank, "name_masked": mask_name(reg.team_name or reg.person.name),
+                       "organization": reg.organization.name if reg.organization else None,
+                       "total": str(r.total), "award": r.award, "standardized": r.standardized}
+                      for r, reg in rows]})
+    ends = publicity_ends_at(comp)
+    data = {"id": comp.id, "name": comp.name, "status": comp.status, "level": comp.level,
+            "jurisdiction": comp.jurisdiction, "publicity_ends_at": timeutil.iso(ends), "events": events}
+    cache.set(key, data)
+    return data

@@ -1,0 +1,197 @@
+"""Results pages: the public portal (results, lookup), the organizer's result tables and
+statistics, the candidate's appeal, the supervisor's appeal decisions, the chief's tie order."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..competitions.models import Competition, Event
+from ..domain.errors import DomainError, ValidationFailed
+from ..extensions import db, limiter
+from ..forms_util import apply_errors
+from ..i18n import error_message, translate
+from ..judging import operations as judging
+from ..registration.exports import attachment
+from ..registration.models import Registration
+from ..security import public, roles
+from . import bp, exports, operations
+from .forms import AppealForm, DecisionForm, LookupForm, TieForm
+from .lookup import lookup
+from .models import Appeal
+from .public import public_competitions, public_results
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---- public -----------------------------------------------------------------------------------
+
+@bp.route("/results")
+@public
+def public_index():
+    return render_template("results/public_index.html", competitions=public_competitions())
+
+
+@bp.route("/results/<int:competition_id>")
+@public
+def public_page(competition_id: int):
+    data = public_results(competition_id)
+    if data is None:
+        abort(404)
+    return render_template("results/public.html", data=data)
+
+
+def lookup_limit() -> str:
+    from flask import current_app
+    return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+@public
+@limiter.limit(lookup_limit, methods=["POST"])
+def public_lookup():
+    form = LookupForm()
+    found, searched = None, False
+    if form.validate_on_submit():
+        searched = True
+        found = lookup(form.name.data, form.id_number.data)
+    response = make_response(render_template("results/lookup.html", form=form, found=found, searched=searched))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- organizers -------------------------------------------------------------------------------
+
+def _rows_for(event: Event) -> tuple[list[dict], str]:
+    """Published rows when there are any, else the live (provisional) computation."""
+    stored = operations.stored(event)
+    if stored:
+        status = "final" if all(r.is_final for r in stored) else "publicity"
+        rows = [{"registration_id": r.registration_id, "code": r.registration.code, "rank": r.rank,
+                 "total": r.total, "components": r.components, "award": r.award, "standardized": r.standardized,
+                 "tie_group": None} for r in stored]
+        return rows, status
+    return operations.compute(event), "provisional"
+
+
+@bp.route("/manage/competitions/<int:competition_id>/results")
+@roles("admin", "organizer")
+def manage(competition_id: int):
+    comp = db.get_or_404(Competition, competition_id)
+    if not comp.can_manage(current_user):
+        abort(403)
+    tables = []
+    rows_by_event = {}
+    regs = {}
+    for event in comp.events:
+        if event.locked_at is None and not operations.stored(event):
+            tables.append({"event": event, "rows": [], "status": None, "histogram": []})
+            continue
+        rows, status = _rows_for(event)
+        rows_by_event[event] = rows
+        for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)):
+            regs[r.id] = r
+        tables.append({"event": event, "rows": rows, "status": status, "histogram": exports.histogram(rows)})
+    counts = exports.award_counts(rows_by_event, regs)
+    appeals = db.session.scalars(select(Appeal).where(Appeal.competition_id == comp.id).order_by(Appeal.id.desc())).all()
+    return render_template("results/manage.html", competition=comp, tables=tables, regs=regs, counts=counts,
+                           appeals=appeals, award_names=exports.AWARD_ZH)
+
+
+@bp.route("/manage/events/<int:event_id>/results.xlsx")
+@roles("admin", "organizer")
+def export(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not event.competition.can_manage(current_user):
+        abort(403)
+    rows, _status = _rows_for(event)
+    regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
+    return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
+                    headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx")})
+
+
+# ---- chief judge: tie order ---------------------------------------------------------------------
+
+@bp.route("/judge/events/<int:event_id>/ties", methods=["GET", "POST"])
+@roles("chief_judge")
+def ties(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if judging.panel_role(event, current_user) != "chief_judge":
+        abort(403)
+    form = TieForm()
+    if form.validate_on_submit():
+        order = [x.strip().lstrip("#") for x in (form.order.data or "").replace("，", ",").split(",") if x.strip()]
+        try:
+            operations.resolve_tie(event, order, form.reason.data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors = [error_message(exc)]
+        else:
+            db.session.commit()
+            flash(_("The order of the tied entries is recorded."), "success")
+            return redirect(url_for("results.ties", event_id=event.id))
+    groups = operations.unresolved(event) if event.locked_at is not None else []
+    regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
+    return render_template("results/ties.html", event=event, form=form, groups=groups, regs=regs,
+                           rows=operations.compute(event) if event.locked_at is not None else [],
+                           names=judging.names_visible_to_panel(event))
+
+
+# ---- candidates and contacts: appeals -------------------------------------------------------
+
+@bp.route("/registrations/<int:registration_id>/appeal", methods=["GET", "POST"])
+@roles("candidate", "org_contact")
+def appeal(registration_id: int):
+    reg = db.get_or_404(Registration, registration_id)
+    if not operations.can_appeal(reg, current_user):
+        abort(403)
+    form = AppealForm()
+    is_open, _kind = operations.appeal_window(reg)
+    if form.validate_on_submit():
+        try:
+            operations.file_appeal(reg, form.reason.data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors = [error_message(exc)]
+        else:
+            db.session.commit()
+            flash(_("Your appeal has been filed; the supervisor will decide it."), "success")
+            return redirect(url_for("registration.me" if current_user.has_role("candidate") else "registration.org_index"))
+    appeals = db.session.scalars(select(Appeal).where(Appeal.registration_id == reg.id).order_by(Appeal.id)).all()
+    return render_template("results/appeal.html", reg=reg, form=form, is_open=is_open, appeals=appeals)
+
+
+# ---- supervisors: decisions ---------------------------------------------------------------------
+
+@bp.route("/supervise/appeals")
+@roles("supervisor")
+def appeals():
+    rows = db.session.scalars(select(Appeal).order_by(Appeal.status != "open", Appeal.id.desc())).all()
+    return render_template("results/appeals.html", appeals=rows, form=DecisionForm())
+
+
+@bp.route("/supervise/appeals/<int:appeal_id>", methods=["POST"])
+@roles("supervisor")
+def decide(appeal_id: int):
+    item = db.get_or_404(Appeal, appeal_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            operations.decide_appeal(item, form.decision.data, form.note.data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision recorded."), "success")
+    return redirect(url_for("results.appeals"))

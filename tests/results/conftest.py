@@ -1,0 +1,1 @@
+from tests.judging.conftest import drawn, jworld  # noqa: F401  (shared fixtures)
