@@ -40,6 +40,10 @@ XZ_CHINESE_NAMES = ["次仁多吉", "扎西顿珠", "央金拉姆", "格桑卓�
                     "普布卓嘎", "边巴次仁", "拉巴卓玛", "尼玛扎西", "白玛曲珍"]
 GX_NAMES = ["韦志强", "覃海燕", "黄丽娟", "蒙文杰", "陆晓峰", "梁美玲", "黎建国", "莫春燕", "卢家豪",
             "罗秀英", "谭永明", "农丽华", "李明轩", "周雅婷"]
+VETERAN_NAMES = ["洛桑平措", "次旦卓嘎", "ཀུན་དགའ་རྒྱ་མཚོ", "强巴曲杰", "卓玛央宗", "尼玛次仁", "多吉扎西", "巴桑拉姆",
+                 "ཡེ་ཤེས་སྒྲོལ་མ", "格桑旺堆", "白玛多吉", "达娃卓玛", "平措旺杰", "益西卓玛", "顿珠次仁", "拉巴次仁",
+                 "旦增曲珍", "索朗多吉", "次仁央金", "扎西平措", "米玛卓嘎", "贡觉次仁", "阿旺晋美", "仁增卓玛",
+                 "丹增尼玛", "德庆卓嘎", "土登平措", "次珍", "洛桑旦增", "卓嘎"]
 XZ_COUNTIES = ["540102", "540103", "540202", "540302", "540402"]
 GX_COUNTIES = ["450102", "450103", "450202", "450302", "450902"]
 
@@ -237,6 +241,37 @@ def load_demo(reset: bool = False):
     people[len(TIBETAN_NAMES)].user_id = candidate.id  # 次仁多吉 owns his record
     competitions.change_status(gx, "registration_open", org_gx, reason="按竞赛通知开放报名")
     _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate)
+
+    # Two past competitions: one final (results, appeals closed) and one being judged.
+    judges = [db.session.scalar(select(User).where(User.username == u)) for u in ("judge1", "judge2", "judge3")]
+    chief = db.session.scalar(select(User).where(User.username == "chief"))
+    veterans = []
+    for k, name in enumerate(VETERAN_NAMES):
+        birth = date(1975 + k % 20, 1 + k % 12, 1 + k % 27)
+        person = Person(name=name, id_type="resident_id", id_number=make_resident_id(XZ_COUNTIES[k % 5], birth, 300 + k),
+                        gender="male" if (300 + k) % 2 else "female", birth_date=birth, ethnicity="04",
+                        skill_grade=rng.choice([3, 2]), is_frontline_worker=True,
+                        organization_id=xz_orgs[k % len(xz_orgs)].id)
+        db.session.add(person)
+        veterans.append(person)
+    db.session.flush()
+    practical = [
+        {"key": "P1", "name": "造型与构图", "max_score": "40", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
+        {"key": "P2", "name": "工艺精度", "max_score": "40", "kind": "measurement", "step": "0.5"},
+        {"key": "P3", "name": "安全文明生产", "max_score": "20", "kind": "judgement", "step": "0.5"},
+    ]
+    _judged_competition(f"{year - 1}年西藏自治区职业技能大赛", year - 1, "provincial_1", "CN-XZ", xz_hr, org_xz, [
+        {"name": "唐卡制作", "occupation": "工艺美术品制作工（唐卡）", "track": "staff", "max_entrants": 12,
+         "scheme": _scheme(practical, theory_weight="0.20"), "awards": {"preset": "prizes"},
+         "tiebreak": ["component:practical", "criterion:P1"]},
+        {"name": "藏式雕刻", "occupation": "木雕工", "track": "staff", "max_entrants": 10,
+         "scheme": _scheme(practical), "awards": {"preset": "prizes", "standardized": True},
+         "tiebreak": ["component:practical"]},
+    ], veterans[:22], judges, chief, rng, stage="final")
+    _judged_competition(f"{year}年拉萨市职业技能竞赛", year, "municipal", "CN-XZ", xz_hr, org_xz, [
+        {"name": "藏毯编织", "occupation": "地毯制作工", "track": "staff", "max_entrants": 8,
+         "scheme": _scheme(practical), "awards": {"preset": "medals"}, "tiebreak": ["component:practical"]},
+    ], veterans[22:], judges, chief, rng, stage="judging")
     db.session.commit()
     return created
 
@@ -282,3 +317,76 @@ def _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate) -> 
             reg_ops.register(ecommerce, {"person": _entry(college[0]), "organization_id": college[0].organization_id,
                                          "team_name": "电商创客队", "members": [_entry(p) for p in college[1:]]},
                              org_gx, "organizer")
+
+
+def _judged_competition(name: str, year: int, level: str, jurisdiction: str, host, organizer, events_spec,
+                        entrants, judges, chief, rng, stage: str):
+    """A past competition taken through registration, draw and judging to `stage`
+    (judging: sheets half filled; publicity or final: every sheet in, locked, published)."""
+    from .judging import operations as judging
+    from .judging.queries import all_sheets
+    from .judging.models import ImportedScore
+    from .registration import operations as reg_ops
+
+    now = datetime.now(timezone.utc)
+    comp = competitions.create_competition({
+        "name": name, "year": year, "level": level, "kind": "skills", "jurisdiction": jurisdiction,
+        "host_organization_id": host.id, "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+        "registration_closes_at": (now + timedelta(days=1)).isoformat(), "publicity_days": 5,
+        "appeal_window_hours": 2, "allow_multiple_events": False}, organizer)
+    events = [competitions.create_event(comp, spec, organizer) for spec in events_spec]
+    competitions.change_status(comp, "registration_open", organizer)
+    pool = list(entrants)
+    for event in events:
+        for person in pool[:event.max_entrants or 10]:
+            reg = reg_ops.register(event, {"person": _entry(person), "organization_id": person.organization_id},
+                                   organizer, "organizer")
+            reg_ops.review(reg, "approve", None, organizer)
+        pool = pool[event.max_entrants or 10:]
+    competitions.change_status(comp, "registration_closed", organizer)
+    for event in events:
+        for judge in judges:
+            judging.add_panel_member(event, judge, "judge", organizer)
+        judging.add_panel_member(event, chief, "chief_judge", organizer)
+        judging.draw_codes(event, f"demo-{event.id}", organizer)
+    competitions.change_status(comp, "judging", organizer)
+    for event in events:
+        crits = judging.judge_criteria(event)
+        skill = {r.id: rng.random() for r in judging.approved(event)}
+        sheets = all_sheets(event)
+        for i, sheet in enumerate(sheets):
+            if stage == "judging" and i % 2:
+                continue
+            values = {}
+            for crit in crits:
+                s = min(max(skill[sheet.registration_id] + rng.uniform(-0.12, 0.12), 0), 1)
+                if crit.get("scale") == "wsi3":
+                    values[crit["key"]] = str(round(s * 3))
+                else:
+                    step = Decimal(crit.get("step") or "0.01")
+                    raw = Decimal(str(s)) * Decimal(crit["max_score"])
+                    values[crit["key"]] = str((raw / step).quantize(Decimal(1)) * step)
+            judge = next(j for j in judges if j.id == sheet.judge_id)
+            judging.save_sheet(sheet, values, sheet.version, judge)
+            db.session.flush()
+            judging.submit_sheet(sheet, sheet.version, judge)
+        for crit in judging.imported_criteria(event):
+            for reg in judging.approved(event):
+                value = Decimal(str(40 + skill[reg.id] * 58)).quantize(Decimal("0.5"))
+                db.session.add(ImportedScore(event_id=event.id, registration_id=reg.id,
+                                             criterion_key=crit["key"], value=value))
+        db.session.flush()
+        if stage != "judging":
+            judging.lock_event(event, chief)
+            judging.decrypt(event, chief)
+    if stage in ("publicity", "final"):
+        competitions.change_status(comp, "publicity", organizer, reason="成绩公示")
+    if stage == "final":
+        comp.status_changed_at -= timedelta(days=comp.publicity_days + 1)
+        competitions.change_status(comp, "final", organizer, reason="公示期满，无待决申诉")
+    # Dates as they were: registration closed weeks ago, the competition held after it.
+    past = now - timedelta(days=60 if stage == "final" else 10)
+    comp.registration_opens_at = (past - timedelta(days=30)).replace(tzinfo=None)
+    comp.registration_closes_at = (past - timedelta(days=7)).replace(tzinfo=None)
+    comp.starts_on = comp.ends_on = past.date()
+    return comp

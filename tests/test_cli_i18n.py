@@ -52,6 +52,10 @@ def test_demo_data_is_realistic():
     statuses = set(db.session.scalars(select(Registration.status)))
     assert statuses == {"submitted", "approved", "rejected", "withdrawn"}
     assert db.session.scalar(select(func.count()).select_from(Registration).where(Registration.team_name.is_not(None))) == 1
+    from app.results.models import Result
+    statuses = {c.status for c in db.session.scalars(select(Competition))}
+    assert {"registration_open", "judging", "final"} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(Result).where(Result.award == "first")) >= 2
     assert load_demo() is None  # loading twice is refused, not duplicated
     assert db.session.scalar(select(func.count()).select_from(User)) == len(accounts)
 

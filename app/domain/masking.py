@@ -1,15 +1,39 @@
 """Masking of personal data for pages that are not the person's own (DESIGN.md §7)."""
 from __future__ import annotations
 
+import unicodedata
+
+
+TSHEG = "\u0f0b"
+
+
+def _clusters(text: str) -> list[str]:
+    """Base characters with their combining marks (Tibetan vowel signs and subjoined letters are
+    marks): masking must never split them, or a dangling mark shows as a box."""
+    out: list[str] = []
+    for ch in text:
+        if out and unicodedata.category(ch) in ("Mn", "Mc", "Me"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
 
 def mask_name(name: str) -> str:
-    """张三 → 张*, 张小三 → 张*三, long names keep first and last character."""
+    """张三 → 张*, 张小三 → 张*三, long names keep the first and last character; Tibetan names
+    keep their first and last syllable (བསྟན་*་ནོར་བུ → བསྟན་*་བུ)."""
     name = name or ""
-    if len(name) <= 1:
+    if TSHEG in name.strip(TSHEG):
+        syllables = [s for s in name.split(TSHEG) if s]
+        if len(syllables) == 2:
+            return syllables[0] + TSHEG + "*"
+        return TSHEG.join([syllables[0]] + ["*"] * (len(syllables) - 2) + [syllables[-1]])
+    parts = _clusters(name)
+    if len(parts) <= 1:
         return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    if len(parts) == 2:
+        return parts[0] + "*"
+    return parts[0] + "*" * (len(parts) - 2) + parts[-1]
 
 
 def mask_id_number(number: str) -> str:

@@ -68,4 +68,8 @@ def test_masking():
     assert mask_name("张小三") == "张*三"
     assert mask_name("欧阳小明") == "欧**明"
     assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_name("ཀུན་དགའ་རྒྱ་མཚོ") == "ཀུན་*་*་མཚོ"
+    assert mask_name("སྒྲོལ་དཀར") == "སྒྲོལ་*"
+    assert mask_name("པདྨ") == "པ*"  # one syllable: by clusters, never splitting a stacked letter
+    assert mask_name("José") == "J**é"
     assert mask_phone("13812345678") == "138****5678"
