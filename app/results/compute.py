@@ -1,59 +1,191 @@
 """Totals of an event from its stored scores: judges' sheets (submitted or locked) and imported
-scores, aggregated per DESIGN.md §5. Recomputing from the same rows gives the same answer."""
+scores, aggregated per DESIGN.md §5. Recomputing from the same rows gives the same answer.
+
+Mean and trimmed mean are aggregated inside the database as exact integers (sums of hundredths,
+counts, minimum and maximum per contestant and criterion — scores have at most two decimals), so
+a million score rows never cross into Python one by one; the rest is exact rational arithmetic.
+The median needs every value and takes the row-by-row path.
+"""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import Integer, case, cast, distinct, func, select
 
 from ..competitions.models import Event
-from ..domain.scoring import TotalBreakdown, criterion_marks, round_half_up, total_for
+from ..domain.scoring import TotalBreakdown, criterion_marks
 from ..extensions import db
 from ..judging.models import ImportedScore, Score, Sheet
 from ..registration.models import Registration
 
+COUNTED = ("submitted", "locked")
 
-def event_breakdowns(event: Event) -> dict[int, TotalBreakdown | None]:
-    """registration id → its breakdown, or None while any criterion lacks a value."""
+
+def _hundredths(column):
+    # Exact on both databases: NUMERIC(8,2) × 100 is a whole number (SQLite's REAL is rounded back).
+    return cast(func.round(column * 100), Integer)
+
+
+Ratio = tuple[int, int]  # an exact non-negative rational as (numerator, denominator)
+
+
+def _ratio(value) -> Ratio:
+    f = Fraction(value)
+    return f.numerator, f.denominator
+
+
+def _judged_marks(event: Event, criteria: dict[str, dict], method: str) -> dict[tuple[int, str], Ratio]:
+    """(registration, criterion) → marks as an exact ratio of integers."""
+    out: dict[tuple[int, str], Ratio] = {}
+    if method == "median":
+        values: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+        for rid, key, value in db.session.execute(
+                select(Sheet.registration_id, Score.criterion_key, Score.value).join(Score)
+                .where(Sheet.event_id == event.id, Sheet.status.in_(COUNTED), Score.value.is_not(None))):
+            if key in criteria:
+                values[(rid, key)].append(value)
+        for (rid, key), vals in values.items():
+            out[(rid, key)] = _ratio(criterion_marks(criteria[key], vals, method))
+        return out
+    if not criteria:
+        return out
+    h = _hundredths(Score.value)
+    rows = db.session.connection().execute(
+        select(Sheet.registration_id, Score.criterion_key, func.sum(h), func.count(), func.min(h), func.max(h))
+        .select_from(Score).join(Sheet, Sheet.id == Score.sheet_id)
+        .where(Sheet.event_id == event.id, Sheet.status.in_(COUNTED), Score.value.is_not(None),
+               Score.criterion_key.in_(list(criteria)))
+        .group_by(Sheet.registration_id, Score.criterion_key))
+    trimmed = method == "trimmed_mean"
+    for rid, key, total, n, lo, hi in rows:
+        crit = criteria.get(key)
+        if crit is None or not n:
+            continue
+        if trimmed and n >= 5:
+            num, den = int(total) - int(lo) - int(hi), 100 * (n - 2)
+        else:
+            num, den = int(total), 100 * n
+        wsi3 = crit["_wsi3"]
+        if wsi3 is not None:  # aggregate ÷ 3 × max_score
+            num, den = num * wsi3[0], den * 3 * wsi3[1]
+        out[(rid, key)] = (num, den)
+    return out
+
+
+def _component_sums_mean(event: Event, comp: dict, chain: set[str]) -> dict[int, tuple[Ratio, dict[str, Ratio]]] | None:
+    """Mean aggregation, one component: Σ criterion marks per contestant as an exact ratio,
+    summed inside the database. Every counted sheet carries every criterion (a sheet is submitted
+    only when complete), so each criterion's mean is S_k / (100·n) with the same n, and
+    Σ_k f_k·S_k/(100·n) (f_k = max/3 for a 0–3 criterion, else 1) is one integer sum over the
+    rows. Returns None when a contestant's rows are irregular (the caller takes the general path)."""
+    keys = [c["key"] for c in comp["criteria"]]
+    factors = {c["key"]: (Fraction(Decimal(c["max_score"])) / 3 if c.get("scale") == "wsi3" else Fraction(1))
+               for c in comp["criteria"]}
+    scale = math.lcm(*(f.denominator for f in factors.values()))
+    weights = {k: int(f * scale) for k, f in factors.items()}
+    h = _hundredths(Score.value)
+    weighted = h * case(weights, value=Score.criterion_key, else_=0)
+    # The tie-break chain's criteria of this component ride along in the same scan.
+    chain_keys = [k for k in keys if k in chain]
+    per_key = [func.sum(case((Score.criterion_key == k, h), else_=0)) for k in chain_keys]
+    rows = db.session.connection().execute(
+        select(Sheet.registration_id, func.sum(weighted), func.count(), func.count(distinct(Sheet.id)), *per_key)
+        .select_from(Score).join(Sheet, Sheet.id == Score.sheet_id)
+        .where(Sheet.event_id == event.id, Sheet.status.in_(COUNTED), Score.value.is_not(None),
+               Score.criterion_key.in_(keys))
+        .group_by(Sheet.registration_id))
+    out: dict[int, tuple[Ratio, dict[str, Ratio]]] = {}
+    for rid, total, count, sheets, *chain_sums in rows:
+        if count != sheets * len(keys):
+            return None
+        chain_marks = {}
+        for key, s_k in zip(chain_keys, chain_sums):
+            f = factors[key]
+            chain_marks[key] = (int(s_k) * f.numerator, 100 * sheets * f.denominator)
+        out[rid] = ((int(total), 100 * sheets * scale), chain_marks)
+    return out
+
+
+def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> dict[int, TotalBreakdown | None]:
+    """registration id → its breakdown, or None while any criterion lacks a value. The breakdown's
+    `criteria` holds the marks of the criteria in `chain_criteria` (default: every criterion)."""
     scheme = event.scheme
     method = scheme.get("aggregation", "mean")
-    judged: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
-    for rid, key, value in db.session.execute(
-            select(Sheet.registration_id, Score.criterion_key, Score.value).join(Score)
-            .where(Sheet.event_id == event.id, Sheet.status.in_(("submitted", "locked")), Score.value.is_not(None))):
-        judged[(rid, key)].append(value)
-    imported = {(rid, key): value for rid, key, value in db.session.execute(
+    judged_criteria = {}
+    for comp in scheme["components"]:
+        if comp.get("entry", "judges") == "import":
+            continue
+        for c in comp["criteria"]:
+            judged_criteria[c["key"]] = {**c, "_wsi3": _ratio(Decimal(c["max_score"])) if c.get("scale") == "wsi3" else None}
+    keep_all = chain_criteria is None
+    fast: dict[str, dict[int, tuple[Ratio, dict[str, Ratio]]]] = {}
+    if method == "mean" and not keep_all:
+        for comp in scheme["components"]:
+            if comp.get("entry", "judges") != "import":
+                sums = _component_sums_mean(event, comp, chain_criteria)
+                if sums is None:
+                    fast = {}
+                    break
+                fast[comp["key"]] = sums
+    marks_judged = {} if fast else _judged_marks(event, judged_criteria, method)
+    imported = {(rid, key): _ratio(value) for rid, key, value in db.session.execute(
         select(ImportedScore.registration_id, ImportedScore.criterion_key, ImportedScore.value)
         .where(ImportedScore.event_id == event.id))}
+    plan = []  # (component key, weight, component max, [(criterion key, source)])
+    for comp in scheme["components"]:
+        maximum = sum((Fraction(Decimal(c["max_score"])) for c in comp["criteria"]), Fraction(0))
+        source = imported if comp.get("entry") == "import" else marks_judged
+        plan.append((comp["key"], Fraction(Decimal(comp["weight"])), maximum,
+                     [(c["key"], source) for c in comp["criteria"]]))
+    keep = chain_criteria if chain_criteria is not None else {k for _c, _w, _m, cs in plan for k, _s in cs}
     out: dict[int, TotalBreakdown | None] = {}
     regs = db.session.scalars(select(Registration.id).where(Registration.event_id == event.id,
                                                             Registration.status == "approved",
                                                             Registration.code.is_not(None))).all()
+    lcm = math.lcm
     for rid in regs:
         marks: dict[str, Fraction] = {}
+        components: dict[str, Fraction] = {}
+        total = Fraction(0)
         complete = True
-        for comp in scheme["components"]:
-            for crit in comp["criteria"]:
-                if comp.get("entry") == "import":
-                    value = imported.get((rid, crit["key"]))
-                    if value is None:
-                        complete = False
-                        break
-                    marks[crit["key"]] = Fraction(value)
-                else:
-                    values = judged.get((rid, crit["key"]))
-                    if not values:
-                        complete = False
-                        break
-                    marks[crit["key"]] = criterion_marks(crit, values, method)
-        out[rid] = total_for(scheme, marks) if complete else None
+        for comp_key, weight, maximum, crits in plan:
+            # Σ marks with integers over a common denominator: one Fraction per component.
+            num, den = 0, 1
+            if comp_key in fast:
+                summed = fast[comp_key].get(rid)
+                if summed is None:
+                    complete = False
+                    break
+                (num, den), chain_marks = summed
+                for key, value in chain_marks.items():
+                    marks[key] = Fraction(*value)
+                crits = ()
+            for key, source in crits:
+                value = source.get((rid, key))
+                if value is None:
+                    complete = False
+                    break
+                n, d = value
+                common = lcm(den, d)
+                num = num * (common // den) + n * (common // d)
+                den = common
+                if key in keep:
+                    marks[key] = Fraction(n, d)
+            if not complete:
+                break
+            score = Fraction(num * 100, den) / maximum
+            components[comp_key] = score
+            total += weight * score
+        out[rid] = TotalBreakdown(components=components, criteria=marks, total=total) if complete else None
     return out
 
 
 def totals_ranked(event: Event) -> list[tuple[int, Decimal]]:
     """(registration id, total rounded to 2 places), best first; ties by registration id."""
+    from ..domain.scoring import round_half_up
     rows = [(rid, round_half_up(b.total)) for rid, b in event_breakdowns(event).items() if b is not None]
     rows.sort(key=lambda r: (-r[1], r[0]))
     return rows

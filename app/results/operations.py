@@ -37,9 +37,11 @@ def _resolutions(event: Event) -> dict[frozenset, list[int]]:
 def compute(event: Event) -> list[dict]:
     """Every ranked entry of the event (those with complete scores), best first: components and
     total rounded half up to 2 places, rank (tie-break chain), award and standardized score."""
-    breakdowns = {rid: b for rid, b in event_breakdowns(event).items() if b is not None}
-    regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.id.in_(list(breakdowns))))}
     chain = event.tiebreak or []
+    chain_criteria = {link.partition(":")[2] for link in chain if link.startswith("criterion:")}
+    breakdowns = {rid: b for rid, b in event_breakdowns(event, chain_criteria).items() if b is not None}
+    regs = {rid: (code, time_used) for rid, code, time_used in db.session.execute(
+        select(Registration.id, Registration.code, Registration.time_used).where(Registration.event_id == event.id))}
     directions = tuple("asc" if link == "time_used" else "desc" for link in chain)
     entries = []
     for rid, b in breakdowns.items():
@@ -51,7 +53,7 @@ def compute(event: Event) -> list[dict]:
             elif kind == "criterion":
                 values.append(round_half_up(b.criteria[key]))
             else:
-                values.append(regs[rid].time_used)
+                values.append(regs[rid][1])
         entries.append(Entry(rid, round_half_up(b.total), tuple(values)))
     ranked = rank(entries, directions, event.no_shared_ranks, _resolutions(event))
     triples = [(r.id, r.rank, r.total) for r in ranked]
@@ -63,9 +65,9 @@ def compute(event: Event) -> list[dict]:
         given = award_rules.prizes(triples, shares, Decimal(settings.get("min_total") or "60"))
     std = award_rules.standardized({r.id: r.total for r in ranked}) if settings.get("standardized") else {}
     out = []
-    for r in sorted(ranked, key=lambda r: (r.rank, regs[r.id].code or "")):
+    for r in sorted(ranked, key=lambda r: (r.rank, regs[r.id][0] or "")):
         b = breakdowns[r.id]
-        out.append({"registration_id": r.id, "code": regs[r.id].code, "rank": r.rank, "total": r.total,
+        out.append({"registration_id": r.id, "code": regs[r.id][0], "rank": r.rank, "total": r.total,
                     "components": {k: str(round_half_up(v)) for k, v in b.components.items()},
                     "award": given.get(r.id), "standardized": std.get(r.id),
                     "tie_group": list(r.tie_group) if not r.resolved else None})

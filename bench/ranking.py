@@ -1,0 +1,135 @@
+"""Benchmark: rank an event of 10,000 contestants × 5 judges × 20 criteria (1,000,000 score
+rows) with the app's results computation (exact arithmetic, tie-break chain, awards), against one
+hand-written SQL aggregate with RANK() OVER on the same rows, in the same run.
+
+    .venv/bin/python bench/ranking.py [--contestants 10000] [--judges 5] [--criteria 20]
+                                      [--aggregation mean] [--database-url URL] [--repeat 3]
+
+Targets (issue 5): ≤ 1.5× the SQL baseline, ≤ 3 s absolute on SQLite.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BASELINE_SQL = """
+WITH crit AS (
+    SELECT sh.registration_id AS rid, sc.criterion_key AS k, AVG(sc.value) AS v
+    FROM scores sc JOIN sheets sh ON sh.id = sc.sheet_id
+    WHERE sh.event_id = :event_id
+    GROUP BY sh.registration_id, sc.criterion_key
+), tot AS (
+    SELECT rid, SUM(v) * 100.0 / :max_total AS total FROM crit GROUP BY rid
+)
+SELECT rid, total, RANK() OVER (ORDER BY total DESC) AS rnk FROM tot
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--contestants", type=int, default=10_000)
+    ap.add_argument("--judges", type=int, default=5)
+    ap.add_argument("--criteria", type=int, default=20)
+    ap.add_argument("--aggregation", default="mean", choices=["mean", "trimmed_mean", "median"])
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="jx-rank-")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/rank.db"
+    os.environ.setdefault("JIANGXUAN_ENV", "development")
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.competitions.models import Competition, Event
+    from app.extensions import db
+    from app.models_base import utcnow
+    from app.results.operations import compute
+
+    app = create_app()
+    rng = random.Random(7)
+    with app.test_request_context():
+        upgrade()
+        now = utcnow()
+        crit = [{"key": f"C{i:02d}", "name": f"评分项{i}", "max_score": "5", "kind": "measurement", "scale": "marks",
+                 "step": "0.01"} for i in range(args.criteria)]
+        scheme = {"aggregation": args.aggregation, "min_judges": args.judges, "disagreement_share": "0.2",
+                  "components": [{"key": "practical", "name": "实操", "weight": "1", "entry": "judges", "criteria": crit}]}
+        conn = db.session.connection()
+        conn.execute(Competition.__table__.insert(), [{
+            "id": 1, "name": "基准竞赛", "year": 2026, "level": "provincial_1", "kind": "skills", "jurisdiction": "CN-XZ",
+            "registration_opens_at": now - timedelta(days=9), "registration_closes_at": now - timedelta(days=2),
+            "publicity_days": 7, "appeal_window_hours": 2, "allow_multiple_events": False, "status": "judging",
+            "status_changed_at": now, "version": 1, "created_at": now}])
+        conn.execute(Event.__table__.insert(), [{
+            "id": 1, "competition_id": 1, "name": "基准赛项", "track": "staff", "team_size": 1, "eligibility": {},
+            "scheme": scheme, "awards": {"preset": "prizes", "shares": ["0.1", "0.2", "0.3"], "min_total": "60"},
+            "tiebreak": ["criterion:C00"], "no_shared_ranks": False, "entrant_count": args.contestants,
+            "locked_at": now, "version": 1, "created_at": now}])
+        n = args.contestants
+        conn.execute(text("INSERT INTO people (id, name, id_type, id_number, is_frontline_worker, created_at, updated_at) "
+                          "VALUES (:id, :name, 'passport', :num, false, :now, :now)"),
+                     [{"id": i, "name": f"选手{i}", "num": f"E{i:08d}", "now": now} for i in range(1, n + 1)])
+        conn.execute(text("INSERT INTO registrations (id, event_id, competition_id, person_id, status, source, "
+                          "submitted_at, version, code) VALUES (:id, 1, 1, :id, 'approved', 'import', :now, 1, :code)"),
+                     [{"id": i, "now": now, "code": f"A{i:05d}"} for i in range(1, n + 1)])
+        conn.execute(text("INSERT INTO users (id, username, name, password_hash, is_enabled, session_version, created_at) "
+                          "VALUES (:id, :u, :u, 'x', true, 1, :now)"),
+                     [{"id": j, "u": f"judge{j}", "now": now} for j in range(1, args.judges + 1)])
+        sheets = [{"id": (i - 1) * args.judges + j, "rid": i, "jid": j, "now": now}
+                  for i in range(1, n + 1) for j in range(1, args.judges + 1)]
+        conn.execute(text("INSERT INTO sheets (id, event_id, registration_id, judge_id, status, version, updated_at) "
+                          "VALUES (:id, 1, :rid, :jid, 'locked', 1, :now)"), sheets)
+        t0 = time.perf_counter()
+        rows = []
+        for s in sheets:
+            skill = (s["rid"] * 7919 % 1000) / 1000
+            for c in crit:
+                v = min(max(skill * 5 + rng.uniform(-0.5, 0.5), 0), 5)
+                rows.append({"sid": s["id"], "k": c["key"], "v": f"{v:.2f}"})
+            if len(rows) >= 200_000:
+                conn.execute(text("INSERT INTO scores (sheet_id, criterion_key, value) VALUES (:sid, :k, :v)"), rows)
+                rows = []
+        if rows:
+            conn.execute(text("INSERT INTO scores (sheet_id, criterion_key, value) VALUES (:sid, :k, :v)"), rows)
+        db.session.commit()
+        print(f"seeded {n * args.judges * args.criteria:,} score rows in {time.perf_counter() - t0:.1f} s")
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+
+        event = db.session.get(Event, 1)
+        ours, base = [], []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            result = db.session.execute(text(BASELINE_SQL), {"event_id": 1, "max_total": 5 * args.criteria}).all()
+            base.append(time.perf_counter() - t0)
+            assert len(result) == n
+            db.session.rollback()
+            t0 = time.perf_counter()
+            ranked = compute(event)
+            ours.append(time.perf_counter() - t0)
+            assert len(ranked) == n
+            db.session.rollback()
+        dialect = db.engine.dialect.name
+    o, b = statistics.median(ours), statistics.median(base)
+    print(f"database: {dialect}; {n:,} contestants × {args.judges} judges × {args.criteria} criteria, "
+          f"aggregation {args.aggregation}")
+    print(f"SQL aggregate + RANK() OVER: median {b:.3f} s  (runs {', '.join(f'{x:.3f}' for x in base)})")
+    print(f"app compute (exact, chain, awards): median {o:.3f} s  (runs {', '.join(f'{x:.3f}' for x in ours)})")
+    print(f"ratio app / SQL: {o / b:.2f}x   targets: ≤ 1.5x {'met' if o / b <= 1.5 else 'NOT met'}, "
+          f"≤ 3 s {'met' if o <= 3 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
