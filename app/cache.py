@@ -73,6 +73,8 @@ def results_key(competition_id: int) -> str:
 
 def invalidate_competition(competition_id: int) -> None:
     delete(results_key(competition_id))
+    for locale in ("zh_Hans_CN", "zh_CN", "en"):
+        delete(f"{results_key(competition_id)}:html:{locale}")
     delete("jx:public-competitions")
 
 

@@ -29,6 +29,7 @@ REFERENCE_READERS = {"admin", "organizer", "org_contact", "judge", "chief_judge"
 EXPECTED: dict[str, tuple[object, bool]] = {
     "main.index": (PUBLIC, False),
     "main.set_language": (PUBLIC, False),
+    "main.healthz": (PUBLIC, False),
     "accounts.login": (PUBLIC, False),
     "accounts.logout": (ANY, False),
     "accounts.change_password": (ANY, False),

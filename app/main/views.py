@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,6 +21,13 @@ def index():
                                                           "registration_closed", "final")))
         .order_by(Competition.registration_closes_at.desc()).limit(20)).all()
     return render_template("main/index.html", competitions=open_now)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Liveness for load balancers (and the benchmarks' trivial endpoint): no database work."""
+    return jsonify({"status": "ok"})
 
 
 @bp.route("/lang/<code>", methods=["POST"])

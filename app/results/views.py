@@ -3,10 +3,13 @@ statistics, the candidate's appeal, the supervisor's appeal decisions, the chief
 from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import cache
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db, limiter
@@ -33,13 +36,26 @@ def public_index():
     return render_template("results/public_index.html", competitions=public_competitions())
 
 
+def award_labels() -> dict[str, str]:
+    return {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
+            "gold": _("Gold medal"), "silver": _("Silver medal"), "bronze": _("Bronze medal"),
+            "merit": _("Merit award")}
+
+
 @bp.route("/results/<int:competition_id>")
 @public
 def public_page(competition_id: int):
     data = public_results(competition_id)
     if data is None:
         abort(404)
-    return render_template("results/public.html", data=data)
+    # The results body is cached as rendered HTML per language (public data, no token); the
+    # page around it (navigation, language switch with its CSRF token) is rendered per request.
+    key = f"{cache.results_key(competition_id)}:html:{get_locale()}"
+    body = cache.get(key)
+    if body is None:
+        body = render_template("results/_public_body.html", data=data, award_labels=award_labels())
+        cache.set(key, body)
+    return render_template("results/public.html", data=data, body=Markup(body))
 
 
 def lookup_limit() -> str:
