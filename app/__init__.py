@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .people import bp as people_bp
     from .registration import bp as registration_bp
     from .results import bp as results_bp
+    from .selection import bp as selection_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -50,6 +51,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(judging_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(selection_bp)
+    from .selection.operations import policy_sets
+    policy_sets()  # a bad policy file stops the start, with its line and reason
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from .domain import lifecycle
 from .domain.errors import DomainError, ValidationFailed
-from .domain.refdata import REGISTRATION_STATUSES
+from .domain.refdata import ENTITLEMENT_STATUSES, REGISTRATION_STATUSES
 
 
 def select_locale() -> str:
@@ -39,6 +39,8 @@ def translate(message: str, params: dict | None = None) -> str:
             params[key] = gettext(lifecycle.STATUSES[value])
         elif value in REGISTRATION_STATUSES:
             params[key] = gettext(REGISTRATION_STATUSES[value])
+        elif value in ENTITLEMENT_STATUSES:
+            params[key] = gettext(ENTITLEMENT_STATUSES[value])
     text = gettext(message)
     return text % params if params else text
 

@@ -241,3 +241,7 @@ def login(app):
         assert r.status_code == 302, r.data[:500]
         return client
     return make
+
+
+# Scenario fixtures shared across areas (judging → results → selection → browser tests).
+from tests.judging.conftest import drawn, jworld  # noqa: E402,F401

@@ -148,6 +148,16 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.public_competitions_list": (PUBLIC, False),
     "api.public_competition_results": (PUBLIC, False),
     "api.public_lookup": (PUBLIC, False),
+    "selection.policies": (PUBLIC, False),
+    "selection.registry": (MANAGERS, False),
+    "selection.roster": (MANAGERS, False),
+    "selection.status": (MANAGERS, False),
+    "selection.record": (MANAGERS, False),
+    "api.policies_list": (MANAGERS, False),
+    "api.entitlements_list": (MANAGERS, False),
+    "api.entitlements_roster": (MANAGERS, False),
+    "api.entitlements_status": (MANAGERS, False),
+    "api.people_record": (MANAGERS, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -205,7 +215,7 @@ def world(make_user, make_org, make_competition):
     db.session.commit()
     params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
               "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
-              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1}
+              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1}
     return users, params
 
 

@@ -20,6 +20,7 @@ class CompetitionForm(FlaskForm):
     publicity_days = StringField(_l("Publicity days"), default="7")
     appeal_window_hours = StringField(_l("Appeal window (hours after the event)"), default="2")
     allow_multiple_events = BooleanField(_l("A person may enter several events"))
+    award_title = StringField(_l("Title granted to winners (e.g. 技术能手), where a policy grants it"))
     description = TextAreaField(_l("Description"))
 
 

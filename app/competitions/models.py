@@ -32,6 +32,8 @@ class Competition(db.Model):
     publicity_days: Mapped[int] = mapped_column(default=7)
     appeal_window_hours: Mapped[int] = mapped_column(default=2)
     allow_multiple_events: Mapped[bool] = mapped_column(default=False)
+    # The title winners receive where a policy grants "the competition's title" (e.g. 技术能手).
+    award_title: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

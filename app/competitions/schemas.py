@@ -11,7 +11,8 @@ from ..timeutil import parse_date, parse_datetime
 
 COMPETITION_FIELDS = {"name", "year", "level", "kind", "jurisdiction", "host_organization_id",
                       "registration_opens_at", "registration_closes_at", "starts_on", "ends_on",
-                      "publicity_days", "appeal_window_hours", "allow_multiple_events", "description"}
+                      "publicity_days", "appeal_window_hours", "allow_multiple_events", "description",
+                      "award_title"}
 EVENT_FIELDS = {"name", "occupation", "track", "team_size", "max_entrants", "starts_at", "ends_at",
                 "venue", "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks"}
 # Accepted in a body as the version the client read, compared, never assigned.
@@ -111,6 +112,10 @@ def parse_competition(data: dict) -> dict:
     out["appeal_window_hours"] = _int(data.get("appeal_window_hours", 2), errors, "appeal_window_hours",
                                       0, 720, N_("The appeal window is 0 to 720 hours."))
     out["allow_multiple_events"] = _bool(data.get("allow_multiple_events", False))
+    title = str(data.get("award_title") or "").strip()
+    if len(title) > 50:
+        errors.add("award_title", N_("The text is too long (at most %(n)d characters)."), n=50)
+    out["award_title"] = title or None
     description = str(data.get("description") or "").strip()
     if len(description) > 5000:
         errors.add("description", N_("The text is too long (at most %(n)d characters)."), n=5000)

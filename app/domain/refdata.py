@@ -157,3 +157,6 @@ REGISTRATION_STATUSES = {
 }
 
 SHEET_STATUSES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "locked": N_("Locked")}
+
+ENTITLEMENT_STATUSES = {"eligible": N_("Eligible"), "confirmed": N_("Confirmed"), "used": N_("Used"),
+                        "expired": N_("Expired"), "superseded": N_("Superseded")}

@@ -57,4 +57,3 @@ def phone(browser):
     context.close()
 
 
-from tests.judging.conftest import drawn, jworld  # noqa: E402,F401  (shared fixtures)

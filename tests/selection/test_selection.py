@@ -1,0 +1,115 @@
+"""Entitlements from final results: issued at final with rule and clause, grade promotions applied,
+an appeal that moves someone across a threshold, team results, registry, roster, status, record."""
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.competitions.models import Competition, Event
+from app.extensions import db
+from app.people.models import Person
+from app.registration.models import Registration
+from app.selection.models import Entitlement
+from tests.results.test_results_flow import _publish, _setup_scores
+
+
+def _finalize(drawn, api_as):
+    c = db.session.get(Competition, drawn["comp"].id)
+    c.status_changed_at -= timedelta(days=30)
+    db.session.commit()
+    r = api_as(drawn["organizer"]).post(f"/competitions/{drawn['comp'].id}/status", json={"status": "final"})
+    assert r.status_code == 200, r.get_json()
+
+
+def test_final_issues_teacher_eligibility_and_rewards_with_their_clause(drawn, api_as):
+    codes = _setup_scores(drawn, api_as)   # ranks 1..6 in code order; provincial_1 in CN-XZ
+    _publish(drawn, api_as)
+    _finalize(drawn, api_as)
+    ents = db.session.scalars(select(Entitlement).order_by(Entitlement.rank, Entitlement.rule_id)).all()
+    by_code = {}
+    for e in ents:
+        code = db.session.get(Registration, e.registration_id).code
+        by_code.setdefault(code, set()).add(e.rule_id)
+    assert by_code == {codes[0]: {"xz-teacher-regional", "xz-reward-regional"},
+                       codes[1]: {"xz-teacher-regional", "xz-reward-regional"},
+                       codes[2]: {"xz-reward-regional"}}
+    teacher = [e for e in ents if e.kind == "teacher_eligibility"][0]
+    assert teacher.citation == "004_a7db381a6254c19b.txt 五(三)" and teacher.policy_version == "2019-08-09"
+    body = api_as(drawn["organizer"]).get("/entitlements?kind=teacher_eligibility&jurisdiction=CN-XZ").get_json()
+    assert body["total"] == 2 and body["items"][0]["person"]["id_number_masked"].count("*") == 8
+    assert body["items"][0]["rule_id"] == "xz-teacher-regional" and "前三名" in body["items"][0]["quote"]
+
+
+def test_an_upheld_appeal_moves_someone_across_the_threshold(drawn, api_as, make_user):
+    codes = _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    third = db.session.scalar(select(Registration).where(Registration.code == codes[2]))
+    cand = make_user("candidate", username="third")
+    third.person.user_id = cand.id
+    db.session.commit()
+    appeal = api_as(cand).post(f"/registrations/{third.id}/appeals", json={"reason": "实操尺寸测量有误，请复核"}).get_json()
+    api_as(drawn["supervisor"]).post(f"/appeals/{appeal['id']}/decision", json={"decision": "upheld", "note": "复核属实"})
+    chief = api_as(drawn["chief"])
+    for s in [s for s in chief.get(f"/events/{drawn['event'].id}/sheets").get_json()["items"] if s["code"] == codes[2]]:
+        chief.put(f"/events/{drawn['event'].id}/sheets/{codes[2]}?judge_id={s['judge_id']}",
+                  json={"scores": {"P1": "3", "P2": "20", "P3": "10"}, "version": s["version"], "reason": "申诉成立"})
+    assert chief.post(f"/events/{drawn['event'].id}/lock").status_code == 200
+    _finalize(drawn, api_as)
+    teachers = {db.session.get(Registration, e.registration_id).code for e in db.session.scalars(
+        select(Entitlement).where(Entitlement.kind == "teacher_eligibility"))}
+    assert codes[2] in teachers and len(teachers) == 2   # moved into the top 2; someone moved out
+
+
+def test_team_results_entitle_every_member_and_grades_are_promoted(drawn, api_as):
+    """A national class-1 team event: gold → every member promoted to 技师 (or one grade up)."""
+    comp = db.session.get(Competition, drawn["comp"].id)
+    comp.level, comp.jurisdiction = "national_1", "CN"
+    ev = db.session.get(Event, drawn["event"].id)
+    ev.awards = {"preset": "medals"}
+    db.session.commit()
+    codes = _setup_scores(drawn, api_as)
+    first = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
+    first.person.skill_grade = 2  # 技师 already → 高级技师
+    db.session.commit()
+    _publish(drawn, api_as)
+    _finalize(drawn, api_as)
+    promo = db.session.scalars(select(Entitlement).where(Entitlement.kind == "grade_promotion",
+                                                         Entitlement.registration_id == first.id)).one()
+    assert (promo.grade_from, promo.grade_to, promo.rule_id) == (2, 1, "cn-grade-medal")
+    db.session.expire_all()
+    assert db.session.get(Person, first.person_id).skill_grade == 1  # later registrations see it
+    titles = db.session.scalars(select(Entitlement).where(Entitlement.kind == "title")).all()
+    assert {t.title for t in titles} == {"全国技术能手"} and len(titles) == 5
+
+
+def test_status_updates_need_a_note_and_follow_the_cycle(drawn, api_as):
+    _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    _finalize(drawn, api_as)
+    api = api_as(drawn["organizer"])
+    ent_id = api.get("/entitlements?kind=teacher_eligibility").get_json()["items"][0]["id"]
+    assert api.post(f"/entitlements/{ent_id}/status", json={"status": "confirmed"}).status_code == 422
+    assert api.post(f"/entitlements/{ent_id}/status", json={"status": "used", "note": "x"}).status_code == 409
+    r = api.post(f"/entitlements/{ent_id}/status", json={"status": "confirmed", "note": "人社厅审核确认"})
+    assert r.get_json()["status"] == "confirmed"
+    r = api.post(f"/entitlements/{ent_id}/status", json={"status": "used", "note": "拉萨职业技术学院录用为实训教师"})
+    assert r.get_json()["status"] == "used"
+
+
+def test_roster_page_download_and_talent_record(drawn, api_as, login):
+    _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    _finalize(drawn, api_as)
+    client = login(drawn["organizer"])
+    page = client.get("/manage/entitlements?kind=teacher_eligibility").get_data(as_text=True)
+    assert "xz-teacher-regional" in page and "004_a7db381a6254c19b.txt 五(三)" in page
+    r = client.get("/manage/entitlements.xlsx?kind=teacher_eligibility")
+    ws = load_workbook(io.BytesIO(r.data)).active
+    assert ws.title == "任教资格名册" and ws.max_row == 3 and [c.value for c in ws[1]][8:10] == ["规则", "依据条款"]
+    person_id = db.session.scalars(select(Entitlement.person_id)).first()
+    record = api_as(drawn["organizer"]).get(f"/people/{person_id}/record").get_json()
+    assert record["entries"][0]["result"]["rank"] in (1, 2) and record["entitlements"]
+    assert "任教资格" in client.get(f"/manage/people/{person_id}/record").get_data(as_text=True)
+    assert "xz-teacher-regional" in client.get("/policies").get_data(as_text=True)
+    assert len(api_as(drawn["organizer"]).get("/policies").get_json()["items"]) == 3
