@@ -35,3 +35,28 @@ def _find_field(form, dotted: str):
         if candidate in form._fields:
             return form[candidate]
     return None
+
+
+def perform(action, success: str | None = None) -> bool:
+    """Run one operation for a page's action button: commit and flash `success`, or roll back and
+    flash every error in the user's language. Returns whether it succeeded."""
+    from flask import flash
+
+    from .domain.errors import DomainError
+    from .extensions import db
+    from .i18n import error_message
+
+    try:
+        action()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
+        return False
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+        return False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True

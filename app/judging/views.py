@@ -13,7 +13,7 @@ from ..audit.models import AuditEvent
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms_util import apply_errors
+from ..forms_util import apply_errors, perform
 from ..i18n import error_message, translate
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
@@ -152,14 +152,7 @@ def correct(event_id: int, code: str, judge_id: int):
 def lock(event_id: int):
     event = _event(event_id)
     _require_panel(event, "chief_judge")
-    try:
-        ops.lock_event(event, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The event is locked."), "success")
+    perform(lambda: ops.lock_event(event, current_user), _("The event is locked."))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
@@ -168,14 +161,7 @@ def lock(event_id: int):
 def decrypt(event_id: int):
     event = _event(event_id)
     _require_panel(event, "chief_judge")
-    try:
-        ops.decrypt(event, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Names are now shown to the panel."), "success")
+    perform(lambda: ops.decrypt(event, current_user), _("Names are now shown to the panel."))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
@@ -187,16 +173,7 @@ def time_used(event_id: int):
     reg = db.session.get(Registration, request.form.get("registration_id", type=int) or 0)
     if reg is None or reg.event_id != event.id:
         abort(404)
-    try:
-        ops.set_time_used(reg, request.form.get("time_used"), current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
+    perform(lambda: ops.set_time_used(reg, request.form.get("time_used"), current_user))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
@@ -236,17 +213,7 @@ def _back(event: Event):
 
 
 def _run(event: Event, fn, success: str):
-    try:
-        fn()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    perform(fn, success)
     return _back(event)
 
 
@@ -339,18 +306,8 @@ def supervise(event_id: int):
 def recheck_draw(event_id: int):
     event = _event(event_id)
     ranked = [rid for rid, _total in totals_ranked(event)]
-    try:
-        ops.draw_recheck(event, ranked, request.form.get("seed"), request.form.get("top_n"),
-                         request.form.get("share"), current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Re-check drawn."), "success")
+    perform(lambda: ops.draw_recheck(event, ranked, request.form.get("seed"), request.form.get("top_n"),
+                                     request.form.get("share"), current_user), _("Re-check drawn."))
     return redirect(url_for("judging.supervise", event_id=event.id))
 
 
@@ -359,16 +316,7 @@ def recheck_draw(event_id: int):
 def recheck_mark(item_id: int):
     item = db.get_or_404(RecheckItem, item_id)
     event_id = item.recheck.event_id
-    try:
-        ops.mark_recheck(item, request.form.get("status", ""), request.form.get("note"), current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
+    perform(lambda: ops.mark_recheck(item, request.form.get("status", ""), request.form.get("note"), current_user))
     return redirect(url_for("judging.supervise", event_id=event_id))
 
 

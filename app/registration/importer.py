@@ -14,7 +14,7 @@ from ..competitions.models import Event
 from ..domain.eligibility import check_eligibility
 from ..domain.errors import N_, Collector
 from ..domain.names import InvalidName, clean_title
-from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups
+from ..domain.refdata import ethnic_groups
 from ..extensions import db
 from ..people.models import Organization, Person
 from ..people.operations import parse_person
@@ -80,7 +80,9 @@ def _map_headers(header_row: list) -> tuple[dict[int, str], list[Problem]]:
     return mapping, problems
 
 
-def _code(value: str, labels: dict, codes) -> str | None:
+def _code(value: str, labels: dict) -> str | None:
+    """A Chinese label from the template's lists → its code name; anything else is passed on for
+    parse_person to accept (a code name) or refuse with a message."""
     if not value:
         return None
     if value in labels:
@@ -94,12 +96,12 @@ def _row_to_person(raw: dict) -> dict:
     # Keep numbers as numbers so that parse_person refuses them (an ID typed as a number loses digits).
     data["id_number"] = id_raw if isinstance(id_raw, (int, float)) and not isinstance(id_raw, bool) else cell_text(id_raw)
     data["name"] = cell_text(raw.get("name"))
-    data["id_type"] = _code(cell_text(raw.get("id_type")), ID_TYPE_LABELS, ID_TYPES) or "resident_id"
-    data["gender"] = _code(cell_text(raw.get("gender")), GENDER_LABELS, GENDERS)
+    data["id_type"] = _code(cell_text(raw.get("id_type")), ID_TYPE_LABELS) or "resident_id"
+    data["gender"] = _code(cell_text(raw.get("gender")), GENDER_LABELS)
     data["birth_date"] = cell_text(raw.get("birth_date")) or None
     data["ethnicity"] = cell_text(raw.get("ethnicity")) or None
     data["phone"] = cell_text(raw.get("phone")) or None
-    data["education"] = _code(cell_text(raw.get("education")), EDUCATION_LABELS, EDUCATION)
+    data["education"] = _code(cell_text(raw.get("education")), EDUCATION_LABELS)
     grade = cell_text(raw.get("skill_grade"))
     data["skill_grade"] = GRADE_LABELS.get(grade, grade) or None
     data["is_frontline_worker"] = cell_text(raw.get("is_frontline_worker")).lower() in YES

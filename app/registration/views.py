@@ -11,7 +11,7 @@ from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
 from ..extensions import db, limiter
-from ..forms_util import apply_errors
+from ..forms_util import apply_errors, perform
 from ..i18n import error_message, label, translate
 from ..people.models import Organization, Person
 from ..security import public, roles
@@ -164,14 +164,7 @@ def withdraw(registration_id: int):
     if not operations.can_withdraw(reg, current_user):
         abort(403)
     # CSRFProtect has checked the token of this POST already.
-    try:
-        operations.withdraw(reg, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The registration has been withdrawn."), "success")
+    perform(lambda: operations.withdraw(reg, current_user), _("The registration has been withdrawn."))
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")

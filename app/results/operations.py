@@ -14,7 +14,7 @@ from ..competitions.models import Competition, Event
 from ..competitions.operations import on_enter, precondition, publicity_ends_at
 from ..domain import awards as award_rules
 from ..domain.errors import N_, Collector, DomainError, Forbidden
-from ..domain.ranking import Entry, rank, unresolved_ties
+from ..domain.ranking import Entry, rank
 from ..domain.scoring import round_half_up
 from ..extensions import db
 from ..judging.models import Sheet

@@ -2,7 +2,7 @@
 statistics, the candidate's appeal, the supervisor's appeal decisions, the chief's tie order."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -13,8 +13,8 @@ from .. import cache
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db, limiter
-from ..forms_util import apply_errors
-from ..i18n import error_message, translate
+from ..forms_util import apply_errors, perform
+from ..i18n import error_message
 from ..judging import operations as judging
 from ..registration.exports import attachment
 from ..registration.models import Registration
@@ -199,15 +199,6 @@ def decide(appeal_id: int):
     item = db.get_or_404(Appeal, appeal_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            operations.decide_appeal(item, form.decision.data, form.note.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Decision recorded."), "success")
+        perform(lambda: operations.decide_appeal(item, form.decision.data, form.note.data, current_user),
+                _("Decision recorded."))
     return redirect(url_for("results.appeals"))

@@ -1,17 +1,16 @@
 """Policy rules page, the entitlement registry with rosters, status updates, talent records."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..competitions.models import Competition
-from ..domain.errors import DomainError, ValidationFailed
 from ..domain.masking import mask_id_number
 from ..domain.refdata import JURISDICTIONS
 from ..extensions import db
-from ..i18n import error_message, translate
+from ..forms_util import perform
 from ..people.models import Organization, Person
 from ..registration.exports import attachment
 from ..security import public, roles
@@ -79,17 +78,8 @@ def roster():
 @roles("admin", "organizer")
 def status(entitlement_id: int):
     ent = db.get_or_404(Entitlement, entitlement_id)
-    try:
-        operations.update_status(ent, request.form.get("status", ""), request.form.get("note"), current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Status updated."), "success")
+    perform(lambda: operations.update_status(ent, request.form.get("status", ""), request.form.get("note"),
+                                             current_user), _("Status updated."))
     target = request.form.get("next") or url_for("selection.registry")
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("selection.registry"))
 

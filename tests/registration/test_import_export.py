@@ -1,8 +1,6 @@
 """Import (xlsx and CSV in UTF-8/GB18030): every bad row reported, nothing written on any error;
 template with text ID columns and lists; export with formula injection neutralized."""
 import io
-from datetime import date
-
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 

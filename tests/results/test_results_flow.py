@@ -121,7 +121,7 @@ def test_no_shared_ranks_blocks_publication_until_the_chief_orders_the_tie(drawn
     ev = db.session.get(Event, event.id)
     ev.no_shared_ranks, ev.tiebreak = True, ["component:practical", "time_used"]
     db.session.commit()
-    codes = _setup_scores(drawn, api_as, tie=True)
+    _setup_scores(drawn, api_as, tie=True)
     items = api.get(f"/events/{event.id}/results").get_json()["items"]
     assert [i["rank"] for i in items][:3] == [1, 2, 2] and items[1]["tie_unresolved"]
     r = api.post(f"/competitions/{drawn['comp'].id}/status", json={"status": "publicity"})
