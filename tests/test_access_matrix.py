@@ -149,6 +149,8 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.public_competition_results": (PUBLIC, False),
     "api.public_lookup": (PUBLIC, False),
     "selection.policies": (PUBLIC, False),
+    "results.advance": (MANAGERS, True),
+    "api.advance": (MANAGERS, True),
     "selection.registry": (MANAGERS, False),
     "selection.roster": (MANAGERS, False),
     "selection.status": (MANAGERS, False),

@@ -90,6 +90,25 @@ def appeals_decide(appeal_id: int):
     return jsonify(appeal_json(appeal))
 
 
+@bp.route("/events/<int:event_id>/advance", methods=["POST"])
+@roles("admin", "organizer")
+def advance(event_id: int):
+    from ..results.advancement import advance as run_advance
+    source = db.get_or_404(Event, event_id)
+    if not source.competition.can_manage(current_user):
+        abort(403)  # authorization before the body (API.md)
+    data = json_body()
+    target = db.session.get(Event, int(data.get("target_event_id") or 0)) if str(data.get("target_event_id") or "").isdigit() else None
+    if target is None:
+        return api_error(422, "validation_error", _("Please correct the errors below."),
+                         {"target_event_id": [_("Choose the event the contestants advance to.")]})
+    if not (source.competition.can_manage(current_user) and target.competition.can_manage(current_user)):
+        abort(403)
+    result = run_advance(source, target, data, current_user, dry_run=bool(data.get("dry_run")))
+    db.session.commit()
+    return jsonify(result), 200 if result["dry_run"] else 201
+
+
 # ---- public -----------------------------------------------------------------------------------
 
 @bp.route("/public/competitions", methods=["GET"])

@@ -20,6 +20,9 @@ class CompetitionForm(FlaskForm):
     publicity_days = StringField(_l("Publicity days"), default="7")
     appeal_window_hours = StringField(_l("Appeal window (hours after the event)"), default="2")
     allow_multiple_events = BooleanField(_l("A person may enter several events"))
+    stage = SelectField(_l("Stage"), validate_choice=False, choices=[
+        ("single", _l("Single stage")), ("preliminary", _l("Preliminary (selects who advances)")),
+        ("final", _l("Final stage"))])
     award_title = StringField(_l("Title granted to winners (e.g. 技术能手), where a policy grants it"))
     description = TextAreaField(_l("Description"))
 

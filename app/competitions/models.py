@@ -34,6 +34,9 @@ class Competition(db.Model):
     allow_multiple_events: Mapped[bool] = mapped_column(default=False)
     # The title winners receive where a policy grants "the competition's title" (e.g. 技术能手).
     award_title: Mapped[str | None] = mapped_column(String(50))
+    # single | preliminary | final: a preliminary's results select who advances (晋级) and grant
+    # no entitlements; thresholds of the policies use final-stage ranks.
+    stage: Mapped[str] = mapped_column(String(12), default="single", server_default="single")
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -55,7 +55,7 @@ def competition_snapshot(c: Competition) -> dict:
     return {k: getattr(c, k) for k in (
         "name", "year", "level", "kind", "jurisdiction", "host_organization_id",
         "registration_opens_at", "registration_closes_at", "starts_on", "ends_on",
-        "publicity_days", "appeal_window_hours", "allow_multiple_events", "description", "award_title")}
+        "publicity_days", "appeal_window_hours", "allow_multiple_events", "description", "award_title", "stage")}
 
 
 def event_snapshot(e: Event) -> dict:

@@ -12,9 +12,10 @@ from ..timeutil import parse_date, parse_datetime
 COMPETITION_FIELDS = {"name", "year", "level", "kind", "jurisdiction", "host_organization_id",
                       "registration_opens_at", "registration_closes_at", "starts_on", "ends_on",
                       "publicity_days", "appeal_window_hours", "allow_multiple_events", "description",
-                      "award_title"}
+                      "award_title", "stage"}
 EVENT_FIELDS = {"name", "occupation", "track", "team_size", "max_entrants", "starts_at", "ends_at",
                 "venue", "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks"}
+STAGES = ("single", "preliminary", "final")
 # Accepted in a body as the version the client read, compared, never assigned.
 READ_ONLY_OK = {"version"}
 
@@ -112,6 +113,10 @@ def parse_competition(data: dict) -> dict:
     out["appeal_window_hours"] = _int(data.get("appeal_window_hours", 2), errors, "appeal_window_hours",
                                       0, 720, N_("The appeal window is 0 to 720 hours."))
     out["allow_multiple_events"] = _bool(data.get("allow_multiple_events", False))
+    stage = data.get("stage") or "single"
+    if stage not in STAGES:
+        errors.add("stage", N_("The stage must be single, preliminary or final."))
+    out["stage"] = stage
     title = str(data.get("award_title") or "").strip()
     if len(title) > 50:
         errors.add("award_title", N_("The text is too long (at most %(n)d characters)."), n=50)

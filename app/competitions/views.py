@@ -77,7 +77,7 @@ def _competition_data(form: CompetitionForm) -> dict:
     return {name: form[name].data for name in (
         "name", "year", "level", "kind", "jurisdiction", "host_organization_id", "registration_opens_at",
         "registration_closes_at", "starts_on", "ends_on", "publicity_days", "appeal_window_hours",
-        "allow_multiple_events", "description", "award_title")}
+        "allow_multiple_events", "description", "award_title", "stage")}
 
 
 @bp.route("/manage/competitions/new", methods=["GET", "POST"])

@@ -111,8 +111,11 @@ def manage(competition_id: int):
         tables.append({"event": event, "rows": rows, "status": status, "histogram": exports.histogram(rows)})
     counts = exports.award_counts(rows_by_event, regs)
     appeals = db.session.scalars(select(Appeal).where(Appeal.competition_id == comp.id).order_by(Appeal.id.desc())).all()
+    targets = [e for c in db.session.scalars(select(Competition).where(
+        Competition.status.in_(("draft", "registration_open", "registration_closed"))).order_by(Competition.id.desc()))
+        if c.can_manage(current_user) for e in c.events]
     return render_template("results/manage.html", competition=comp, tables=tables, regs=regs, counts=counts,
-                           appeals=appeals, award_names=exports.AWARD_ZH)
+                           appeals=appeals, award_names=exports.AWARD_ZH, targets=targets)
 
 
 @bp.route("/manage/events/<int:event_id>/results.xlsx")
@@ -125,6 +128,31 @@ def export(event_id: int):
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx")})
+
+
+@bp.route("/manage/events/<int:event_id>/advance", methods=["POST"])
+@roles("admin", "organizer")
+def advance(event_id: int):
+    from flask import request
+    from .advancement import advance as run_advance
+    source = db.get_or_404(Event, event_id)
+    target = db.session.get(Event, request.form.get("target_event_id", type=int) or 0)
+    if not source.competition.can_manage(current_user) or (target and not target.competition.can_manage(current_user)):
+        abort(403)
+    if target is None:
+        flash(_("Choose the event the contestants advance to."), "error")
+        return redirect(url_for("results.manage", competition_id=source.competition_id))
+    data = {k: request.form.get(k) for k in ("mode", "n", "min_total", "by")}
+    dry = request.form.get("dry_run") == "1"
+    outcome = {}
+
+    def action():
+        outcome.update(run_advance(source, target, data, current_user, dry_run=dry))
+    if perform(action):
+        message = _("Preview: %(n)d would advance to %(event)s; %(s)d are registered there already.") if dry else \
+            _("%(n)d advanced to %(event)s; %(s)d were registered there already.")
+        flash(message % {"n": len(outcome["advanced"]), "event": target.name, "s": len(outcome["skipped"])}, "info")
+    return redirect(url_for("results.manage", competition_id=source.competition_id))
 
 
 # ---- chief judge: tie order ---------------------------------------------------------------------

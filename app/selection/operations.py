@@ -74,7 +74,8 @@ def issue_for_competition(comp: Competition, actor) -> list[Entitlement]:
 
 @on_enter("final")
 def _on_final(comp: Competition, actor) -> None:
-    issue_for_competition(comp, actor)
+    if comp.stage != "preliminary":  # a preliminary's ranks only select who advances
+        issue_for_competition(comp, actor)
 
 
 def update_status(ent: Entitlement, status: str, note: str | None, actor) -> Entitlement:
