@@ -75,6 +75,8 @@ def invalidate_competition(competition_id: int) -> None:
     delete(results_key(competition_id))
     for locale in ("zh_Hans_CN", "zh_CN", "en"):
         delete(f"{results_key(competition_id)}:html:{locale}")
+        delete(f"{results_key(competition_id)}:page:{locale}")
+    delete(f"{results_key(competition_id)}:json")
     delete("jx:public-competitions")
 
 

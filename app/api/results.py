@@ -1,12 +1,14 @@
 """API for results, tie resolution, appeals and the public portal (no token, rate-limited)."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+import json
+
+from flask import Response, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import timeutil
+from .. import cache, timeutil
 from ..competitions.models import Event
 from ..extensions import db, limiter
 from ..judging import operations as judging
@@ -121,10 +123,16 @@ def public_competitions_list():
 @bp.route("/public/competitions/<int:competition_id>/results", methods=["GET"])
 @public
 def public_competition_results(competition_id: int):
-    data = public_results(competition_id)
-    if data is None:
-        abort(404)
-    return jsonify(data)
+    # Served as cached bytes: on results day this is parsed and re-serialized by nobody.
+    key = f"{cache.results_key(competition_id)}:json"
+    raw = cache.get(key)
+    if raw is None:
+        data = public_results(competition_id)
+        if data is None:
+            abort(404)
+        raw = json.dumps(data, ensure_ascii=False)
+        cache.set(key, raw)
+    return Response(raw, mimetype="application/json")
 
 
 

@@ -30,7 +30,7 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
-@bp.route("/lang/<code>", methods=["POST"])
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 @public
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
@@ -38,7 +38,7 @@ def set_language(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    parts = urlsplit(request.form.get("next") or request.referrer or "")
+    parts = urlsplit(request.values.get("next") or request.referrer or "")
     target = url_for("main.index")
     if parts.netloc in ("", request.host) and parts.path.startswith("/") and not parts.path.startswith("//"):
         target = parts.path + (f"?{parts.query}" if parts.query else "")

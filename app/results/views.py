@@ -2,7 +2,7 @@
 statistics, the candidate's appeal, the supervisor's appeal decisions, the chief's tie order."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -45,17 +45,28 @@ def award_labels() -> dict[str, str]:
 @bp.route("/results/<int:competition_id>")
 @public
 def public_page(competition_id: int):
+    # Anonymous visitors with nothing pending in their session get the whole page from the cache
+    # (results-day traffic): it carries public data only, no token, no message, no name.
+    anonymous = not current_user.is_authenticated and not session.get("_flashes")
+    page_key = f"{cache.results_key(competition_id)}:page:{get_locale()}"
+    if anonymous:
+        page = cache.get(page_key)
+        if page is not None:
+            return page
     data = public_results(competition_id)
     if data is None:
         abort(404)
-    # The results body is cached as rendered HTML per language (public data, no token); the
-    # page around it (navigation, language switch with its CSRF token) is rendered per request.
+    # The results body is cached as rendered HTML per language; the page around it (navigation
+    # for a signed-in user, flash messages) is rendered per request.
     key = f"{cache.results_key(competition_id)}:html:{get_locale()}"
     body = cache.get(key)
     if body is None:
         body = render_template("results/_public_body.html", data=data, award_labels=award_labels())
         cache.set(key, body)
-    return render_template("results/public.html", data=data, body=Markup(body))
+    page = render_template("results/public.html", data=data, body=Markup(body))
+    if anonymous:
+        cache.set(page_key, page)
+    return page
 
 
 def lookup_limit() -> str:

@@ -217,3 +217,22 @@ def test_organizer_results_page_and_export(drawn, api_as, login):
     ws = load_workbook(io.BytesIO(r.data)).active
     assert [c.value for c in ws[1]][:4] == ["名次", "参赛编号", "姓名", "单位"] and ws.max_row == 7
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_public_page_cache_never_serves_a_signed_in_page_or_a_message(drawn, api_as, app, login):
+    _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    url = f"/results/{drawn['comp'].id}"
+    anon = new_client(app)
+    first = anon.get(url).get_data(as_text=True)
+    assert "csrf_token" not in first and "Set-Cookie" not in anon.get(url).headers
+    assert new_client(app).get(url).get_data(as_text=True) == first  # served from the cache
+    organizer = login(drawn["organizer"])
+    mine = organizer.get(url).get_data(as_text=True)
+    assert drawn["organizer"].name in mine and drawn["organizer"].name not in new_client(app).get(url).get_data(as_text=True)
+    # A visitor with a pending message gets it, and nobody else does.
+    visitor = new_client(app)
+    with visitor.session_transaction() as s:
+        s["_flashes"] = [("info", "只给这位访客的消息")]
+    assert "只给这位访客的消息" in visitor.get(url).get_data(as_text=True)
+    assert "只给这位访客的消息" not in new_client(app).get(url).get_data(as_text=True)
