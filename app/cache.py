@@ -13,6 +13,9 @@ _local: dict[str, tuple[float, str]] = {}
 _lock = threading.Lock()
 _clients: dict[str, object] = {}
 TTL = 24 * 3600
+# Without Redis every worker process has its own store and cannot see another worker's
+# invalidation: keep entries briefly, so a change shows everywhere within half a minute.
+LOCAL_TTL = 30
 
 
 def _redis():
@@ -52,7 +55,7 @@ def set(key: str, value, ttl: int = TTL) -> None:  # noqa: A001 - the cache's ve
             current_app.logger.warning("cache set failed for %s", key, exc_info=True)
         return
     with _lock:
-        _local[key] = (time.monotonic() + ttl, raw)
+        _local[key] = (time.monotonic() + min(ttl, LOCAL_TTL), raw)
 
 
 def delete(key: str) -> None:

@@ -54,9 +54,15 @@ def _person_data(form) -> dict:
 
 # ---- candidates -------------------------------------------------------------------------------
 
+def signup_limit() -> str:
+    # A whole class may sign up from one school network: per client, but generous.
+    from flask import current_app
+    return current_app.config.get("SIGNUP_RATE_LIMIT", "60 per hour")
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(signup_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("registration.me"))
