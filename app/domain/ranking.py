@@ -43,13 +43,14 @@ def sort_key(entry: Entry, directions: tuple[str, ...]) -> tuple:
 def rank(entries: list[Entry], directions: tuple[str, ...] = (), no_shared_ranks: bool = False,
          resolutions: dict[frozenset, list[int]] | None = None) -> list[Ranked]:
     resolutions = resolutions or {}
-    ordered = sorted(entries, key=lambda e: (sort_key(e, directions), e.id))
+    keys = {e.id: sort_key(e, directions) for e in entries}
+    ordered = sorted(entries, key=lambda e: (keys[e.id], e.id))
     out: list[Ranked] = []
     i = 0
     while i < len(ordered):
         j = i
-        key = sort_key(ordered[i], directions)
-        while j + 1 < len(ordered) and sort_key(ordered[j + 1], directions) == key:
+        key = keys[ordered[i].id]
+        while j + 1 < len(ordered) and keys[ordered[j + 1].id] == key:
             j += 1
         group = ordered[i:j + 1]
         ids = tuple(sorted(e.id for e in group))

@@ -79,9 +79,8 @@ def criterion_marks(criterion: dict, values: list[Decimal], method: str) -> Frac
 def round_half_up(x: Fraction | Decimal, places: int = 2) -> Decimal:
     q = Decimal(1).scaleb(-places)
     if isinstance(x, Fraction):
-        # Exact: scale, round the rational half up, scale back.
-        scaled = x * 10 ** places
-        n, d = scaled.numerator, scaled.denominator
+        # Exact: scale, round the rational half up, scale back (integers only: this runs per entry).
+        n, d = x.numerator * 10 ** places, x.denominator
         sign = -1 if n < 0 else 1
         whole, rem = divmod(abs(n), d)
         if rem * 2 >= d:

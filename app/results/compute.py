@@ -87,7 +87,8 @@ def _component_sums_mean(event: Event, comp: dict, chain: set[str]) -> dict[int,
     scale = math.lcm(*(f.denominator for f in factors.values()))
     weights = {k: int(f * scale) for k, f in factors.items()}
     h = _hundredths(Score.value)
-    weighted = h * case(weights, value=Score.criterion_key, else_=0)
+    # Marks-scale criteria all weigh 1: a plain SUM spares the database a CASE per row.
+    weighted = h if set(weights.values()) == {1} else h * case(weights, value=Score.criterion_key, else_=0)
     # The tie-break chain's criteria of this component ride along in the same scan.
     chain_keys = [k for k in keys if k in chain]
     per_key = [func.sum(case((Score.criterion_key == k, h), else_=0)) for k in chain_keys]
@@ -134,11 +135,12 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
     imported = {(rid, key): _ratio(value) for rid, key, value in db.session.execute(
         select(ImportedScore.registration_id, ImportedScore.criterion_key, ImportedScore.value)
         .where(ImportedScore.event_id == event.id))}
-    plan = []  # (component key, weight, component max, [(criterion key, source)])
+    plan = []  # (component key, weight, component max, [(criterion key, source)]); exact ratios as ints
     for comp in scheme["components"]:
         maximum = sum((Fraction(Decimal(c["max_score"])) for c in comp["criteria"]), Fraction(0))
+        weight = Fraction(Decimal(comp["weight"]))
         source = imported if comp.get("entry") == "import" else marks_judged
-        plan.append((comp["key"], Fraction(Decimal(comp["weight"])), maximum,
+        plan.append((comp["key"], (weight.numerator, weight.denominator), (maximum.numerator, maximum.denominator),
                      [(c["key"], source) for c in comp["criteria"]]))
     keep = chain_criteria if chain_criteria is not None else {k for _c, _w, _m, cs in plan for k, _s in cs}
     out: dict[int, TotalBreakdown | None] = {}
@@ -149,9 +151,9 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
     for rid in regs:
         marks: dict[str, Fraction] = {}
         components: dict[str, Fraction] = {}
-        total = Fraction(0)
+        total_n, total_d = 0, 1
         complete = True
-        for comp_key, weight, maximum, crits in plan:
+        for comp_key, (wn, wd), (mn, md), crits in plan:
             # Σ marks with integers over a common denominator: one Fraction per component.
             num, den = 0, 1
             if comp_key in fast:
@@ -176,10 +178,12 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
                     marks[key] = Fraction(n, d)
             if not complete:
                 break
-            score = Fraction(num * 100, den) / maximum
-            components[comp_key] = score
-            total += weight * score
-        out[rid] = TotalBreakdown(components=components, criteria=marks, total=total) if complete else None
+            # score = Σ marks ÷ max × 100; total += weight × score — integer ratios, one Fraction each.
+            sn, sd = num * 100 * md, den * mn
+            components[comp_key] = Fraction(sn, sd)
+            total_n, total_d = total_n * wd * sd + wn * sn * total_d, total_d * wd * sd
+        out[rid] = TotalBreakdown(components=components, criteria=marks,
+                                  total=Fraction(total_n, total_d)) if complete else None
     return out
 
 
