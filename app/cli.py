@@ -47,6 +47,48 @@ def init_app(app: Flask) -> None:
         for username, password, roles in accounts:
             click.echo(f"  {username:<16} {password:<16} {', '.join(roles)}")
 
+    @app.cli.command("backup")
+    @click.argument("target", required=False)
+    def backup_command(target: str | None):
+        """Copy the SQLite database (online, consistent) to TARGET and check it."""
+        from datetime import datetime
+        from pathlib import Path
+
+        from .backup import BackupError, backup, results_hash
+
+        path = Path(target or Path(app.instance_path) / "backups" / f"jiangxuan-{datetime.now():%Y%m%d-%H%M%S}.db")
+        try:
+            backup(path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"backup written to {path} ({path.stat().st_size} bytes, integrity ok)")
+        click.echo(f"results hash {results_hash()}")
+
+    @app.cli.command("restore")
+    @click.argument("source")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(source: str, yes: bool):
+        """Replace the SQLite database with the backup SOURCE (checked first)."""
+        from pathlib import Path
+
+        from .backup import BackupError, restore, results_hash
+
+        if not yes:
+            click.confirm("This replaces every row of the database with the backup. Continue?", abort=True)
+        try:
+            restore(Path(source))
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"restored from {source}")
+        click.echo(f"results hash {results_hash()}")
+
+    @app.cli.command("results-hash")
+    def results_hash_command():
+        """Print the hash of the stored results (compare before a backup and after a restore)."""
+        from .backup import results_hash
+
+        click.echo(results_hash())
+
     audit = click.Group("audit", help="Audit log tools.")
     app.cli.add_command(audit)
 
