@@ -12,6 +12,7 @@ from ..accounts.models import User, UserRole
 from ..audit.models import AuditEvent
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
+from ..domain.scoring import plain
 from ..extensions import db
 from ..forms_util import apply_errors, perform
 from ..i18n import error_message, translate
@@ -75,6 +76,17 @@ def _overview(event: Event, template: str, **extra):
                            coverage=ops.coverage(event), **extra)
 
 
+def _sheet_form(sheet, criteria):
+    """The score form for this sheet, filled with its stored values on first display."""
+    form = make_sheet_form(criteria)
+    if request.method == "GET":
+        form.version.data = sheet.version
+        for key, value in sheet.values().items():
+            if f"score_{key}" in form._fields and value is not None:
+                form[f"score_{key}"].data = plain(value)
+    return form
+
+
 @bp.route("/judge/events/<int:event_id>/sheets/<code>", methods=["GET", "POST"])
 @roles("judge")
 def sheet(event_id: int, code: str):
@@ -84,12 +96,7 @@ def sheet(event_id: int, code: str):
     if sheet is None:
         abort(403)  # recused, or not a code of this event: the same answer
     criteria = ops.judge_criteria(event)
-    form = make_sheet_form(criteria)
-    if request.method == "GET":
-        form.version.data = sheet.version
-        for key, value in sheet.values().items():
-            if f"score_{key}" in form._fields and value is not None:
-                form[f"score_{key}"].data = format(value.normalize(), "f")
+    form = _sheet_form(sheet, criteria)
     if form.validate_on_submit():
         scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
         try:
@@ -123,12 +130,7 @@ def correct(event_id: int, code: str, judge_id: int):
     if sheet is None:
         abort(404)
     criteria = ops.judge_criteria(event)
-    form = make_sheet_form(criteria)
-    if request.method == "GET":
-        form.version.data = sheet.version
-        for key, value in sheet.values().items():
-            if f"score_{key}" in form._fields and value is not None:
-                form[f"score_{key}"].data = format(value.normalize(), "f")
+    form = _sheet_form(sheet, criteria)
     if form.validate_on_submit():
         scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
         try:

@@ -2,24 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Form, FormField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Form, FormField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList
 
+from ..people.forms import PersonForm
 
-class SignupForm(FlaskForm):
+
+class SignupForm(PersonForm):
+    """The person's own details plus the account."""
     username = StringField(_l("User name"))
     password = PasswordField(_l("Password"))
-    name = StringField(_l("Full name"))
-    id_type = SelectField(_l("ID type"), validate_choice=False)
-    id_number = StringField(_l("ID number"))
-    gender = SelectField(_l("Gender"), validate_choice=False)
-    birth_date = StringField(_l("Birth date"))
-    ethnicity = SelectField(_l("Ethnic group"), validate_choice=False)
-    phone = StringField(_l("Phone"))
-    education = SelectField(_l("Education"), validate_choice=False)
-    skill_grade = SelectField(_l("Skill grade"), validate_choice=False)
-    organization_id = SelectField(_l("Organization"), validate_choice=False)
-    is_frontline_worker = BooleanField(_l("Front-line worker"))
 
 
 class MemberRow(Form):
@@ -30,18 +22,8 @@ class MemberRow(Form):
     birth_date = StringField(_l("Birth date"))
 
 
-class EntryForm(FlaskForm):
+class EntryForm(PersonForm):
     """Used by candidates (person = their profile) and organization contacts (person typed here)."""
-    name = StringField(_l("Full name"))
-    id_type = SelectField(_l("ID type"), validate_choice=False)
-    id_number = StringField(_l("ID number"))
-    gender = SelectField(_l("Gender"), validate_choice=False)
-    birth_date = StringField(_l("Birth date"))
-    ethnicity = SelectField(_l("Ethnic group"), validate_choice=False)
-    phone = StringField(_l("Phone"))
-    education = SelectField(_l("Education"), validate_choice=False)
-    skill_grade = SelectField(_l("Skill grade"), validate_choice=False)
-    organization_id = SelectField(_l("Organization"), validate_choice=False)
     team_name = StringField(_l("Team name"))
     members = FieldList(FormField(MemberRow), min_entries=0)
 
