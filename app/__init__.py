@@ -28,6 +28,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from .accounts import throttle
+    throttle.init_app(app)
 
     from . import web
     web.init_app(app)
@@ -42,6 +44,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .registration import bp as registration_bp
     from .results import bp as results_bp
     from .selection import bp as selection_bp
+    from .certificates import bp as certificates_bp
+    from .jobs import bp as jobs_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -52,6 +56,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(judging_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(selection_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(jobs_bp)
     from .selection.operations import policy_sets
     policy_sets()  # a bad policy file stops the start, with its line and reason
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -72,3 +72,23 @@ class Appeal(db.Model):
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} reg={self.registration_id} {self.status}>"
+
+
+class FinalCorrection(db.Model):
+    """A correction of a final event's results after an upheld late appeal (arbitration). While
+    it is open (closed_at is NULL) the event's frozen results may be recomputed; closing it
+    re-freezes them and re-runs what depends on ranks (entitlements, certificates)."""
+
+    __tablename__ = "final_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<FinalCorrection event={self.event_id} {'open' if self.closed_at is None else 'closed'}>"

@@ -1,0 +1,71 @@
+"""Award certificates (获奖证书) and each competition's certificate settings."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+TEMPLATES = ("classic", "modern")
+
+
+class CertificateSettings(db.Model):
+    """How a competition's certificates look: template, issuing body, serial pattern, and the
+    background and seal images the organizer uploads (stored pre-scaled, in the database, so a
+    backup holds them and every worker sees them)."""
+
+    __tablename__ = "certificate_settings"
+
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
+    template: Mapped[str] = mapped_column(String(20), default="classic")
+    issuing_body: Mapped[str | None] = mapped_column(String(200))
+    serial_pattern: Mapped[str] = mapped_column(String(60))
+    background: Mapped[bytes | None] = mapped_column(LargeBinary)
+    background_sha: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seal_sha: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CertificateSettings {self.competition_id} {self.template}>"
+
+
+class Certificate(db.Model):
+    """One winner's certificate. The printed facts are copied at issue so that a certificate
+    shows what was true when it was issued; a correction revokes it and issues a new one."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("competition_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    seq: Mapped[int]
+    serial: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # verification code, 100 random bits
+    name: Mapped[str] = mapped_column(String(64))
+    organization_name: Mapped[str | None] = mapped_column(String(200))
+    team_name: Mapped[str | None] = mapped_column(String(100))
+    rank: Mapped[int]
+    award: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="valid", index=True)  # valid | revoked
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    competition = relationship("Competition")
+    event = relationship("Event")
+    person = relationship("Person")
+    registration = relationship("Registration")
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.serial} {self.status}>"

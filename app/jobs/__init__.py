@@ -1,0 +1,6 @@
+"""Background jobs: run in a thread of the app, or on RQ workers when REDIS_URL is set."""
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)
+
+from . import models  # noqa: E402,F401
