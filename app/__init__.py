@@ -12,6 +12,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     check_production(app.config)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from .accounts.passwords import configure as configure_passwords
@@ -46,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .selection import bp as selection_bp
     from .certificates import bp as certificates_bp
     from .jobs import bp as jobs_bp
+    from .nominations import bp as nominations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -58,6 +63,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(selection_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(nominations_bp)
     from .selection.operations import policy_sets
     policy_sets()  # a bad policy file stops the start, with its line and reason
     app.register_blueprint(api_bp, url_prefix="/api/v1")

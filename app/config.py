@@ -28,6 +28,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Reverse proxies in front (nginx: 1): trust their X-Forwarded-For/-Proto, so the client's
+    # address (rate limits) and https (HSTS, secure cookies) are seen. 0 = none, headers ignored.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
@@ -47,6 +50,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "60 per hour")
+    # Per account, whatever the client address: failed passwords before sign-in is refused.
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes")
+    # Lock, publish and finalize need a password typed (or an API token issued) this recently.
+    REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", "10"))
 
     ENV_NAME = "development"
 

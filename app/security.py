@@ -7,9 +7,13 @@ permission predicates such as `Competition.can_manage(user)`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import time
 from dataclasses import dataclass
-from flask import current_app, g, jsonify, redirect, request, url_for
+from datetime import timedelta
+
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import select
@@ -104,3 +108,60 @@ def _forbidden():
         return api_error(403, "forbidden", _("You are not allowed to do this."))
     from flask import render_template
     return render_template("errors/403.html"), 403
+
+
+# ---- re-authentication ("sudo mode") before lock, publish and finalize ------------------------
+# The web session records when the password was last typed (sign-in or re-authentication); an
+# API token counts as confirmed while it is younger than the same window (tokens are only issued
+# against a password). Older than REAUTH_MINUTES: the web asks for the password again and then
+# repeats the action; the API answers 401 `reauth_required`.
+
+# Competition moves that publish results (→ publicity) or freeze them (→ final).
+REAUTH_STATUSES = frozenset({"publicity", "final"})
+
+
+def reauth_minutes() -> int:
+    return int(current_app.config.get("REAUTH_MINUTES", 10))
+
+
+def mark_authenticated() -> None:
+    """The user has just typed their password (sign-in or re-authentication)."""
+    session["auth_at"] = int(time.time())
+
+
+def recently_authenticated() -> bool:
+    if is_api_request():
+        token = g.get("api_token")
+        return token is not None and token.created_at >= utcnow() - timedelta(minutes=reauth_minutes())
+    at = session.get("auth_at")
+    return isinstance(at, int) and 0 <= time.time() - at <= reauth_minutes() * 60
+
+
+def requires_recent_auth(when=None):
+    """Decorator: the action needs a password typed in the last REAUTH_MINUTES. `when()` narrows
+    it to some requests (e.g. only the status changes that publish or finalize)."""
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(*args, **kwargs):
+            if (when is None or when()) and not recently_authenticated():
+                return _reauth_required()
+            return view(*args, **kwargs)
+        return inner
+    return wrap
+
+
+def _reauth_required():
+    minutes = reauth_minutes()
+    if is_api_request():
+        return api_error(401, "reauth_required", _(
+            "This action needs a recent sign-in: request a new token with your password "
+            "(POST /api/v1/auth/token) and repeat it within %(minutes)d minutes.", minutes=minutes),
+            reauth_minutes=minutes)
+    if request.method == "GET":
+        return redirect(url_for("accounts.reauth", next=request.full_path if request.query_string else request.path))
+    # Keep the action (its URL and fields, never the CSRF token) to repeat it after the password.
+    session["reauth_pending"] = {
+        "url": request.path,
+        "fields": [[k, v] for k, v in request.form.items(multi=True) if k != "csrf_token"][:50],
+    }
+    return redirect(url_for("accounts.reauth"))

@@ -49,9 +49,12 @@ def init_app(app: Flask) -> None:
         h.setdefault("Content-Security-Policy",
                      "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                      "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            h.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user.is_authenticated or is_api_request():
+        # HSTS only means something over TLS (behind a proxy, TRUSTED_PROXIES makes is_secure true).
+        if request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Personal data: signed-in pages, the API, and every answer to a form (e.g. the lookup,
+        # the sign-up) are never stored by browsers or proxies.
+        if current_user.is_authenticated or is_api_request() or request.method not in ("GET", "HEAD"):
             h.setdefault("Cache-Control", "no-store")
         return response
 

@@ -86,6 +86,9 @@ def db(app):
     _db.session.remove()
     ctx.pop()
     _clean(app)
+    from app.accounts import throttle
+    with app.app_context():
+        throttle.reset()  # user names repeat between tests: failed sign-ins must not carry over
 
 
 _addresses = iter(range(1, 16_000_000))

@@ -24,6 +24,8 @@ PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
 REFERENCE_READERS = {"admin", "organizer", "org_contact", "judge", "chief_judge", "supervisor"}
+NOMINATORS = {"admin", "organizer", "org_contact"}
+DOSSIER_READERS = NOMINATORS | {"supervisor"}
 
 # endpoint → (who may use it, scoped to the host organization's competitions)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -33,6 +35,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "accounts.login": (PUBLIC, False),
     "accounts.logout": (ANY, False),
     "accounts.change_password": (ANY, False),
+    "accounts.reauth": (ANY, False),
     "accounts.users": (MANAGERS, False),
     "accounts.user_new": (MANAGERS, False),
     "accounts.user_edit": ({"admin"}, False),
@@ -160,6 +163,26 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.entitlements_roster": (MANAGERS, False),
     "api.entitlements_status": (MANAGERS, False),
     "api.people_record": (MANAGERS, False),
+    # Title selections: the nominating organization and the organizers write; supervisors read too;
+    # a judge reads a dossier only through their own sheet (recusal decides who has one).
+    "nominations.nominate": (NOMINATORS, True),
+    "nominations.dossier": (DOSSIER_READERS, True),
+    "nominations.dossier_edit": (NOMINATORS, True),
+    "nominations.attachment_upload": (NOMINATORS, True),
+    "nominations.attachment_download": (DOSSIER_READERS, True),
+    "nominations.attachment_delete": (NOMINATORS, True),
+    "nominations.judge_dossier": ({"judge"}, False),
+    "nominations.judge_attachment": ({"judge"}, False),
+    "api.nominations_create": (NOMINATORS, True),
+    "api.nominations_list": (DOSSIER_READERS, True),
+    "api.dossier_get": (DOSSIER_READERS, True),
+    "api.dossier_update": (NOMINATORS, True),
+    "api.dossier_attachments_list": (DOSSIER_READERS, True),
+    "api.dossier_attachments_create": (NOMINATORS, True),
+    "api.dossier_attachment_get": (DOSSIER_READERS, True),
+    "api.dossier_attachment_delete": (NOMINATORS, True),
+    "api.sheet_dossier": ({"judge"}, False),
+    "api.sheet_dossier_attachment": ({"judge"}, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -217,7 +240,8 @@ def world(make_user, make_org, make_competition):
     db.session.commit()
     params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
               "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
-              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1}
+              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1,
+              "attachment_id": 1}
     return users, params
 
 

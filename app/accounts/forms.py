@@ -11,6 +11,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[InputRequired()])
 
 
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
+
+
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(_l("New password"), validators=[InputRequired()])

@@ -15,6 +15,7 @@ from ..domain.names import InvalidName, clean_person_name
 from ..domain.refdata import ROLES
 from ..extensions import db
 from ..models_base import utcnow
+from . import throttle
 from .models import ApiToken, User, UserRole
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -137,17 +138,36 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, or None. Timing does not reveal unknown user names."""
-    user = db.session.scalar(select(User).where(User.username == normalize_username(username)))
+    """The user for these credentials, or None. Timing does not reveal unknown user names.
+
+    Raises throttle.AccountLocked, without checking the password, while this user name has
+    failed too often (per account, whatever the client address)."""
+    name = normalize_username(username)[:128]
+    throttle.check(name)
+    user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
+        throttle.failed(name)
         return None
     if not verify_password(user.password_hash, password or "") or not user.is_enabled:
+        throttle.failed(name)
         return None
+    throttle.succeeded(name)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
+
+
+def confirm_password(user: User, password: str) -> bool:
+    """Re-authentication ("sudo mode"): is this the signed-in user's password? Throttled like a
+    sign-in, so guessing here locks the account the same way."""
+    throttle.check(user.username)
+    if not verify_password(user.password_hash, password or ""):
+        throttle.failed(user.username)
+        return False
+    throttle.succeeded(user.username)
+    return True
 
 
 _DUMMY_HASH = hash_password("not-a-real-password-" + secrets.token_hex(8))

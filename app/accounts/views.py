@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -14,9 +14,11 @@ from ..extensions import db, limiter
 from ..forms_util import apply_errors
 from ..i18n import label
 from ..people.models import Organization
-from ..security import login_required_any, public, roles
+from ..i18n import error_message
+from ..security import login_required_any, mark_authenticated, public, reauth_minutes, roles
 from . import bp, operations
-from .forms import LoginForm, PasswordForm, UserForm
+from .forms import LoginForm, PasswordForm, ReauthForm, UserForm
+from .throttle import AccountLocked
 from .models import User, UserRole
 
 
@@ -36,17 +38,53 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = operations.authenticate(form.username.data, form.password.data)
-        if user is None:
-            form.password.errors = [_("Wrong user name or password.")]
+        try:
+            user = operations.authenticate(form.username.data, form.password.data)
+        except AccountLocked as exc:
+            form.password.errors = [error_message(exc)]
+            status = 429
         else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
-    return render_template("accounts/login.html", form=form)
+            if user is None:
+                form.password.errors = [_("Wrong user name or password.")]
+            else:
+                db.session.commit()
+                session.clear()
+                login_user(user)
+                session.permanent = True
+                mark_authenticated()
+                return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/account/reauth", methods=["GET", "POST"])
+@login_required_any
+@limiter.limit("10 per minute", methods=["POST"])
+def reauth():
+    """Confirm the password again before a sensitive action, then repeat that action."""
+    pending = session.get("reauth_pending")
+    form = ReauthForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ok = operations.confirm_password(current_user, form.password.data)
+        except AccountLocked as exc:
+            form.password.errors = [error_message(exc)]
+            status = 429
+        else:
+            if not ok:
+                form.password.errors = [_("Wrong password.")]
+                current_app.logger.warning("re-authentication failed for user %s", current_user.id)
+            else:
+                mark_authenticated()
+                session.pop("reauth_pending", None)
+                if pending and _safe_next(pending.get("url")):
+                    # 307 repeats the POST with this form's fields (the kept ones and the CSRF token).
+                    return redirect(pending["url"], code=307)
+                return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("accounts/reauth.html", form=form, pending=pending,
+                           minutes=reauth_minutes()), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -71,6 +109,7 @@ def change_password():
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # keep this session; the others have ended
+            mark_authenticated()
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/password.html", form=form)

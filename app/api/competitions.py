@@ -10,7 +10,7 @@ from ..competitions import operations
 from ..competitions.models import Competition, Event
 from ..domain import lifecycle
 from ..extensions import db
-from ..security import roles
+from ..security import REAUTH_STATUSES, requires_recent_auth, roles
 from .. import timeutil
 from . import bp
 from .util import competition_json, event_json, json_body, paginate
@@ -61,8 +61,15 @@ def competitions_update(competition_id: int):
     return jsonify(competition_json(comp))
 
 
+def _requested_status():
+    body = request.get_json(silent=True)
+    status = body.get("status") if isinstance(body, dict) else None
+    return status if isinstance(status, str) else None
+
+
 @bp.route("/competitions/<int:competition_id>/status", methods=["POST"])
 @roles(*MANAGERS)
+@requires_recent_auth(when=lambda: _requested_status() in REAUTH_STATUSES)
 def competitions_status(competition_id: int):
     comp = _manageable(competition_id)
     data = json_body()

@@ -18,7 +18,7 @@ from ..judging.queries import all_sheets, my_panels, my_sheets, recheck_of, shee
 from ..judging.score_import import import_scores
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
-from ..security import roles
+from ..security import requires_recent_auth, roles
 from . import bp
 from .competitions import audit_json
 from .util import BadBody, json_body
@@ -194,6 +194,7 @@ def sheets_submit(event_id: int, code: str):
 
 @bp.route("/events/<int:event_id>/lock", methods=["POST"])
 @roles("chief_judge")
+@requires_recent_auth()
 def lock(event_id: int):
     event = _event(event_id)
     _panel(event, "chief_judge")

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms_util import apply_errors
 from ..i18n import error_message, label
 from ..people.models import Organization
-from ..security import public, roles
+from ..security import REAUTH_STATUSES, requires_recent_auth, public, roles
 from . import bp, operations
 from .forms import CompetitionForm, EventForm, StatusForm
 from .models import Competition, Event
@@ -147,6 +147,7 @@ def competition_edit(competition_id: int):
 
 @bp.route("/manage/competitions/<int:competition_id>/status", methods=["POST"])
 @roles("admin", "organizer")
+@requires_recent_auth(when=lambda: request.form.get("status") in REAUTH_STATUSES)
 def competition_status(competition_id: int):
     comp = _manageable(competition_id)
     form = StatusForm()

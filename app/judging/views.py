@@ -18,7 +18,7 @@ from ..forms_util import apply_errors, perform
 from ..i18n import error_message, translate
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
-from ..security import roles
+from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
 from . import bp, operations as ops
 from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
@@ -151,6 +151,7 @@ def correct(event_id: int, code: str, judge_id: int):
 
 @bp.route("/judge/events/<int:event_id>/lock", methods=["POST"])
 @roles("chief_judge")
+@requires_recent_auth()
 def lock(event_id: int):
     event = _event(event_id)
     _require_panel(event, "chief_judge")
