@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
+.PHONY: setup run serve test test-only test-postgres translations extract-messages system-deps clean bench audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test-only:
 test-postgres: setup system-deps
 	scripts/ensure-postgres.sh
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+
+# Dependencies with known vulnerabilities (pip-audit, needs PyPI) and a static scan of app/
+# (bandit; every skipped test is justified in .bandit.yml, every `# nosec` beside its line).
+audit: $(VENV)/.installed
+	$(PY) scripts/pip_audit_check.py requirements.txt
+	$(VENV)/bin/bandit -q -c .bandit.yml -r app
 
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot . templates/_macros

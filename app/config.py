@@ -8,7 +8,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-_DEV_SECRET = "dev-only-not-secret"
+# Development only: check_production refuses it (bandit B105 justified).
+_DEV_SECRET = "dev-only-not-secret"  # nosec B105
 
 
 def normalize_database_url(url: str) -> str:
@@ -71,7 +72,8 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # The test suite's own key, never used in production (bandit B105 justified).
+    SECRET_KEY = "test-secret"  # nosec B105
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
         os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'test.db'}"
     )
