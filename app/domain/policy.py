@@ -2,6 +2,8 @@
 
 A rule grants an entitlement when every condition holds:
   level / kind / track: the competition's level and kind, the event's track, in the listed set
+  kind_not: the competition's kind is none of the listed (e.g. rules about competition ranks
+    that a title selection's ranking must not trigger)
   rank_max: the final rank within the event is at most N (ranks of the final stage)
   award: the award is in the listed set;  award_any: some award was won
   person.frontline_worker: the person works on the front line
@@ -23,7 +25,7 @@ from .refdata import JURISDICTIONS, KINDS, LEVELS, SKILL_GRADES, TRACKS
 
 ENTITLEMENT_KINDS = ("teacher_eligibility", "reward", "title", "grade_promotion", "grade_exception")
 AWARDS = ("first", "second", "third", "gold", "silver", "bronze", "merit")
-CONDITION_KEYS = {"level", "kind", "track", "rank_max", "award", "award_any", "person"}
+CONDITION_KEYS = {"level", "kind", "kind_not", "track", "rank_max", "award", "award_any", "person"}
 ENTITLEMENT_KEYS = {"kind", "title", "title_from_competition", "grade_target"}
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
 
@@ -146,7 +148,8 @@ def _rule(node, filename: str) -> Rule:
     unknown = set(cond) - CONDITION_KEYS
     if unknown:
         raise PolicyError(filename, cline, f"{where}: unknown condition {sorted(unknown)[0]!r}")
-    for key, allowed in (("level", LEVELS), ("kind", KINDS), ("track", TRACKS), ("award", AWARDS)):
+    for key, allowed in (("level", LEVELS), ("kind", KINDS), ("kind_not", KINDS), ("track", TRACKS),
+                         ("award", AWARDS)):
         if key in cond and (not isinstance(cond[key], list) or any(v not in allowed for v in cond[key])):
             raise PolicyError(filename, cline, f"{where}: {key} must be a list of {', '.join(allowed)}")
     if "rank_max" in cond and (not isinstance(cond["rank_max"], int) or cond["rank_max"] < 1):
@@ -190,6 +193,8 @@ def matches(rule: Rule, facts: Facts) -> bool:
     if "level" in c and facts.level not in c["level"]:
         return False
     if "kind" in c and facts.kind not in c["kind"]:
+        return False
+    if "kind_not" in c and facts.kind in c["kind_not"]:
         return False
     if "track" in c and facts.track not in c["track"]:
         return False
