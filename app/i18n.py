@@ -41,6 +41,9 @@ def translate(message: str, params: dict | None = None) -> str:
             params[key] = gettext(REGISTRATION_STATUSES[value])
         elif value in ENTITLEMENT_STATUSES:
             params[key] = gettext(ENTITLEMENT_STATUSES[value])
+    field_label = params.get("field")
+    if isinstance(field_label, str):
+        params["field"] = gettext(field_label)  # a field's label (a message id) named in the error
     text = gettext(message)
     return text % params if params else text
 

@@ -21,7 +21,7 @@ from ..people.operations import parse_person
 from ..spreadsheets import ImportRejected as BaseImportRejected
 from ..spreadsheets import Problem, cell_text, read_table
 from .models import Registration, RegistrationMember
-from .operations import check_window, competition_day, take_places
+from .operations import check_route, check_window, competition_day, take_places
 
 # (field, Chinese header, English header)
 COLUMNS = [
@@ -121,6 +121,7 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
     """Validate the whole file, then write it in one transaction; returns the new registration ids."""
     comp = event.competition
     check_window(comp)
+    check_route(comp, "import")
     table = read_table(data)
     while table and not any(cell_text(c) for c in table[-1]):
         table.pop()

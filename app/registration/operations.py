@@ -58,6 +58,15 @@ def check_window(comp: Competition) -> None:
         raise RegistrationClosed(N_("Registration for this competition is not open now."))
 
 
+def check_route(comp: Competition, source: str) -> None:
+    """A title selection (称号评选) takes nominations by organizations, each with a dossier
+    (app/nominations); every other kind takes registrations."""
+    if comp.kind == "title_selection" and source != "nomination":
+        raise WrongRegistrationState(N_("This title selection takes nominations by organizations only, each with a dossier."))
+    if comp.kind != "title_selection" and source == "nomination":
+        raise WrongRegistrationState(N_("Only title selections take nominations."))
+
+
 def competition_day(comp: Competition) -> date:
     """The day ages are computed on: the competition's first day, else the registration deadline."""
     return comp.starts_on or comp.registration_closes_at.date()
@@ -198,9 +207,11 @@ def release_places(event_id: int, n: int) -> None:
 
 
 def register(event: Event, data: dict, actor, source: str) -> Registration:
-    """Enter a person (or a team) into an event. source: self | org_contact | organizer | api."""
+    """Enter a person (or a team) into an event. source: self | org_contact | organizer | api |
+    nomination (title selections only, through app/nominations/operations.nominate)."""
     comp = event.competition
     check_window(comp)
+    check_route(comp, source)
     if not isinstance(data, dict):
         errors = Collector()
         errors.add("person", N_("The person's details are required."))

@@ -1,0 +1,128 @@
+"""API for title selections: nominations with a dossier, the dossier's text and attachments,
+and the judge's read-only view of a dossier from their sheet."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..competitions.models import Event
+from ..extensions import db
+from ..nominations import operations as ops
+from ..nominations.queries import attachment_json, dossier_json, file_response, nominations_query
+from ..registration.models import Registration
+from ..registration.queries import registration_json
+from ..security import roles
+from . import bp
+from .util import BadBody, json_body, paginate
+
+NOMINATORS = ("admin", "organizer", "org_contact")
+READERS = ("admin", "organizer", "org_contact", "supervisor")
+
+
+def _nomination(registration_id: int, *, write: bool = False) -> Registration:
+    reg = db.get_or_404(Registration, registration_id)
+    allowed = ops.nominating_side(reg, current_user) if write else ops.can_view(reg, current_user)
+    if not allowed:
+        abort(403)
+    return reg
+
+
+@bp.route("/events/<int:event_id>/nominations", methods=["POST"])
+@roles(*NOMINATORS)
+def nominations_create(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not ops.can_nominate(event, current_user):
+        abort(403)
+    reg = ops.nominate(event, json_body(), current_user)
+    db.session.commit()
+    return jsonify({**registration_json(reg, current_user), "dossier": dossier_json(ops.dossier_of(reg))}), 201
+
+
+@bp.route("/events/<int:event_id>/nominations", methods=["GET"])
+@roles(*READERS)
+def nominations_list(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if current_user.has_role("admin", "supervisor") or event.competition.can_manage(current_user):
+        stmt = nominations_query(event_id=event.id)
+    elif current_user.has_role("org_contact") and current_user.organization_id:
+        stmt = nominations_query(event_id=event.id, organization_id=current_user.organization_id)
+    else:
+        abort(403)
+    return jsonify(paginate(stmt, lambda r: dossier_json(ops.dossier_of(r))))
+
+
+@bp.route("/registrations/<int:registration_id>/dossier", methods=["GET"])
+@roles(*READERS)
+def dossier_get(registration_id: int):
+    reg = _nomination(registration_id)
+    return jsonify(dossier_json(ops.dossier_of(reg)))
+
+
+@bp.route("/registrations/<int:registration_id>/dossier", methods=["PUT", "PATCH"])
+@roles(*NOMINATORS)
+def dossier_update(registration_id: int):
+    reg = _nomination(registration_id, write=True)
+    data = json_body()
+    dossier = ops.update_dossier(reg, data, data.get("version"), current_user)
+    db.session.commit()
+    return jsonify(dossier_json(dossier))
+
+
+@bp.route("/registrations/<int:registration_id>/dossier/attachments", methods=["GET"])
+@roles(*READERS)
+def dossier_attachments_list(registration_id: int):
+    reg = _nomination(registration_id)
+    return jsonify({"items": [attachment_json(a) for a in ops.dossier_of(reg).attachments]})
+
+
+@bp.route("/registrations/<int:registration_id>/dossier/attachments", methods=["POST"])
+@roles(*NOMINATORS)
+def dossier_attachments_create(registration_id: int):
+    reg = _nomination(registration_id, write=True)
+    ops.dossier_of(reg)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
+    att = ops.add_attachment(reg, upload.filename, upload.read(), current_user)
+    db.session.commit()
+    return jsonify(attachment_json(att)), 201
+
+
+@bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["GET"])
+@roles(*READERS)
+def dossier_attachment_get(registration_id: int, attachment_id: int):
+    reg = _nomination(registration_id)
+    return file_response(ops.attachment_of(reg, attachment_id))
+
+
+@bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["DELETE"])
+@roles(*NOMINATORS)
+def dossier_attachment_delete(registration_id: int, attachment_id: int):
+    reg = _nomination(registration_id, write=True)
+    ops.delete_attachment(reg, ops.attachment_of(reg, attachment_id), current_user)
+    db.session.commit()
+    return "", 204
+
+
+# ---- judges: from their own sheet only --------------------------------------------------------
+
+def _judge_dossier(event_id: int, code: str):
+    event = db.get_or_404(Event, event_id)
+    sheet = ops.judge_sheet(event, code, current_user)
+    if sheet is None:
+        abort(403)  # not on the panel, recused or unknown code: the same answer
+    return ops.dossier_of(sheet.registration)
+
+
+@bp.route("/events/<int:event_id>/sheets/<code>/dossier", methods=["GET"])
+@roles("judge")
+def sheet_dossier(event_id: int, code: str):
+    return jsonify(dossier_json(_judge_dossier(event_id, code), for_judge=True))
+
+
+@bp.route("/events/<int:event_id>/sheets/<code>/dossier/attachments/<int:attachment_id>", methods=["GET"])
+@roles("judge")
+def sheet_dossier_attachment(event_id: int, code: str, attachment_id: int):
+    dossier = _judge_dossier(event_id, code)
+    return file_response(ops.attachment_of(dossier.registration, attachment_id))
