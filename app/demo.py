@@ -274,6 +274,8 @@ def load_demo(reset: bool = False):
         {"name": "藏毯编织", "occupation": "地毯制作工", "track": "staff", "max_entrants": 8,
          "scheme": _scheme(practical), "awards": {"preset": "medals"}, "tiebreak": ["component:practical"]},
     ], veterans[22:], judges, chief, rng, stage="judging")
+    contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
+    _title_selection(year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
     db.session.commit()
     return created
 
@@ -391,4 +393,76 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
     comp.registration_opens_at = (past - timedelta(days=30)).replace(tzinfo=None)
     comp.registration_closes_at = (past - timedelta(days=7)).replace(tzinfo=None)
     comp.starts_on = comp.ends_on = past.date()
+    return comp
+
+
+TITLE_NOMINEES = [
+    # name, organization, nominated by the contact (True) or the organizer, dossier
+    ("洛桑尼玛", "拉萨职业技术学院", True, {
+        "achievements": "从事唐卡绘制与教学二十六年，主持完成布达拉宫唐卡修复项目三项。",
+        "innovations": "整理矿物颜料传统研磨工艺并编成校本教材。",
+        "honours": "2023年西藏自治区技术能手。", "apprentices": "带徒三十一人，其中九人取得技师职业技能等级。"}),
+    ("次仁旺姆", "昌都市唐卡艺术传习所", False, {
+        "achievements": "噶玛嘎孜画派传承人，作品入藏国家博物馆。", "innovations": "",
+        "honours": "全国工艺美术展金奖。", "apprentices": "在传习所带徒十八人。"}),
+    ("扎西平措", "林芝市藏式雕刻合作社", False, {
+        "achievements": "带领合作社四十余户农牧民以木雕增收。", "innovations": "设计雕刻辅助夹具，成品率提高三成。",
+        "honours": "", "apprentices": "带徒十二人。"}),
+    ("格桑曲珍", "西藏天路股份有限公司", False, {
+        "achievements": "高原公路养护一线工作二十年，攻克冻土路基病害处治难题。", "innovations": "获实用新型专利两项。",
+        "honours": "自治区五一劳动奖章。", "apprentices": "带徒八人。"}),
+]
+
+
+def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
+    """A 西藏工匠 title selection in judging: organizations' nominations with dossiers, read and
+    scored by the panel (judge1 of 西藏天路 is recused from 天路's nominee), half the sheets in."""
+    from .judging import operations as judging
+    from .judging.queries import all_sheets
+    from .nominations import operations as nominations
+    from .registration import operations as reg_ops
+
+    now = datetime.now(timezone.utc)
+    comp = competitions.create_competition({
+        "name": f"{year}年西藏工匠评选", "year": year, "level": "provincial_1", "kind": "title_selection",
+        "jurisdiction": "CN-XZ", "host_organization_id": host.id, "award_title": "西藏工匠",
+        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+        "registration_closes_at": (now + timedelta(days=1)).isoformat(), "publicity_days": 7,
+        "appeal_window_hours": 48}, organizer)
+    event = competitions.create_event(comp, {
+        "name": "西藏工匠·传统技艺类", "occupation": "传统技艺", "track": "staff",
+        "scheme": {"aggregation": "mean", "min_judges": 2, "components": [
+            {"key": "dossier", "name": "事迹材料评审", "weight": "1", "criteria": [
+                {"key": "D1", "name": "事迹", "max_score": "40", "kind": "judgement"},
+                {"key": "D2", "name": "创新", "max_score": "30", "kind": "judgement"},
+                {"key": "D3", "name": "传承", "max_score": "30", "kind": "judgement"}]}]},
+        "awards": {"preset": "prizes", "shares": ["0.5", "0", "0"], "min_total": "60"},
+        "tiebreak": ["criterion:D1"]}, organizer)
+    competitions.change_status(comp, "registration_open", organizer)
+    for k, (name, org_name, by_contact, dossier) in enumerate(TITLE_NOMINEES):
+        birth = date(1970 + 3 * k, 2 + k, 10 + k)
+        person = {"name": name, "id_type": "resident_id", "id_number": make_resident_id(XZ_COUNTIES[k], birth, 700 + k),
+                  "ethnicity": "04"}
+        actor = contact if by_contact else organizer
+        reg = nominations.nominate(event, {"person": person, "organization_id": orgs[org_name].id,
+                                           "dossier": {k2: v for k2, v in dossier.items() if v}}, actor)
+        reg_ops.review(reg, "approve", None, organizer)
+    competitions.change_status(comp, "registration_closed", organizer)
+    for judge in judges:
+        judging.add_panel_member(event, judge, "judge", organizer)
+    judging.add_panel_member(event, chief, "chief_judge", organizer)
+    judging.draw_codes(event, f"demo-title-{event.id}", organizer)
+    competitions.change_status(comp, "judging", organizer)
+    for i, sheet in enumerate(all_sheets(event)):
+        if i % 2:
+            continue
+        judge = next(j for j in judges if j.id == sheet.judge_id)
+        values = {c["key"]: str(int(Decimal(c["max_score"]) * Decimal(rng.randint(60, 95)) / 100))
+                  for c in judging.judge_criteria(event)}
+        judging.save_sheet(sheet, values, sheet.version, judge)
+        db.session.flush()
+        judging.submit_sheet(sheet, sheet.version, judge)
+    past = now - timedelta(days=5)
+    comp.registration_opens_at = (past - timedelta(days=30)).replace(tzinfo=None)
+    comp.registration_closes_at = past.replace(tzinfo=None)
     return comp
