@@ -35,8 +35,10 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn (production settings, 1 worker) on DATABASE_URL, in its own process group so that
-    one SIGKILL takes the master and its worker down together, as a crash or an OOM kill would."""
+    """gunicorn (production settings, 1 worker, app preloaded in the master) on DATABASE_URL, in its
+    own process group so that one SIGKILL takes the master and its worker down together, as a crash
+    would; `kill_workers` kills only the worker processes (as the kernel's OOM killer would), and the
+    master forks fresh ones."""
 
     def __init__(self, database_url: str, workers: int = 1, threads: int = 1):
         self.database_url, self.workers, self.threads = database_url, workers, threads
@@ -56,8 +58,12 @@ class Server:
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--timeout", "120", "--log-level", "error", "wsgi:app"],
+             "--threads", str(self.threads), "--timeout", "120", "--preload", "--log-level", "error", "wsgi:app"],
             cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.wait_ready(t0, timeout)
+        return time.perf_counter() - t0
+
+    def wait_ready(self, t0: float, timeout: float = 30) -> None:
         while time.perf_counter() - t0 < timeout:
             if self.proc.poll() is not None:
                 self.log.seek(0)
@@ -66,7 +72,7 @@ class Server:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    return time.perf_counter() - t0
+                    return
             except OSError:
                 time.sleep(0.05)
         self.kill()
@@ -82,6 +88,27 @@ class Server:
         if self.proc is not None:
             self.proc.wait(timeout=30)
             self.log.close()
+
+    def workers_pids(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(entry))
+        return pids
+
+    def kill_workers(self) -> float:
+        """kill -9 the worker processes (the ones holding requests and database connections); return
+        the seconds until a fresh worker answers."""
+        t0 = time.perf_counter()
+        for pid in self.workers_pids():
+            os.kill(pid, signal.SIGKILL)
+        self.wait_ready(t0)
+        return time.perf_counter() - t0
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -219,7 +246,9 @@ def post_import(server: Server, token: str, event_id: int, data: bytes, outcome:
 
 def run_trials(database_url: str, username: str, event_ids: list[int], seed: int = 8, log=print) -> list[Trial]:
     """Event 0 is imported whole (it measures the import's duration); every later event's import is
-    killed with SIGKILL after a random delay drawn from [0, 1.3 × that duration]."""
+    killed with SIGKILL after a random delay drawn from [0, 1.3 × that duration]: odd trials kill the
+    worker process running it (the master forks a new one), even trials the whole server (master and
+    worker; the next trial starts a new one)."""
     rng = random.Random(seed)
     server = Server(database_url)
     startup = server.start()
@@ -234,22 +263,28 @@ def run_trials(database_url: str, username: str, event_ids: list[int], seed: int
     done = []
     for t, event_id in enumerate(event_ids[1:], start=1):
         data = import_file(ROWS, t)
-        if t > 1:  # the first trial kills the server that ran the uninterrupted import
+        if server.proc.poll() is not None:
             server = Server(database_url)
             server.start()
+        whole = t % 2 == 0
         delay = rng.uniform(0, 1.3 * full)
         outcome = []
         thread = threading.Thread(target=post_import, args=(server, token, event_id, data, outcome))
         thread.start()
         time.sleep(delay)
-        server.kill()
+        if whole:
+            server.kill()
+        else:
+            respawn = server.kill_workers()
         thread.join(timeout=30)
         trial = Trial(t, delay * 1000, outcome[0] if outcome else "?", counts(database_url, event_id, t))
         if trial.client == "201":
             assert trial.outcome == "all", trial  # the client was told it worked: it must all be there
-        log(f"trial {t:2d}: kill -9 after {delay * 1000:6.0f} ms; client saw {trial.client:<22} → "
-            f"{trial.outcome:<7} {trial.counts}")
+        log(f"trial {t:2d}: kill -9 {'server' if whole else 'worker'} after {delay * 1000:5.0f} ms; client saw "
+            f"{trial.client:<21} → {trial.outcome:<4} {trial.counts}"
+            + ("" if whole else f"; new worker answered in {respawn * 1000:.0f} ms"))
         done.append(trial)
+    server.kill()
     return done
 
 
