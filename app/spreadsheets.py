@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +13,7 @@ from datetime import date, datetime
 from .domain.errors import N_, DomainError
 
 MAX_ROWS = 50_000
+MAX_COLUMNS = 200  # a sheet whose used range is wider is refused before it is read (memory)
 MAX_UNZIPPED = 200 * 1024 * 1024  # an .xlsx that inflates past this is refused (zip bomb)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,12 +53,20 @@ class ImportRejected(DomainError):
         return {"rows": [p.as_json(translate_fn) for p in self.problems]}
 
 
+# Signatures of files that are certainly not sheets (images, PDF, programs, archives).
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"MZ", b"\x7fELF", b"7z\xbc\xaf",
+                 b"Rar!", b"\x1f\x8b", b"BM", b"II*\x00", b"MM\x00*", b"{\\rtf")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def sniff(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
-    if b"\x00" in data[:4096]:
+    if data[:2] in _UTF16_BOMS:
+        return "csv-utf16"  # Excel's "Unicode text": UTF-16 with a byte-order mark
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:4096]:
         return "binary"
     return "csv"
 
@@ -72,8 +83,113 @@ def _check_zip(data: bytes) -> None:
         raise BadUpload(N_("The workbook is damaged and cannot be read.")) from None
 
 
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships."""
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace") if "xl/_rels/workbook.xml.rels" in zf.namelist() else ""
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        r'<(?:\w+:)?Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(
+        r'<(?:\w+:)?Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    out = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attrs = m.group(1)
+        name = re.search(r'\bname="([^"]*)"', attrs)
+        rid = re.search(r'\br:id="([^"]+)"', attrs) or re.search(r'\b\w+:id="([^"]+)"', attrs)
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)].lstrip("/")
+            out[_unescape(name.group(1))] = target if target.startswith("xl/") else "xl/" + target
+    return out
+
+
+def _unescape(text: str) -> str:
+    import html
+    return html.unescape(text)
+
+
+def formula_cells(data: bytes, sheet_name: str) -> list[tuple[int, str]]:
+    """(line, column letters) of every cell of this sheet that holds a formula."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        part = _sheet_paths(zf).get(sheet_name)
+        if part is None or part not in zf.namelist():
+            return []
+        xml = zf.read(part)
+    if not _FORMULA.search(xml):
+        return []  # the usual case, decided in one scan
+    found = []
+    for m in _CELL.finditer(xml):
+        if m.group(2) and _FORMULA.search(m.group(2)):
+            ref = _REF.search(m.group(1))
+            if ref:
+                found.append((int(ref.group(2)), ref.group(1).decode()))
+    return found
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    _check_zip(data)
+    from python_calamine import CalamineWorkbook
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        # The first sheet a person sees: hidden sheets (lists for drop-downs, leftovers) are skipped.
+        visible = [m for m in wb.sheets_metadata if "hidden" not in str(m.visible).lower()
+                   and "chart" not in str(m.typ).lower()]
+        if not visible:
+            raise BadUpload(N_("The workbook has no visible sheet."))
+        sheet = wb.get_sheet_by_name(visible[0].name)
+        if sheet.total_height > MAX_ROWS + 1:
+            raise BadUpload(N_("The file has more than %(n)d rows; split it into several files."), n=MAX_ROWS)
+        if sheet.total_width > MAX_COLUMNS:
+            raise BadUpload(N_("The sheet has more than %(n)d columns; delete the unused ones."), n=MAX_COLUMNS)
+        rows = sheet.to_python(skip_empty_area=False)
+    except BadUpload:
+        raise
+    except Exception:  # calamine raises its own error types for damaged files
+        raise BadUpload(N_("The workbook is damaged and cannot be read.")) from None
+    try:
+        formulas = formula_cells(data, visible[0].name)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise BadUpload(N_("The workbook is damaged and cannot be read.")) from None
+    if formulas:
+        # Refused: a formula's value is whatever Excel last computed, or nothing when another
+        # program wrote the file.
+        raise ImportRejected([Problem(line, None, N_("A formula is not accepted; paste the value instead."),
+                                      column=f"{col}{line}") for line, col in formulas[:200]])
+    return rows
+
+
+def _read_csv(data: bytes, utf16: bool) -> list[list]:
+    text = None
+    for encoding in (("utf-16",) if utf16 else ("utf-8-sig", "gb18030")):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise BadUpload(N_("The CSV file is neither UTF-8 nor GB18030 text."))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise BadUpload(N_("The file has more than %(n)d rows; split it into several files."), n=MAX_ROWS)
+    except csv.Error as exc:
+        raise BadUpload(N_("Line %(line)d of the CSV file cannot be read (%(reason)s)."),
+                        line=len(rows) + 1, reason=str(exc)[:100]) from None
+    if any(len(r) > MAX_COLUMNS for r in rows):
+        raise BadUpload(N_("The sheet has more than %(n)d columns; delete the unused ones."), n=MAX_COLUMNS)
+    return rows
+
+
 def read_table(data: bytes) -> list[list]:
-    """All rows of the first sheet (or the CSV) as lists of cell values."""
+    """All rows of the first visible sheet (or the CSV) as lists of cell values."""
     if not data:
         raise BadUpload(N_("The file is empty."))
     kind = sniff(data)
@@ -81,28 +197,26 @@ def read_table(data: bytes) -> list[list]:
         raise BadUpload(N_("Old .xls workbooks are not supported; save the file as .xlsx or CSV."))
     if kind == "binary":
         raise BadUpload(N_("Upload an .xlsx workbook or a CSV file."))
-    if kind == "xlsx":
-        _check_zip(data)
-        from python_calamine import CalamineWorkbook
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception:  # calamine raises its own error types for damaged files
-            raise BadUpload(N_("The workbook is damaged and cannot be read.")) from None
-    else:
-        text = None
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise BadUpload(N_("The CSV file is neither UTF-8 nor GB18030 text."))
-        rows = list(csv.reader(io.StringIO(text)))
+    rows = _read_xlsx(data) if kind == "xlsx" else _read_csv(data, kind == "csv-utf16")
     if len(rows) > MAX_ROWS + 1:
         raise BadUpload(N_("The file has more than %(n)d rows; split it into several files."), n=MAX_ROWS)
+    _refuse_duplicate_headers(rows)
     return rows
+
+
+def _refuse_duplicate_headers(rows: list[list]) -> None:
+    if not rows:
+        return
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(rows[0]):
+        name = cell_text(raw)
+        if not name:
+            continue
+        if name.lower() in seen:
+            raise ImportRejected([Problem(1, None, N_("The column %(column)s appears twice (columns %(first)d and %(second)d)."),
+                                          {"column": name[:100], "first": seen[name.lower()] + 1, "second": i + 1},
+                                          column=name[:100])])
+        seen[name.lower()] = i
 
 
 def cell_text(value) -> str:
@@ -124,15 +238,21 @@ def safe_cell(value):
     return value
 
 
+def sheet_title_safe(title: str) -> str:
+    """Excel refuses [ ] : * ? / \\ in sheet titles, a leading or trailing apostrophe and more than 31
+    characters; user text (an event's name) is cleaned rather than failing the export."""
+    cleaned = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title or "").strip().strip("'").strip()
+    return cleaned[:31] or "Sheet1"
+
+
 def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
     """A plain .xlsx (write-only, fast) whose text cells can never be formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title[:31])
-    ws.append(headers)
-    for row in rows:
+    ws = wb.create_sheet(sheet_title_safe(sheet_title))
+    for row in itertools.chain([headers], rows):  # headers too: they may hold user text (scheme names)
         out = []
         for value in row:
             value = safe_cell(value)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..people.models import Organization, Person
 from ..people.operations import parse_person
 from ..spreadsheets import ImportRejected as BaseImportRejected
-from ..spreadsheets import Problem, cell_text, read_table
+from ..spreadsheets import Problem, cell_text, read_table, safe_cell
 from .models import Registration, RegistrationMember
 from .operations import check_route, check_window, competition_day, take_places
 
@@ -122,7 +122,10 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
     comp = event.competition
     check_window(comp)
     check_route(comp, "import")
-    table = read_table(data)
+    try:
+        table = read_table(data)
+    except BaseImportRejected as exc:  # formula cells, a doubled header: named like every row problem
+        raise ImportRejected(exc.problems) from None
     while table and not any(cell_text(c) for c in table[-1]):
         table.pop()
     if not table:
@@ -353,7 +356,7 @@ def template_xlsx(event: Event) -> bytes:
     for col_index, (fname, values) in enumerate(options.items(), start=1):
         letter = lists.cell(row=1, column=col_index).column_letter
         for r, value in enumerate(values, start=1):
-            lists.cell(row=r, column=col_index, value=value)
+            lists.cell(row=r, column=col_index, value=safe_cell(value))  # organization names are user text
         if fname not in [c[0] for c in columns]:
             continue
         target = [c[0] for c in columns].index(fname) + 1
