@@ -1,7 +1,7 @@
 """title selection: dossiers of nominations and their attachments (stored in the database)
 
 Revision ID: 0010_title_selection
-Revises: 0008_certificates (switch to 0009_append_only when it lands)
+Revises: 0009_append_only
 Create Date: 2026-11-23 18:10:17.896107
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_title_selection'
-down_revision = '0008_certificates'
+down_revision = '0009_append_only'
 branch_labels = None
 depends_on = None
 
