@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run serve test test-only test-postgres translations extract-messages system-deps clean bench audit
+.PHONY: pdf-fonts setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q compile -d app/translations
 
+pdf-fonts: $(VENV)/.installed
+	$(FLASK) pdf-setup
+
 setup: $(VENV)/.installed translations
 
-run: setup
+run: system-deps setup pdf-fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo "JiangXuan is serving on http://$(HOST):$(PORT)/ (demo accounts above; Ctrl-C stops it)"
@@ -34,13 +37,13 @@ serve: setup
 system-deps:
 	scripts/install-system-deps.sh
 
-test: setup system-deps
+test: system-deps setup pdf-fonts
 	$(PY) -m pytest
 
 test-only:
 	$(PY) -m pytest
 
-test-postgres: setup system-deps
+test-postgres: system-deps setup pdf-fonts
 	scripts/ensure-postgres.sh
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
 

@@ -33,6 +33,44 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         click.echo(f"administrator {normalize_username(username)} created")
 
+    @app.cli.command("pdf-setup")
+    @click.option("--force", is_flag=True, help="Cut the fonts again even if they exist.")
+    def pdf_setup(force: bool):
+        """Check the PDF dependencies (HarfBuzz subsetter, Noto CJK and Tibetan fonts) and cut the
+        CJK fonts for fast certificates. Fails loudly when something is missing."""
+        from pathlib import Path
+
+        from .pdf import fonts
+
+        problems = fonts.check_system()
+        if problems:
+            raise click.ClickException("PDF set-up incomplete:\n  " + "\n  ".join(problems))
+        try:
+            made = fonts.build(Path(app.config["PDF_FONT_DIR"]), force=force)
+        except (fonts.FontSetupError, OSError) as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"PDF fonts ready in {app.config['PDF_FONT_DIR']} ({len(made)} cut now)")
+
+    @app.cli.command("run-job")
+    @click.argument("job_id")
+    def run_job(job_id: str):
+        """Run (or resume) a background job in the foreground, e.g. after a crash."""
+        from .jobs import runner
+        from .jobs.models import Job
+
+        job = db.session.get(Job, job_id)
+        if job is None:
+            raise click.ClickException(f"no job {job_id}")
+        if job.status != "running":
+            job.status = "queued"
+            db.session.commit()
+        runner.run(job_id)
+        job = db.session.get(Job, job_id)
+        db.session.refresh(job)
+        click.echo(f"job {job_id}: {job.status} {job.done}/{job.total} {job.error or ''}".rstrip())
+        if job.status != "done":
+            raise SystemExit(1)
+
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Delete every row first (keeps the schema).")
     def demo(reset: bool):

@@ -32,6 +32,17 @@ class Config:
     # Reverse proxies in front (nginx: 1): trust their X-Forwarded-For/-Proto, so the client's
     # address (rate limits) and https (HSTS, secure cookies) are seen. 0 = none, headers ignored.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Absolute address printed in certificate QR codes (the public verification page); without
+    # it the address the organizer used when issuing is taken.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+
+    # Documents (PDF): pre-cut fonts (built by `flask pdf-setup`), batch job output, and the
+    # batch renderer's worker processes (0 = render in the job's own thread).
+    PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR") or str(INSTANCE_DIR / "fonts")
+    JOB_DIR = os.environ.get("JOB_DIR") or str(INSTANCE_DIR / "jobs")
+    PDF_WORKERS = int(os.environ.get("PDF_WORKERS", str(min(2, os.cpu_count() or 1))))
+    PDF_WORKER_MAX_TASKS = int(os.environ.get("PDF_WORKER_MAX_TASKS", "200"))
+    PDF_PRINT_PAGES = int(os.environ.get("PDF_PRINT_PAGES", "500"))  # pages per merged print file
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
@@ -78,6 +89,8 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'test.db'}"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    PDF_WORKERS = 0
+    JOB_DIR = os.environ.get("TEST_JOB_DIR") or str(INSTANCE_DIR / "test-jobs")
     # Cheap Argon2 parameters keep hundreds of test logins fast; production uses the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

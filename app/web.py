@@ -133,5 +133,7 @@ def init_app(app: Flask) -> None:
     app.json.ensure_ascii = False
     app.jinja_env.filters["pretty_json"] = lambda v: "" if v is None else json.dumps(
         v, ensure_ascii=False, sort_keys=True, default=str)
+    from .pdf.fonts import missing_glyphs
+    app.jinja_env.filters["missing_glyphs"] = missing_glyphs
     app.jinja_env.filters["local_dt"] = timeutil.local_text
     app.jinja_env.filters["local_input"] = timeutil.local_input

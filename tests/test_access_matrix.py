@@ -183,6 +183,37 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.dossier_attachment_delete": (NOMINATORS, True),
     "api.sheet_dossier": ({"judge"}, False),
     "api.sheet_dossier_attachment": ({"judge"}, False),
+    # Certificates and documents. Certificate and job routes find their object first (the matrix's
+    # world has none, so everyone allowed gets a 404); their IDOR checks are in tests/certificates.
+    "certificates.manage": (MANAGERS, True),
+    "certificates.preview": (MANAGERS, True),
+    "certificates.start_job": (MANAGERS, True),
+    "certificates.revoke": (MANAGERS, False),
+    "certificates.reissue": (MANAGERS, False),
+    "certificates.certificate_by_code": (MANAGERS, False),
+    "certificates.certificate_pdf": (ANY, False),
+    "certificates.admission_ticket": (ANY, False),
+    "certificates.bulletin": (MANAGERS | {"supervisor"}, True),
+    "certificates.verify_form": (PUBLIC, False),
+    "certificates.verify": (PUBLIC, False),
+    "jobs.status": (MANAGERS, False),
+    "jobs.download": (MANAGERS, False),
+    "jobs.resume": (MANAGERS, False),
+    "selection.roster_pdf": (MANAGERS, False),
+    "api.certificates_list": (MANAGERS, True),
+    "api.certificates_batch": (MANAGERS, True),
+    "api.certificate_revoke": (MANAGERS, False),
+    "api.certificate_reissue": (MANAGERS, False),
+    "api.certificate_pdf": (ANY, False),
+    "api.admission_ticket_pdf": (ANY, False),
+    "api.bulletin_pdf": (MANAGERS | {"supervisor"}, True),
+    "api.public_certificate": (PUBLIC, False),
+    "api.job_status": (MANAGERS, False),
+    "api.job_file": (MANAGERS, False),
+    "api.job_resume": (MANAGERS, False),
+    "api.entitlements_roster_pdf": (MANAGERS, False),
+    "results.final_correction": ({"supervisor"}, False),
+    "api.final_corrections_create": ({"supervisor"}, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
@@ -241,7 +272,7 @@ def world(make_user, make_org, make_competition):
     params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
               "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
               "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1,
-              "attachment_id": 1}
+              "attachment_id": 1, "job_id": "0" * 32, "name": "certificates.zip"}
     return users, params
 
 

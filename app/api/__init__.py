@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import auth, competitions, judging, nominations, reference, registrations, results, selection  # noqa: E402,F401
+from . import (auth, certificates, competitions, judging, nominations, reference, registrations,  # noqa: E402,F401
+               results, selection)

@@ -154,3 +154,16 @@ def public_lookup():
         response = jsonify({"results": found})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/events/<int:event_id>/final-corrections", methods=["POST"])
+@roles("supervisor")
+def final_corrections_create(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    data = json_body()
+    appeal_id = data.get("appeal_id")
+    corr = operations.open_final_correction(event, data.get("reason"), current_user,
+                                            appeal_id if isinstance(appeal_id, int) else None)
+    db.session.commit()
+    return jsonify({"id": corr.id, "event_id": corr.event_id, "reason": corr.reason,
+                    "opened_at": timeutil.iso(corr.opened_at), "closed_at": None}), 201

@@ -11,7 +11,7 @@ from ..registration.exports import attachment
 from ..security import roles
 from ..selection import operations
 from ..selection.models import Entitlement
-from ..selection.views import ROSTER_HEADERS, XLSX, roster_rows
+from ..selection.views import ROSTER_HEADERS, XLSX, roster_pdf_response, roster_rows
 from ..spreadsheets import write_xlsx
 from flask_login import current_user
 from . import bp
@@ -64,6 +64,12 @@ def entitlements_roster():
                     headers={"Content-Disposition": attachment(f"{name}.xlsx")})
 
 
+@bp.route("/entitlements.pdf", methods=["GET"])
+@roles("admin", "organizer")
+def entitlements_roster_pdf():
+    return roster_pdf_response(_filters())
+
+
 @bp.route("/entitlements/<int:entitlement_id>/status", methods=["POST"])
 @roles("admin", "organizer")
 def entitlements_status(entitlement_id: int):
@@ -87,6 +93,10 @@ def people_record(person_id: int):
                      "result": None if res is None else {"total": str(res.total), "rank": res.rank, "award": res.award,
                                                          "final": res.is_final}}
                     for reg, ev, comp, res in rec["entries"]],
-        "certificates": [],
+        "certificates": [{"serial": c.serial, "code": c.code, "status": c.status, "competition_id": c.competition_id,
+                          "competition": c.competition.name, "event": c.event.name, "registration_id": c.registration_id,
+                          "rank": c.rank, "award": c.award, "issued_at": timeutil.iso(c.issued_at),
+                          "revoked_at": timeutil.iso(c.revoked_at), "revoke_reason": c.revoke_reason}
+                         for c in rec["certificates"]],
         "entitlements": [entitlement_json(e) for e in rec["entitlements"]],
     })

@@ -160,3 +160,17 @@ SHEET_STATUSES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "locked": 
 
 ENTITLEMENT_STATUSES = {"eligible": N_("Eligible"), "confirmed": N_("Confirmed"), "used": N_("Used"),
                         "expired": N_("Expired"), "superseded": N_("Superseded")}
+
+
+# Official Chinese labels for printed documents and exports (certificates, bulletins, rosters,
+# spreadsheets): these documents are Chinese whatever the reader's UI language.
+AWARD_ZH = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金牌", "silver": "银牌",
+            "bronze": "铜牌", "merit": "优胜奖", None: ""}
+LEVEL_ZH = {"world": "世界技能大赛", "national_1": "国家级一类", "national_2": "国家级二类",
+            "provincial_1": "省级（自治区级）一类", "provincial_2": "省级二类", "municipal": "市级",
+            "industry": "行业", "enterprise": "企业", "college": "院校"}
+TRACK_ZH = {"staff": "职工组", "student": "学生组", "teacher": "教师组"}
+ENTITLEMENT_KIND_ZH = {"teacher_eligibility": "任教资格", "reward": "奖励", "title": "称号",
+                       "grade_promotion": "晋升等级", "grade_exception": "破格/越级评价资格"}
+ENTITLEMENT_STATUS_ZH = {"eligible": "符合条件", "confirmed": "已确认", "used": "已使用", "expired": "已失效",
+                         "superseded": "已被取代"}

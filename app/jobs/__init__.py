@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("jobs", __name__)
 
-from . import models  # noqa: E402,F401
+from . import models, views  # noqa: E402,F401

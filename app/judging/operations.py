@@ -436,7 +436,7 @@ def lock_event(event: Event, actor) -> Event:
     """The chief judge signs the event off when every required sheet and imported score is in."""
     if not is_drawn(event):
         raise JudgingStateError(N_("Draw the contestant codes first."))
-    reopened = event.reopened_at is not None and event.competition.status == "publicity"
+    reopened = event.reopened_at is not None and event.competition.status in ("publicity", "final")
     if event.competition.status != "judging" and not reopened:
         raise JudgingStateError(N_("Events are locked while the competition is in judging."))
     missing = missing_work(event)

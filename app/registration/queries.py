@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import timeutil
 from ..domain.masking import mask_id_number, mask_phone
+from ..pdf.fonts import missing_glyphs
 from ..people.models import Organization, Person
 from .models import Registration, RegistrationMember
 from .operations import sees_full_identity
@@ -33,6 +34,9 @@ def registration_json(reg: Registration, viewer) -> dict:
         "submitted_at": timeutil.iso(reg.submitted_at), "reviewed_at": timeutil.iso(reg.reviewed_at),
         "review_reason": reg.review_reason, "withdrawn_at": timeutil.iso(reg.withdrawn_at),
         "version": reg.version,
+        # Names with characters no certificate font can print (生僻字), flagged before printing.
+        "glyph_warnings": [{"person_id": p.id, "characters": missing} for p in people
+                           if (missing := missing_glyphs(p.name))],
     }
     from .operations import can_manage
     own = reg.person.user_id is not None and reg.person.user_id == getattr(viewer, "id", None)

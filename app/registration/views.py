@@ -140,7 +140,7 @@ def register(event_id: int):
                                 "id_number": r.form.id_number.data or "", "gender": r.form.gender.data or None,
                                 "birth_date": r.form.birth_date.data or None} for r in form.members]
         try:
-            operations.register(event, data, current_user, "self" if is_candidate else "org_contact")
+            reg = operations.register(event, data, current_user, "self" if is_candidate else "org_contact")
         except ValidationFailed as exc:
             db.session.rollback()
             aliases = {f"person.{k}": k for k in ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity",
@@ -158,6 +158,12 @@ def register(event_id: int):
         else:
             db.session.commit()
             flash(_("Registration submitted for %(event)s. The organizer will review it.", event=event.name), "success")
+            from ..pdf.fonts import missing_glyphs
+            for m in reg.members:
+                if missing := missing_glyphs(m.person.name):
+                    flash(_("The name %(name)s has characters no certificate font can print (%(chars)s): "
+                            "the organizer will check it with you.", name=m.person.name, chars=" ".join(missing)),
+                          "warning")
             return redirect(url_for("registration.me" if is_candidate else "registration.org_index"))
     return render_template("registration/register.html", form=form, event=event, competition=comp,
                            person=person, is_candidate=is_candidate)

@@ -5,12 +5,8 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from ..competitions.models import Event
-from ..domain.refdata import regions
+from ..domain.refdata import AWARD_ZH, regions
 from ..spreadsheets import write_xlsx
-
-AWARD_ZH = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金牌", "silver": "银牌",
-            "bronze": "铜牌", "merit": "优胜奖", None: ""}
-
 
 def results_xlsx(event: Event, rows: list[dict], regs: dict) -> bytes:
     comp_keys = [c["key"] for c in event.scheme["components"]]

@@ -31,6 +31,12 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
         .order_by(Competition.id.desc(), Event.id)).all()
     if not rows:
         return None
+    from ..certificates.models import Certificate
+    ids = [p.id for p in people]
+    codes = {reg_id: code for reg_id, code in db.session.execute(
+        select(Certificate.registration_id, Certificate.code).where(
+            Certificate.person_id.in_(ids), Certificate.status == "valid"))}
     return [{"competition": comp.name, "competition_id": comp.id, "event": event.name, "total": str(result.total),
-             "rank": result.rank, "award": result.award, "final": result.is_final, "certificate_code": None}
+             "rank": result.rank, "award": result.award, "final": result.is_final,
+             "certificate_code": codes.get(result.registration_id)}
             for result, event, comp in rows]

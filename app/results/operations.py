@@ -21,7 +21,7 @@ from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration.models import Registration
 from .compute import event_breakdowns
-from .models import Appeal, Result, TieResolution
+from .models import Appeal, FinalCorrection, Result, TieResolution
 
 
 class ResultsStateError(DomainError):
@@ -249,7 +249,66 @@ def decide_appeal(appeal: Appeal, decision: str, note: str | None, actor) -> App
 
 
 def after_relock(event: Event, actor) -> None:
-    """Called when the chief judge re-locks an event reopened by an appeal during publicity."""
+    """Called when the chief judge re-locks an event reopened by an upheld appeal (during
+    publicity) or by a post-final correction (after final)."""
     event.reopened_at = None
-    if event.competition.status == "publicity":
+    comp = event.competition
+    if comp.status == "publicity":
         snapshot(event, actor, reason=_("re-locked after an upheld appeal"))
+    elif comp.status == "final":
+        _close_final_correction(event, actor)
+
+
+# ---- corrections after final ------------------------------------------------------------------
+
+def open_correction(event: Event) -> FinalCorrection | None:
+    return db.session.scalar(select(FinalCorrection).where(FinalCorrection.event_id == event.id,
+                                                           FinalCorrection.closed_at.is_(None)))
+
+
+def open_final_correction(event: Event, reason: str | None, actor, appeal_id: int | None = None) -> FinalCorrection:
+    """The supervisor reopens a final event after a late appeal is upheld (e.g. an arbitration
+    or administrative review decision): its sheets return to the chief judge for correction with
+    reasons; re-locking recomputes the ranks, re-runs the entitlements and revokes and reissues
+    the certificates that changed."""
+    errors = Collector()
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        errors.add("reason", N_("Cite the decision that orders the correction (at least a sentence)."))
+    errors.raise_if_any()
+    comp = event.competition
+    if comp.status != "final":
+        raise ResultsStateError(N_("A correction after final applies to final results; before that, appeals reopen events."))
+    if event.locked_at is None or open_correction(event) is not None:
+        raise ResultsStateError(N_("A correction of this event is open already."))
+    corr = FinalCorrection(event_id=event.id, competition_id=comp.id, appeal_id=appeal_id, reason=reason[:4000],
+                           opened_by_id=actor.id)
+    db.session.add(corr)
+    event.locked_at = None
+    event.reopened_at = utcnow()
+    db.session.execute(update(Sheet).where(Sheet.event_id == event.id).values(status="submitted")
+                       .execution_options(synchronize_session=False))
+    record("results.final_correction_open", corr, actor=actor, reason=corr.reason, competition_id=comp.id,
+           event_id=event.id)
+    cache.invalidate_competition(comp.id)
+    return corr
+
+
+def _close_final_correction(event: Event, actor) -> None:
+    from ..certificates.operations import reconcile_event
+    from ..selection.operations import issue_for_competition
+    corr = open_correction(event)
+    reason = corr.reason if corr else _("post-final correction")
+    snapshot(event, actor, reason=reason)  # the frozen rows may change while the correction is open
+    db.session.execute(update(Result).where(Result.event_id == event.id).values(is_final=True)
+                       .execution_options(synchronize_session=False))
+    comp = event.competition
+    if comp.stage != "preliminary":
+        issue_for_competition(comp, actor, event_id=event.id, reason=reason)
+    certificates = reconcile_event(event, actor, reason)
+    if corr is not None:
+        corr.closed_at = utcnow()
+        record("results.final_correction_close", corr, actor=actor, reason=reason, competition_id=comp.id,
+               event_id=event.id, after=certificates)
+    db.session.flush()
+    cache.invalidate_competition(comp.id)

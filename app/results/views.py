@@ -242,3 +242,13 @@ def decide(appeal_id: int):
         perform(lambda: operations.decide_appeal(item, form.decision.data, form.note.data, current_user),
                 _("Decision recorded."))
     return redirect(url_for("results.appeals"))
+
+
+@bp.route("/supervise/events/<int:event_id>/final-correction", methods=["POST"])
+@roles("supervisor")
+def final_correction(event_id: int):
+    from flask import request
+    event = db.get_or_404(Event, event_id)
+    perform(lambda: operations.open_final_correction(event, request.form.get("reason"), current_user),
+            _("The event is reopened for correction."))
+    return redirect(url_for("judging.supervise", event_id=event.id))

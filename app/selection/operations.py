@@ -32,26 +32,38 @@ def policy_sets():
     return load_all()
 
 
-def issue_for_competition(comp: Competition, actor) -> list[Entitlement]:
-    """Run the engine over the competition's final results; earlier grants are superseded."""
+def issue_for_competition(comp: Competition, actor, event_id: int | None = None, reason: str | None = None
+                          ) -> list[Entitlement]:
+    """Run the engine over the competition's final results (or one event's, after a post-final
+    correction). A grant that still holds keeps its record and status; a grant that no longer
+    holds is superseded (never deleted) and a promotion it made is undone; new grants are added.
+    Every change is audited."""
     day = utcnow().date()
     sets = applicable(policy_sets(), comp.jurisdiction, day)
     now = utcnow()
-    old = db.session.scalars(select(Entitlement).where(Entitlement.competition_id == comp.id,
-                                                       Entitlement.status != "superseded")).all()
-    for ent in old:
-        ent.status, ent.status_changed_at = "superseded", now
+    stmt = select(Entitlement).where(Entitlement.competition_id == comp.id, Entitlement.status != "superseded")
+    if event_id is not None:
+        stmt = stmt.where(Entitlement.event_id == event_id)
+    current = {(e.person_id, e.registration_id, e.rule_id, e.rank, e.award): e for e in db.session.scalars(stmt)}
+    rows_stmt = (select(Result, Registration, Event).join(Registration, Registration.id == Result.registration_id)
+                 .join(Event, Event.id == Result.event_id).where(Result.competition_id == comp.id)
+                 .order_by(Result.event_id, Result.rank))
+    if event_id is not None:
+        rows_stmt = rows_stmt.where(Result.event_id == event_id)
     created: list[Entitlement] = []
-    rows = db.session.execute(select(Result, Registration, Event).join(
-        Registration, Registration.id == Result.registration_id).join(Event, Event.id == Result.event_id)
-        .where(Result.competition_id == comp.id).order_by(Result.event_id, Result.rank)).all()
-    for result, reg, event in rows:
+    kept = 0
+    for result, reg, event in db.session.execute(rows_stmt).all():
         for member in reg.members:  # team results entitle every member
             person = member.person
             facts = Facts(level=comp.level, kind=comp.kind, track=event.track, rank=result.rank, award=result.award,
                           frontline_worker=person.is_frontline_worker, skill_grade=person.skill_grade,
                           competition_title=comp.award_title)
             for g in grants(facts, sets):
+                key = (person.id, reg.id, g.rule_id, result.rank, result.award)
+                if key in current:
+                    current.pop(key)
+                    kept += 1
+                    continue
                 ent = Entitlement(person_id=person.id, registration_id=reg.id, competition_id=comp.id,
                                   event_id=event.id, organization_id=reg.organization_id, rule_id=g.rule_id,
                                   jurisdiction=g.jurisdiction, policy_version=g.policy_version, kind=g.kind,
@@ -65,9 +77,19 @@ def issue_for_competition(comp: Competition, actor) -> list[Entitlement]:
                     record("person.grade_promotion", person, actor=actor, before={"skill_grade": before},
                            after={"skill_grade": g.grade_to}, reason=f"{g.rule_id} · {g.citation}",
                            competition_id=comp.id, event_id=event.id)
+    superseded = list(current.values())
+    for ent in superseded:
+        ent.status, ent.status_changed_at = "superseded", now
+        ent.note = ((ent.note + " · ") if ent.note else "") + (reason or "superseded")[:500]
+        person = ent.person
+        if ent.kind == "grade_promotion" and ent.grade_to is not None and person.skill_grade == ent.grade_to:
+            person.skill_grade = ent.grade_from
+            record("person.grade_promotion_undone", person, actor=actor, before={"skill_grade": ent.grade_to},
+                   after={"skill_grade": ent.grade_from}, reason=reason, competition_id=comp.id,
+                   event_id=ent.event_id)
     db.session.flush()
-    record("entitlements.issue", comp, actor=actor, competition_id=comp.id,
-           after={"issued": len(created), "superseded": len(old),
+    record("entitlements.issue", comp, actor=actor, competition_id=comp.id, event_id=event_id, reason=reason,
+           after={"issued": len(created), "kept": kept, "superseded": [e.id for e in superseded],
                   "policy_sets": [f"{s.jurisdiction}@{s.version}" for s in sets]})
     return created
 
@@ -129,5 +151,8 @@ def talent_record(person: Person) -> dict:
         Result.registration_id.in_([reg.id for reg, _e, _c in regs])))}
     ents = db.session.scalars(select(Entitlement).where(Entitlement.person_id == person.id)
                               .order_by(Entitlement.granted_at.desc())).all()
+    from ..certificates.models import Certificate
+    certs = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
+                               .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
     return {"person": person, "entries": [(reg, ev, comp, results.get(reg.id)) for reg, ev, comp in regs],
-            "entitlements": ents}
+            "entitlements": ents, "certificates": certs}

@@ -12,6 +12,7 @@ from ..domain.refdata import JURISDICTIONS
 from ..extensions import db
 from ..forms_util import perform
 from ..people.models import Organization, Person
+from ..domain.refdata import AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
 from ..registration.exports import attachment
 from ..security import public, roles
 from ..spreadsheets import write_xlsx
@@ -19,11 +20,7 @@ from . import bp, operations
 from .models import STATUSES, Entitlement
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_ZH = {"teacher_eligibility": "任教资格", "reward": "奖励", "title": "称号", "grade_promotion": "晋升等级",
-           "grade_exception": "破格/越级评价资格"}
-STATUS_ZH = {"eligible": "符合条件", "confirmed": "已确认", "used": "已使用", "expired": "已失效", "superseded": "已被取代"}
-AWARD_ZH = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金牌", "silver": "银牌", "bronze": "铜牌",
-            "merit": "优胜奖", None: ""}
+KIND_ZH, STATUS_ZH = ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
 
 
 @bp.route("/policies")
@@ -72,6 +69,40 @@ def roster():
     name = "任教资格名册" if filters["kind"] == "teacher_eligibility" else "资格待遇名册"
     return Response(write_xlsx(ROSTER_HEADERS, roster_rows(filters), sheet_title=name), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"{name}.xlsx")})
+
+
+def roster_title(filters: dict) -> tuple[str, str]:
+    """The roster's title (任教资格名册 for teacher eligibility) and a line naming its filters."""
+    title = "任教资格名册" if filters.get("kind") == "teacher_eligibility" else (
+        f"{KIND_ZH[filters['kind']]}名册" if filters.get("kind") in KIND_ZH else "资格待遇名册")
+    parts = []
+    if filters.get("jurisdiction"):
+        parts.append(f"适用政策：{filters['jurisdiction']}")
+    if filters.get("competition_id"):
+        comp = db.session.get(Competition, filters["competition_id"])
+        if comp:
+            parts.append(comp.name)
+    if filters.get("year"):
+        parts.append(f"{filters['year']}年度")
+    if filters.get("organization_id"):
+        org = db.session.get(Organization, filters["organization_id"])
+        if org:
+            parts.append(org.name)
+    return title, " · ".join(parts)
+
+
+def roster_pdf_response(filters: dict) -> Response:
+    from ..certificates.documents import roster_pdf
+    title, subtitle = roster_title(filters)
+    rows = db.session.scalars(operations.registry_query(**filters)).all()
+    return Response(roster_pdf(rows, title, subtitle), mimetype="application/pdf",
+                    headers={"Content-Disposition": attachment(f"{title}.pdf"), "Cache-Control": "private, no-store"})
+
+
+@bp.route("/manage/entitlements.pdf")
+@roles("admin", "organizer")
+def roster_pdf():
+    return roster_pdf_response(_filters())
 
 
 @bp.route("/manage/entitlements/<int:entitlement_id>/status", methods=["POST"])

@@ -36,4 +36,22 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();
     });
   });
+  // Progress of a background job: poll its status, fill the bar, reload when it ends.
+  document.querySelectorAll("[data-job-url]").forEach((box) => {
+    const bar = box.querySelector("progress");
+    const text = box.querySelector("[data-job-text]");
+    const poll = () => {
+      fetch(box.dataset.jobUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((job) => {
+          bar.max = job.total || 1;
+          bar.value = job.done;
+          text.textContent = `${job.done} / ${job.total}`;
+          if (job.status === "done" || job.status === "failed") window.location.reload();
+          else window.setTimeout(poll, 1000);
+        })
+        .catch(() => window.setTimeout(poll, 3000));
+    };
+    poll();
+  });
 });

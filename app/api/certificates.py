@@ -1,0 +1,147 @@
+"""API for certificates and documents: PDFs, batch jobs, revocation, public verification."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import timeutil
+from ..certificates import documents, operations
+from ..certificates.models import Certificate
+from ..certificates.views import _managed, _managed_cert, _viewable, certificate_for, pdf_response
+from ..competitions.models import Event
+from ..extensions import db
+from ..jobs import runner
+from ..jobs.views import managed_job
+from ..registration.exports import attachment
+from ..security import login_required_any, public, roles
+from . import bp
+from .util import json_body
+
+
+def certificate_json(c: Certificate) -> dict:
+    return {"id": c.id, "serial": c.serial, "code": c.code, "competition_id": c.competition_id,
+            "event_id": c.event_id, "registration_id": c.registration_id, "person_id": c.person_id,
+            "name": c.name, "organization": c.organization_name, "rank": c.rank, "award": c.award,
+            "status": c.status, "issued_at": timeutil.iso(c.issued_at), "revoked_at": timeutil.iso(c.revoked_at),
+            "revoke_reason": c.revoke_reason, "replaces_id": c.replaces_id}
+
+
+@bp.route("/competitions/<int:competition_id>/certificates", methods=["GET"])
+@roles("admin", "organizer")
+def certificates_list(competition_id: int):
+    comp = _managed(competition_id)
+    items = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
+                               .order_by(Certificate.seq)).all()
+    return jsonify({"items": [certificate_json(c) for c in items], "total": len(items)})
+
+
+@bp.route("/competitions/<int:competition_id>/certificates", methods=["POST"])
+@roles("admin", "organizer")
+def certificates_batch(competition_id: int):
+    comp = _managed(competition_id)
+    data = request.get_json(silent=True) or {}
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    if event_id is not None and (not isinstance(event_id, int) or db.session.get(Event, event_id) not in comp.events):
+        abort(404)
+    job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+    db.session.commit()
+    runner.dispatch(job.id)
+    return jsonify({"job_id": job.id, "status_url": url_for("api.job_status", job_id=job.id)}), 202
+
+
+def _job_files_url(job):
+    return lambda name: url_for("api.job_file", job_id=job.id, name=name)
+
+
+@bp.route("/jobs/<job_id>", methods=["GET"])
+@roles("admin", "organizer")
+def job_status(job_id: str):
+    job = managed_job(job_id)
+    body = runner.status_json(job, _job_files_url(job))
+    body["created_at"], body["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
+    return jsonify(body)
+
+
+@bp.route("/jobs/<job_id>/files/<name>", methods=["GET"])
+@roles("admin", "organizer")
+def job_file(job_id: str, name: str):
+    job = managed_job(job_id)
+    path = runner.file_path(job, name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="application/zip" if name.endswith(".zip") else "application/pdf")
+    response.headers["Content-Disposition"] = attachment(name)
+    return response
+
+
+@bp.route("/jobs/<job_id>/resume", methods=["POST"])
+@roles("admin", "organizer")
+def job_resume(job_id: str):
+    job = managed_job(job_id)
+    runner.resume(job, current_user)
+    db.session.commit()
+    runner.dispatch(job.id)
+    return jsonify(runner.status_json(job, _job_files_url(job))), 202
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@roles("admin", "organizer")
+def certificate_revoke(code: str):
+    cert = _managed_cert(code)
+    operations.revoke(cert, json_body().get("reason"), current_user)
+    db.session.commit()
+    return jsonify(certificate_json(cert))
+
+
+@bp.route("/certificates/<code>/reissue", methods=["POST"])
+@roles("admin", "organizer")
+def certificate_reissue(code: str):
+    cert = _managed_cert(code)
+    new = operations.reissue(cert, json_body().get("reason"), current_user)
+    db.session.commit()
+    return jsonify(certificate_json(new)), 201
+
+
+@bp.route("/registrations/<int:registration_id>/certificate.pdf", methods=["GET"])
+@login_required_any
+def certificate_pdf(registration_id: int):
+    reg = _viewable(registration_id)
+    cert = certificate_for(reg, current_user, request.args.get("person_id", type=int))
+    if cert is None:
+        abort(404)
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", inline=False)
+
+
+@bp.route("/registrations/<int:registration_id>/admission-ticket.pdf", methods=["GET"])
+@login_required_any
+def admission_ticket_pdf(registration_id: int):
+    reg = _viewable(registration_id)
+    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False)
+
+
+@bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])
+@roles("admin", "organizer", "supervisor")
+def bulletin_pdf(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
+        abort(403)
+    return pdf_response(documents.bulletin_pdf(event), f"{event.name}-成绩公示表.pdf", inline=False)
+
+
+@bp.route("/public/certificates/<code>", methods=["GET"])
+@public
+def public_certificate(code: str):
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
+    if cert is None:
+        from flask_babel import gettext as _
+        from ..security import api_error
+        return api_error(404, "not_found", _("No certificate has this verification code."))
+    view = operations.public_view(cert)
+    body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],
+            "competition": view["competition"], "event": view["event"], "award": view["award"],
+            "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),
+            "revoked_at": timeutil.iso(view["revoked_at"]), "revoke_reason": view["revoke_reason"]}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

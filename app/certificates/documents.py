@@ -1,0 +1,135 @@
+"""Every PDF the application prints, through app.pdf: award certificates (and their preview),
+admission tickets (准考证), result bulletins (成绩公示表) and entitlement rosters (花名册)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, request
+from sqlalchemy import select
+
+from .. import pdf, timeutil
+from ..competitions.models import Competition, Event
+from ..competitions.operations import publicity_ends_at
+from ..domain.errors import N_
+from ..domain.masking import mask_id_number
+from ..domain.refdata import (AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
+from ..extensions import db
+from ..models_base import utcnow
+from ..registration.models import Registration
+from ..results.models import Result
+from .models import Certificate, CertificateSettings
+from .operations import (CertificateStateError, certificate_context, format_serial, settings_for)
+
+TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html"}
+
+
+def base_url() -> str:
+    """Where the QR codes point: PUBLIC_BASE_URL, else the address of the current request."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    try:
+        return request.host_url.rstrip("/")
+    except RuntimeError:
+        return "http://localhost:5000"
+
+
+def image_urls(settings: CertificateSettings, renderer=None) -> dict:
+    r = renderer or pdf.renderer()
+    return {"background_url": r.add_asset(settings.background, "image/jpeg") if settings.background else None,
+            "seal_url": r.add_asset(settings.seal, "image/png") if settings.seal else None}
+
+
+def certificate_pdf(cert: Certificate, url: str | None = None) -> bytes:
+    settings = settings_for(cert.competition)
+    ctx = certificate_context(cert, settings, url or base_url())
+    ctx.update(image_urls(settings))
+    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=False)
+
+
+def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) -> bytes:
+    """A specimen (样张) with the first winner's facts, or sample facts before results exist."""
+    settings = settings or settings_for(comp)
+    cert = db.session.scalar(select(Certificate).where(Certificate.competition_id == comp.id)
+                             .order_by(Certificate.seq).limit(1))
+    if cert is not None:
+        ctx = certificate_context(cert, settings, base_url())
+    else:
+        event = comp.events[0] if comp.events else None
+        row = db.session.execute(select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
+                                 .where(Result.competition_id == comp.id, Result.award.is_not(None))
+                                 .order_by(Result.event_id, Result.rank).limit(1)).first()
+        if row is not None:
+            result, reg = row
+            event = db.session.get(Event, result.event_id)
+            name, org, rank, award = reg.person.name, reg.organization.name if reg.organization else None, \
+                result.rank, result.award
+        else:
+            name, org, rank, award = "张三", "示例单位", 1, "first"
+        code = "PREVIEWPREVIEWPREVIEW"
+        ctx = {"serial": format_serial(settings.serial_pattern, comp, event, 1) if event else "—",
+               "code": "样张-仅供预览", "verify_url": base_url() + "/verify/" + code,
+               "verify_base": base_url().split("://")[-1] + "/verify",
+               "competition": comp.name, "event": event.name if event else "示例赛项",
+               "track": TRACK_ZH.get(event.track, "") if event else "", "team_name": None, "name": name,
+               "organization": org, "award": AWARD_ZH.get(award, award), "rank": rank,
+               "issuing_body": settings.issuing_body or comp.name, "issued_on": utcnow().date(),
+               "template": settings.template}
+    ctx.update(image_urls(settings))
+    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=True)
+
+
+def admission_ticket_pdf(reg: Registration) -> bytes:
+    """准考证: only for an approved entry whose code has been drawn."""
+    if reg.status != "approved" or not reg.code:
+        raise CertificateStateError(N_("The admission ticket is printed once the entry is approved and the codes are drawn."))
+    event = db.session.get(Event, reg.event_id)
+    comp = event.competition
+    members = [{"name": m.person.name, "id_number": m.person.id_number, "organization":
+                reg.organization.name if reg.organization else ""} for m in reg.members]
+    ctx = {"competition": comp.name, "level": LEVEL_ZH.get(comp.level, ""), "event": event.name,
+           "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.code,
+           "station": reg.station, "team_name": reg.team_name if event.team_size > 1 else None,
+           "members": members, "venue": event.venue or "另行通知",
+           "starts": timeutil.local_text(event.starts_at) if event.starts_at else "另行通知",
+           "ends": timeutil.local_text(event.ends_at) if event.ends_at else "",
+           "issuing_body": settings_for(comp).issuing_body, "printed_on": utcnow().date(),
+           "ticket_no": f"{comp.year}{comp.id:03d}{event.id:03d}{reg.id:06d}"}
+    return pdf.render("admission_ticket.html", t=ctx)
+
+
+def bulletin_pdf(event: Event) -> bytes:
+    """成绩公示表: the published results of one event, for posting during publicity."""
+    comp = event.competition
+    if comp.status not in ("publicity", "final", "archived"):
+        raise CertificateStateError(N_("The bulletin is printed once results are published."))
+    rows = db.session.execute(select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
+                              .where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
+    components = [c["name"] for c in event.scheme.get("components", [])]
+    keys = [c["key"] for c in event.scheme.get("components", [])]
+    ends = publicity_ends_at(comp)
+    starts = ends - timedelta(days=comp.publicity_days) if ends else None
+    ctx = {"competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
+           "components": components,
+           "rows": [{"rank": r.rank, "code": reg.code, "name": reg.team_name or reg.person.name,
+                     "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
+                     "organization": reg.organization.name if reg.organization else "",
+                     "components": [r.components.get(k, "") for k in keys], "total": f"{r.total:.2f}",
+                     "award": AWARD_ZH.get(r.award, r.award or "")} for r, reg in rows],
+           "publicity_from": timeutil.local_text(starts) if starts else "",
+           "publicity_to": timeutil.local_text(ends) if ends else "",
+           "is_final": comp.status != "publicity", "issuing_body": settings_for(comp).issuing_body,
+           "printed_on": utcnow().date()}
+    return pdf.render("bulletin.html", b=ctx)
+
+
+def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:
+    """花名册 of entitlements (e.g. the teacher-eligibility roster), each row with rule and clause."""
+    rows = [{"name": e.person.name, "id_number": mask_id_number(e.person.id_number),
+             "organization": e.person.organization.name if e.person.organization else "",
+             "competition": e.competition.name, "event": e.event.name, "rank": e.rank,
+             "award": AWARD_ZH.get(e.award, e.award or ""), "kind": ENTITLEMENT_KIND_ZH.get(e.kind, e.kind),
+             "title": e.title or "", "rule_id": e.rule_id, "citation": e.citation, "quote": e.quote,
+             "status": ENTITLEMENT_STATUS_ZH.get(e.status, e.status)} for e in entitlements]
+    return pdf.render("roster.html", r={"title": title, "subtitle": subtitle, "rows": rows,
+                                        "printed_on": utcnow().date()})

@@ -1,0 +1,323 @@
+"""Certificates: settings, issue at final, revocation and reissue, the data each document prints,
+and the post-final reconciliation after a correction."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import secrets
+import string
+
+from sqlalchemy import func, select
+
+from ..audit.operations import record
+from ..competitions.models import Competition, Event
+from ..competitions.operations import on_enter
+from ..domain.errors import N_, Collector, DomainError, NotFound
+from ..domain.masking import mask_name
+from ..domain.refdata import AWARD_ZH, TRACK_ZH
+from ..extensions import db
+from ..models_base import utcnow
+from ..registration.models import Registration
+from ..results.models import Result
+from .models import TEMPLATES, Certificate, CertificateSettings
+
+PATTERN_FIELDS = {"year", "region", "competition", "event", "seq"}
+DEFAULT_PATTERN = "{region}{year}-{competition:03d}-{seq:05d}"
+CODE_BYTES = 13  # 104 random bits (≥ 80 asked), 21 base32 characters
+MAX_BACKGROUND = (1754, 1240)  # A4 landscape at 150 dpi
+MAX_SEAL = (600, 600)
+
+
+class CertificateStateError(DomainError):
+    code = "wrong_state"
+
+
+# ---- codes and serials --------------------------------------------------------------------------
+
+def new_code() -> str:
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
+
+
+def normalize_code(raw: str | None) -> str:
+    """What a person types or scans → the stored form: no spaces or dashes, upper case, and the
+    digits people confuse with base32 letters mapped back (0→O, 1→I, 8→B)."""
+    text = re.sub(r"[\s\-–—_]", "", (raw or "")).upper()
+    return text.translate(str.maketrans("018", "OIB"))[:64]
+
+
+def display_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def region_of(jurisdiction: str) -> str:
+    return jurisdiction.split("-")[-1]
+
+
+def validate_pattern(pattern: str, errors: Collector) -> None:
+    if not pattern or len(pattern) > 60:
+        errors.add("serial_pattern", N_("The serial pattern is required (at most 60 characters)."))
+        return
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        errors.add("serial_pattern", N_("The serial pattern has an unmatched brace."))
+        return
+    names = [name for _lit, name, _spec, _conv in parts if name is not None]
+    for _lit, name, spec, conv in parts:
+        if name is None:
+            continue
+        if name not in PATTERN_FIELDS or conv:
+            errors.add("serial_pattern", N_("Unknown field {%(name)s}: use {year}, {region}, {competition}, {event} and {seq}."),
+                       name=name)
+            return
+        if spec and not re.fullmatch(r"0?\d{1,2}d", spec):
+            errors.add("serial_pattern", N_("A field width is written like {seq:05d}."))
+            return
+    if "seq" not in names:
+        errors.add("serial_pattern", N_("The serial pattern must contain {seq} (the running number)."))
+    literal = "".join(lit for lit, *_ in parts)
+    if re.search(r"[^\w\-/.·]", literal):
+        errors.add("serial_pattern", N_("Use letters, digits, - / . in the serial pattern."))
+
+
+def format_serial(pattern: str, comp: Competition, event: Event, seq: int) -> str:
+    return pattern.format(year=comp.year, region=region_of(comp.jurisdiction), competition=comp.id,
+                          event=event.id, seq=seq)
+
+
+# ---- settings -----------------------------------------------------------------------------------
+
+def settings_for(comp: Competition) -> CertificateSettings:
+    s = db.session.get(CertificateSettings, comp.id)
+    if s is None:
+        host = comp.host_organization.name if comp.host_organization else None
+        s = CertificateSettings(competition_id=comp.id, template="classic", serial_pattern=DEFAULT_PATTERN,
+                                issuing_body=host or f"{comp.name}组委会")
+        db.session.add(s)
+        db.session.flush()
+    return s
+
+
+def _prepare_image(data: bytes | None, field: str, kind: str, errors: Collector) -> tuple[bytes, str] | None:
+    """Check an upload by its content and pre-scale it once: a background becomes a JPEG of at
+    most A4 landscape at 150 dpi, a seal a PNG (transparency kept) of at most 600 px."""
+    if not data:
+        return None
+    from PIL import Image, UnidentifiedImageError
+    Image.MAX_IMAGE_PIXELS = 40_000_000  # decompression-bomb guard
+    try:
+        img = Image.open(io.BytesIO(data))
+        if img.format not in ("JPEG", "PNG"):
+            errors.add(field, N_("Upload a JPEG or PNG image."))
+            return None
+        img.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        errors.add(field, N_("Upload a JPEG or PNG image."))
+        return None
+    out = io.BytesIO()
+    if kind == "background":
+        if img.width < 600 or img.height < 400:
+            errors.add(field, N_("The background is too small: at least 600 × 400 pixels (1754 × 1240 is best)."))
+            return None
+        img = img.convert("RGB")
+        img.thumbnail(MAX_BACKGROUND, Image.Resampling.LANCZOS)
+        img.save(out, "JPEG", quality=82, optimize=True, progressive=False)
+    else:
+        img = img.convert("RGBA")
+        img.thumbnail(MAX_SEAL, Image.Resampling.LANCZOS)
+        img.save(out, "PNG", optimize=True)
+    blob = out.getvalue()
+    return blob, hashlib.sha256(blob).hexdigest()
+
+
+def update_settings(comp: Competition, data: dict, actor, *, background: bytes | None = None,
+                    seal: bytes | None = None) -> CertificateSettings:
+    s = settings_for(comp)
+    errors = Collector()
+    template = (data.get("template") or s.template or "classic").strip()
+    if template not in TEMPLATES:
+        errors.add("template", N_("Choose one of the templates."))
+    issuing_body = (data.get("issuing_body") or "").strip()
+    if not issuing_body or len(issuing_body) > 200:
+        errors.add("issuing_body", N_("Name the issuing body (at most 200 characters)."))
+    pattern = (data.get("serial_pattern") or "").strip()
+    validate_pattern(pattern, errors)
+    bg = _prepare_image(background, "background", "background", errors)
+    sl = _prepare_image(seal, "seal", "seal", errors)
+    version = data.get("version")
+    if version not in (None, "") and str(version) != str(s.version):
+        from ..competitions.operations import StaleVersion
+        raise StaleVersion()
+    errors.raise_if_any()
+    issued = db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.competition_id == comp.id))
+    if issued and pattern != s.serial_pattern:
+        raise CertificateStateError(N_("Certificates have been issued: the serial pattern can no longer change."))
+    before = {"template": s.template, "issuing_body": s.issuing_body, "serial_pattern": s.serial_pattern,
+              "background_sha": s.background_sha, "seal_sha": s.seal_sha}
+    s.template, s.issuing_body, s.serial_pattern = template, issuing_body, pattern
+    if bg:
+        s.background, s.background_sha = bg
+    elif data.get("remove_background"):
+        s.background = s.background_sha = None
+    if sl:
+        s.seal, s.seal_sha = sl
+    elif data.get("remove_seal"):
+        s.seal = s.seal_sha = None
+    s.version += 1
+    after = {"template": s.template, "issuing_body": s.issuing_body, "serial_pattern": s.serial_pattern,
+             "background_sha": s.background_sha, "seal_sha": s.seal_sha}
+    record("certificates.settings", object_type="competitions", object_id=comp.id, actor=actor,
+           before=before, after=after, competition_id=comp.id)
+    return s
+
+
+# ---- issue, revoke, reissue ---------------------------------------------------------------------
+
+def _next_seq(comp_id: int) -> int:
+    return (db.session.scalar(select(func.max(Certificate.seq)).where(Certificate.competition_id == comp_id)) or 0) + 1
+
+
+def _issue_one(comp: Competition, event: Event, reg: Registration, person, result: Result, settings,
+               seq: int, actor, replaces: Certificate | None = None) -> Certificate:
+    serial = format_serial(settings.serial_pattern, comp, event, seq)
+    if db.session.scalar(select(Certificate.id).where(Certificate.serial == serial)):
+        raise CertificateStateError(N_("The serial %(serial)s exists already (another competition uses the same "
+                                       "pattern): add {competition} to the serial pattern."), serial=serial)
+    cert = Certificate(competition_id=comp.id, event_id=event.id, registration_id=reg.id, person_id=person.id,
+                       seq=seq, serial=serial, code=new_code(), name=person.name,
+                       organization_name=reg.organization.name if reg.organization else None,
+                       team_name=reg.team_name if event.team_size > 1 else None, rank=result.rank,
+                       award=result.award, issued_by_id=getattr(actor, "id", None),
+                       replaces_id=replaces.id if replaces else None)
+    db.session.add(cert)
+    return cert
+
+
+def winners(comp: Competition, event_id: int | None = None):
+    """(result, registration, event) of every award winner, by event and rank."""
+    stmt = (select(Result, Registration, Event).join(Registration, Registration.id == Result.registration_id)
+            .join(Event, Event.id == Result.event_id)
+            .where(Result.competition_id == comp.id, Result.award.is_not(None))
+            .order_by(Event.id, Result.rank, Registration.code, Registration.id))
+    if event_id is not None:
+        stmt = stmt.where(Result.event_id == event_id)
+    return db.session.execute(stmt).all()
+
+
+def issue_for_competition(comp: Competition, actor, event_id: int | None = None) -> list[Certificate]:
+    """Give every award winner (each member of a winning team) a certificate they do not hold
+    yet: serial from the competition's pattern, verification code of 104 random bits."""
+    settings = settings_for(comp)
+    held = {(reg_id, person_id) for reg_id, person_id in db.session.execute(
+        select(Certificate.registration_id, Certificate.person_id).where(
+            Certificate.competition_id == comp.id, Certificate.status == "valid"))}
+    seq = _next_seq(comp.id)
+    created = []
+    for result, reg, event in winners(comp, event_id):
+        for member in reg.members:
+            if (reg.id, member.person_id) in held:
+                continue
+            created.append(_issue_one(comp, event, reg, member.person, result, settings, seq, actor))
+            seq += 1
+    db.session.flush()
+    if created:
+        record("certificates.issue", comp, actor=actor, competition_id=comp.id, event_id=event_id,
+               after={"issued": len(created), "serials": [created[0].serial, created[-1].serial]})
+    return created
+
+
+@on_enter("final")
+def _on_final(comp: Competition, actor) -> None:
+    issue_for_competition(comp, actor)
+
+
+def by_code(raw: str | None) -> Certificate:
+    code = normalize_code(raw)
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+    if cert is None:
+        raise NotFound(N_("No certificate has this verification code."))
+    return cert
+
+
+def revoke(cert: Certificate, reason: str | None, actor) -> Certificate:
+    errors = Collector()
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        errors.add("reason", N_("Give the reason for the revocation (e.g. the appeal decision); it is shown when the certificate is verified."))
+    errors.raise_if_any()
+    if cert.status == "revoked":
+        raise CertificateStateError(N_("This certificate is revoked already."))
+    cert.status, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = "revoked", utcnow(), \
+        getattr(actor, "id", None), reason[:1000]
+    record("certificate.revoke", cert, actor=actor, before={"status": "valid"}, after={"status": "revoked"},
+           reason=cert.revoke_reason, competition_id=cert.competition_id, event_id=cert.event_id)
+    return cert
+
+
+def reissue(cert: Certificate, reason: str | None, actor) -> Certificate:
+    """A new certificate (new serial, new code) with today's facts, for a revoked one — or for a
+    valid one, which is revoked with the reason first (e.g. a misspelt name corrected)."""
+    result = db.session.scalar(select(Result).where(Result.registration_id == cert.registration_id))
+    if result is None or result.award is None:
+        raise CertificateStateError(N_("This entry holds no award any more: there is nothing to reissue."))
+    if cert.status == "valid":
+        revoke(cert, reason, actor)
+    elif db.session.scalar(select(Certificate.id).where(Certificate.replaces_id == cert.id)):
+        raise CertificateStateError(N_("This certificate has been reissued already."))
+    comp, event = cert.competition, cert.event
+    reg = db.session.get(Registration, cert.registration_id)
+    new = _issue_one(comp, event, reg, cert.person, result, settings_for(comp), _next_seq(comp.id), actor,
+                     replaces=cert)
+    db.session.flush()
+    record("certificate.reissue", new, actor=actor, before={"serial": cert.serial}, after={"serial": new.serial},
+           reason=(reason or cert.revoke_reason), competition_id=comp.id, event_id=event.id)
+    return new
+
+
+def reconcile_event(event: Event, actor, reason: str) -> dict:
+    """After a post-final correction: revoke certificates whose rank or award changed (or that
+    certify no award any more) and issue certificates for the new facts."""
+    comp = event.competition
+    results = {r.registration_id: r for r in db.session.scalars(select(Result).where(Result.event_id == event.id))}
+    revoked = 0
+    for cert in db.session.scalars(select(Certificate).where(Certificate.event_id == event.id,
+                                                             Certificate.status == "valid")):
+        r = results.get(cert.registration_id)
+        if r is None or r.award != cert.award or r.rank != cert.rank:
+            revoke(cert, reason, actor)
+            revoked += 1
+    issued = issue_for_competition(comp, actor, event_id=event.id)
+    return {"revoked": revoked, "issued": len(issued)}
+
+
+# ---- what a certificate prints ------------------------------------------------------------------
+
+def verify_url(code: str, base_url: str) -> str:
+    return base_url.rstrip("/") + "/verify/" + code
+
+
+def certificate_context(cert: Certificate, settings: CertificateSettings, base_url: str) -> dict:
+    """Plain data (no ORM objects) so that worker processes can render it."""
+    comp, event = cert.competition, cert.event
+    base = base_url.rstrip("/")
+    return {
+        "serial": cert.serial, "code": display_code(cert.code), "verify_url": verify_url(cert.code, base),
+        "verify_base": re.sub(r"^https?://", "", base) + "/verify",
+        "competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
+        "team_name": cert.team_name, "name": cert.name, "organization": cert.organization_name,
+        "award": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
+        "issuing_body": settings.issuing_body or comp.name, "issued_on": cert.issued_at.date(),
+        "template": settings.template,
+    }
+
+
+def public_view(cert: Certificate) -> dict:
+    """What the verification page and API show: never the full name or any ID number."""
+    return {"status": cert.status, "serial": cert.serial, "name_masked": mask_name(cert.name),
+            "competition": cert.competition.name, "event": cert.event.name,
+            "award": cert.award, "award_label": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
+            "issued_at": cert.issued_at, "revoked_at": cert.revoked_at,
+            "revoke_reason": cert.revoke_reason if cert.status == "revoked" else None}

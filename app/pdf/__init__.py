@@ -1,0 +1,134 @@
+"""The one PDF helper every document goes through (WeasyPrint).
+
+Per process it keeps one `FontConfiguration`, one compiled shared stylesheet (fonts live only
+there: templates choose `.serif` / `.sans`, never a font-family), one image cache and a small
+registry of in-memory images (backgrounds, seals), so a batch pays for fonts, CSS and image
+decoding once. The URL fetcher refuses everything but these in-memory assets and the pre-cut
+fonts: a document can never reach the network or the file system through user text.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+import segno
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import fonts
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATE_DIR = ROOT / "templates" / "pdf"
+DEFAULT_FONT_DIR = ROOT / "instance" / "fonts"
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+class AssetFetcher(URLFetcher):
+    """Serves `jx:font/<file>` from the font directory and `jx:asset/<key>` from memory."""
+
+    def __init__(self, renderer: "Renderer"):
+        super().__init__(fail_on_errors=False)
+        self.renderer = renderer
+
+    def fetch(self, url, headers=None):
+        if url.startswith("jx:font/"):
+            name = url[len("jx:font/"):]
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise ValueError(f"refused font URL {url}")
+            path = self.renderer.font_dir / name
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": "font/otf"})
+        if url.startswith("jx:asset/"):
+            data, mime = self.renderer.asset(url[len("jx:asset/"):])
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
+        raise ValueError(f"refused URL {url!r}: documents only load their own assets")
+
+
+def cn_date(value: date | datetime | None) -> str:
+    """2025-11-20 → 二〇二五年十一月二十日 (the way certificates are dated)."""
+    if value is None:
+        return ""
+
+    def small(n: int) -> str:
+        if n < 10:
+            return CN_DIGITS[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    return "".join(CN_DIGITS[int(d)] for d in str(value.year)) + f"年{small(value.month)}月{small(value.day)}日"
+
+
+def qr_svg(payload: str, size_mm: float = 26) -> Markup:
+    """An inline SVG QR code (vector, crisp in print) of `payload`."""
+    qr = segno.make(payload, error="m", micro=False)
+    svg = qr.svg_inline(scale=1, border=2, dark="#1b1b1b", omitsize=True)
+    return Markup(svg.replace("<svg ", f'<svg style="width:{size_mm}mm;height:{size_mm}mm" ', 1))
+
+
+class Renderer:
+    def __init__(self, font_dir: Path):
+        self.font_dir = Path(font_dir)
+        self.font_config = FontConfiguration()
+        self.fetcher = AssetFetcher(self)
+        self.image_cache: dict = {}
+        self._assets: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._render_lock = threading.Lock()  # Pango's font map is not shared across threads safely
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
+                                      trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        self.env.filters["cn_date"] = cn_date
+        self.env.globals["qr_svg"] = qr_svg
+        base_css = (TEMPLATE_DIR / "base.css").read_text(encoding="utf-8")
+        self.css = CSS(string=fonts.face_rules(self.font_dir) + "\n" + base_css, font_config=self.font_config,
+                       url_fetcher=self.fetcher)
+
+    def add_asset(self, data: bytes, mime: str) -> str:
+        """Register an image held in memory; returns its `jx:asset/…` URL (stable per content)."""
+        key = hashlib.sha256(data).hexdigest()[:32]
+        with self._lock:
+            self._assets[key] = (data, mime)
+            self._assets.move_to_end(key)
+            while len(self._assets) > 32:
+                old, _ = self._assets.popitem(last=False)
+                self.image_cache.pop(f"jx:asset/{old}", None)
+        return f"jx:asset/{key}"
+
+    def asset(self, key: str) -> tuple[bytes, str]:
+        with self._lock:
+            return self._assets[key]
+
+    def html(self, template: str, **context) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def render(self, template: str, **context) -> bytes:
+        source = self.html(template, **context)
+        with self._render_lock:
+            document = HTML(string=source, base_url="jx:/", url_fetcher=self.fetcher)
+            return document.write_pdf(stylesheets=[self.css], font_config=self.font_config, cache=self.image_cache)
+
+
+_renderers: dict[str, Renderer] = {}
+_renderers_lock = threading.Lock()
+
+
+def renderer(font_dir: Path | str | None = None) -> Renderer:
+    """This process's renderer (fonts, CSS and images are loaded once per worker)."""
+    if font_dir is None:
+        try:
+            from flask import current_app
+            font_dir = current_app.config.get("PDF_FONT_DIR") or DEFAULT_FONT_DIR
+        except RuntimeError:
+            font_dir = DEFAULT_FONT_DIR
+    key = str(font_dir)
+    with _renderers_lock:
+        if key not in _renderers:
+            _renderers[key] = Renderer(Path(font_dir))
+        return _renderers[key]
+
+
+def render(template: str, **context) -> bytes:
+    return renderer().render(template, **context)

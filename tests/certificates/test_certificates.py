@@ -1,0 +1,361 @@
+"""Certificates and documents: issued at final (serial, 104-bit code), rendered with embedded
+fonts, Chinese and Tibetan text and a QR code that decodes to the verification page; verified,
+revoked and reissued; printed in batches that report progress, survive a failure and a kill -9;
+admission tickets, bulletins, rosters; glyph coverage; corrections after final."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.certificates.models import Certificate, CertificateSettings
+from app.extensions import db
+from app.jobs import runner
+from app.jobs.models import Job
+from app.registration.models import Registration
+from app.results.models import Result
+from app.selection.models import Entitlement
+from tests.conftest import csrf_from, new_client
+from tests.results.test_results_flow import _publish, _setup_scores
+from tests.selection.test_selection import _finalize
+
+ROOT = Path(__file__).resolve().parents[2]
+TIBETAN = "བཀྲ་ཤིས་"
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text without white space (letter-spaced titles come out as 荣 誉 证 书)."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return "".join(out.stdout.decode().split())
+
+
+def pdf_fonts(data: bytes, tmp_path) -> str:
+    path = tmp_path / "f.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def qr_payloads(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "q.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+                   check=True)
+    image = next(tmp_path.glob("page*.png"))
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True)
+    return out.stdout.split()
+
+
+@pytest.fixture
+def final(drawn, api_as):
+    """The judged event, published and final: 6 ranked entries, 4 award winners. The first
+    ranked entrant's name is Tibetan and Chinese."""
+    codes = _setup_scores(drawn, api_as)
+    first = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
+    first.person.name = TIBETAN + "扎西"
+    db.session.commit()
+    _publish(drawn, api_as)
+    _finalize(drawn, api_as)
+    drawn["codes"] = codes
+    return drawn
+
+
+def test_final_issues_one_certificate_per_winner_with_serial_and_code(final):
+    certs = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
+    results = db.session.scalars(select(Result).where(Result.award.is_not(None))).all()
+    assert len(certs) == len(results) == 4
+    comp = final["comp"]
+    assert [c.serial for c in certs] == [f"XZ{comp.year}-{comp.id:03d}-{i:05d}" for i in range(1, 5)]
+    assert all(len(c.code) == 21 and c.code.isalnum() for c in certs)   # 104 bits of base32
+    assert len({c.code for c in certs}) == 4
+    assert [c.award for c in certs] == ["first", "second", "third", "third"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "certificates.issue")) == 1
+
+
+def test_certificate_pdf_has_the_names_serial_fonts_and_a_qr_code_to_the_verification_page(final, api_as, tmp_path):
+    cert = db.session.scalar(select(Certificate).order_by(Certificate.seq))
+    r = api_as(final["organizer"]).get(f"/registrations/{cert.registration_id}/certificate.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    data = r.data
+    assert len(data) < 500_000
+    text = pdf_text(data)
+    assert "荣誉证书" in text and "扎西" in text and cert.serial in text and final["comp"].name.replace(" ", "") in text
+    assert "一等奖" in text and "电工" in text
+    assert "བཀྲ" in text and "ཤིས" in text
+    fonts = pdf_fonts(data, tmp_path)
+    assert "JX-Serif-SC" in fonts and "Tibetan" in fonts
+    for line in fonts.splitlines()[2:]:
+        assert " yes yes " in line, line      # every font embedded and subset
+    assert qr_payloads(data, tmp_path) == [f"http://localhost/verify/{cert.code}"]
+
+
+def test_verify_shows_valid_then_revoked_and_a_reissue_gets_a_new_serial_and_code(final, api_as, app):
+    cert = db.session.scalar(select(Certificate).order_by(Certificate.seq))
+    anon = new_client(app)
+    body = anon.get(f"/api/v1/public/certificates/{cert.code}").get_json()
+    assert body["status"] == "valid" and body["award"] == "first" and body["rank"] == 1
+    assert body["name_masked"] != cert.name and "*" in body["name_masked"]
+    spaced = "-".join(cert.code[i:i + 4] for i in range(0, 21, 4)).lower()
+    page = anon.get(f"/verify/{spaced}")
+    assert page.status_code == 200 and "真实有效" in page.get_data(as_text=True) or "genuine" in page.get_data(as_text=True)
+    assert anon.get("/api/v1/public/certificates/AAAAAAAAAAAAAAAAAAAAA").status_code == 404
+    assert anon.get("/verify/AAAAAAAAAAAAAAAAAAAAA").status_code == 404
+
+    org = api_as(final["organizer"])
+    r = org.post(f"/certificates/{cert.code}/revoke", json={"reason": ""})
+    assert r.status_code == 422 and "reason" in r.get_json()["error"]["fields"]
+    r = org.post(f"/certificates/{cert.code}/revoke", json={"reason": "姓名有误，按申请更正"})
+    assert r.status_code == 200 and r.get_json()["status"] == "revoked"
+    body = anon.get(f"/api/v1/public/certificates/{cert.code}").get_json()
+    assert body["status"] == "revoked" and body["revoke_reason"] == "姓名有误，按申请更正"
+    assert org.post(f"/certificates/{cert.code}/revoke", json={"reason": "再次撤销"}).status_code == 409
+    r = org.post(f"/certificates/{cert.code}/reissue", json={"reason": "更正后补发"})
+    assert r.status_code == 201
+    new = r.get_json()
+    assert new["serial"] != cert.serial and new["code"] != cert.code and new["replaces_id"] == cert.id
+    assert org.post(f"/certificates/{cert.code}/reissue", json={"reason": "again"}).status_code == 409
+    assert anon.get(f"/api/v1/public/certificates/{new['code']}").get_json()["status"] == "valid"
+    assert anon.get(f"/api/v1/public/certificates/{cert.code}").get_json()["status"] == "revoked"
+    # The lookup returns the valid certificate's code.
+    db.session.expire_all()
+    person = db.session.get(Certificate, cert.id).person
+    found = anon.post("/api/v1/public/lookup", json={"name": person.name, "id_number": person.id_number}).get_json()
+    assert found["results"][0]["certificate_code"] == new["code"]
+    record = org.get(f"/people/{person.id}/record").get_json()
+    assert {c["status"] for c in record["certificates"]} == {"valid", "revoked"}
+
+
+def test_only_the_people_concerned_download_a_certificate(final, api_as, make_user, make_org):
+    cert = db.session.scalar(select(Certificate).order_by(Certificate.seq))
+    owner = make_user("candidate", username="owner")
+    stranger = make_user("candidate", username="stranger")
+    other_org = make_org("另一个单位")
+    other_organizer = make_user("organizer", organization=other_org, username="other_org")
+    cert.person.user_id = owner.id
+    db.session.commit()
+    url = f"/registrations/{cert.registration_id}/certificate.pdf"
+    assert api_as(owner).get(url).status_code == 200
+    assert api_as(stranger).get(url).status_code == 404
+    assert api_as(final["judges"][1]).get(url).status_code == 404
+    assert api_as(other_organizer).get(url).status_code == 404
+    assert api_as(other_organizer).post(f"/certificates/{cert.code}/revoke", json={"reason": "越权撤销"}).status_code == 403
+    assert api_as(other_organizer).post(f"/competitions/{final['comp'].id}/certificates").status_code == 403
+    loser = db.session.scalar(select(Result).where(Result.award.is_(None)))
+    assert api_as(final["organizer"]).get(f"/registrations/{loser.registration_id}/certificate.pdf").status_code == 404
+
+
+def _wait(job_id, api):
+    runner.wait(job_id)
+    return api.get(f"/jobs/{job_id}").get_json()
+
+
+def test_batch_job_reports_progress_and_produces_a_zip_and_print_files(final, api_as, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_PRINT_PAGES", 3)
+    org = api_as(final["organizer"])
+    r = org.post(f"/competitions/{final['comp'].id}/certificates")
+    assert r.status_code == 202
+    job_id = r.get_json()["job_id"]
+    body = _wait(job_id, org)
+    assert body["status"] == "done" and body["done"] == body["total"] == 4, body
+    names = {f["name"]: f for f in body["files"]}
+    assert set(names) == {"certificates.zip", "certificates-print-01.pdf", "certificates-print-02.pdf"}
+    z = org.get(f"/jobs/{job_id}/files/certificates.zip")
+    assert z.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(z.data)) as zf:
+        members = zf.namelist()
+        assert len(members) == 4 and all(zf.read(m).startswith(b"%PDF") for m in members)
+    serials = sorted(c.serial for c in db.session.scalars(select(Certificate)))
+    assert sorted(m[:-4] for m in members) == serials
+    pages = [len(PdfReader(io.BytesIO(org.get(f"/jobs/{job_id}/files/{n}").data)).pages)
+             for n in ("certificates-print-01.pdf", "certificates-print-02.pdf")]
+    assert pages == [3, 1]
+    assert org.get(f"/jobs/{job_id}/files/..%2Fsecret").status_code == 404
+    assert body["download_url"].endswith("/certificates.zip")
+
+
+def test_a_failed_job_keeps_its_work_and_resumes_without_rendering_twice(final, api_as, monkeypatch):
+    org = api_as(final["organizer"])
+    real = runner._render_task
+    calls = []
+
+    def flaky(ctx):
+        calls.append(ctx["serial"])
+        if len(calls) == 3:
+            raise RuntimeError("printer on fire")
+        return real(ctx)
+    monkeypatch.setattr(runner, "_render_task", flaky)
+    job_id = org.post(f"/competitions/{final['comp'].id}/certificates").get_json()["job_id"]
+    body = _wait(job_id, org)
+    assert body["status"] == "failed" and body["done"] == 2 and "printer on fire" in body["error"]
+    r = org.post(f"/jobs/{job_id}/resume")
+    assert r.status_code == 202
+    body = _wait(job_id, org)
+    assert body["status"] == "done" and body["done"] == 4
+    assert len(calls) == 5 and len(set(calls)) == 4      # the two finished PDFs were not rendered again
+    assert org.post(f"/jobs/{job_id}/resume").status_code == 409
+
+
+def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
+    db.session.expire_all()
+    job = runner.create_certificate_job(db.session.get(type(final["comp"]), final["comp"].id), final["organizer"],
+                                        "http://verify.example.cn")
+    db.session.commit()
+    env = dict(os.environ, JIANGXUAN_ENV="testing", FLASK_APP="wsgi.py",
+               TEST_JOB_DIR=app.config["JOB_DIR"], PDF_FONT_DIR=app.config["PDF_FONT_DIR"])
+    flask = str(Path(sys.executable).with_name("flask"))
+    proc = subprocess.Popen([flask, "run-job", job.id], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    pdf_dir = Path(app.config["JOB_DIR"]) / job.id / "pdf"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(pdf_dir.glob("*.pdf"))) < 1 and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rendered = len(list(pdf_dir.glob("*.pdf")))
+    assert rendered >= 1
+    db.session.expire_all()
+    killed = db.session.get(Job, job.id)
+    assert killed.status in ("running", "done")
+    if killed.status == "running":
+        runner.run(job.id)
+    db.session.expire_all()
+    done = db.session.get(Job, job.id)
+    assert done.status == "done" and done.done == 4
+    with zipfile.ZipFile(Path(app.config["JOB_DIR"]) / job.id / "certificates.zip") as zf:
+        assert len(zf.namelist()) == 4
+    assert db.session.scalar(select(func.count(func.distinct(Certificate.serial)))) == 4
+
+
+def test_admission_ticket_after_the_draw_and_the_bulletin_during_publicity(drawn, api_as, make_user, tmp_path):
+    reg = drawn["entries"][0]
+    cand = make_user("candidate", username="ticket")
+    reg.person.user_id = cand.id
+    db.session.commit()
+    r = api_as(cand).get(f"/registrations/{reg.id}/admission-ticket.pdf")
+    assert r.status_code == 200
+    text = pdf_text(r.data)
+    db.session.refresh(reg)
+    assert "准考证" in text and reg.code in text and reg.person.name in text and "电工" in text
+    assert api_as(make_user("candidate", username="other")).get(f"/registrations/{reg.id}/admission-ticket.pdf").status_code == 404
+    org = api_as(drawn["organizer"])
+    assert org.get(f"/events/{drawn['event'].id}/results.pdf").status_code == 409   # not published yet
+    codes = _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    r = org.get(f"/events/{drawn['event'].id}/results.pdf")
+    assert r.status_code == 200
+    text = pdf_text(r.data)
+    assert "成绩公示表" in text and "公示期" in text and all(c in text for c in codes) and "83.00" in text
+
+
+def test_settings_validate_uploads_and_pattern_and_the_preview_is_a_specimen(final, login, tmp_path):
+    client = login(final["organizer"])
+    url = f"/manage/competitions/{final['comp'].id}/certificates"
+    page = client.get(url)
+    assert page.status_code == 200
+    token = csrf_from(page.data)
+    version = db.session.get(CertificateSettings, final["comp"].id).version
+    big = io.BytesIO()
+    Image.new("RGB", (3508, 2480), (250, 240, 220)).save(big, "PNG")
+    r = client.post(url, data={"csrf_token": token, "template": "modern", "issuing_body": "西藏自治区人社厅",
+                               "serial_pattern": "{region}{year}-{seq:05d}", "version": str(version),
+                               "background": (io.BytesIO(b"not an image"), "bg.png")},
+                    content_type="multipart/form-data")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and ("JPEG" in text)
+    r = client.post(url, data={"csrf_token": token, "template": "modern", "issuing_body": "西藏自治区人社厅",
+                               "serial_pattern": "{region}{year}-{seq:05d}", "version": str(version),
+                               "background": (io.BytesIO(big.getvalue()), "bg.png")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200   # certificates exist: the pattern is fixed now
+    assert "编号格式不能再修改" in r.get_data(as_text=True)
+    settings = db.session.get(CertificateSettings, final["comp"].id)
+    db.session.refresh(settings)
+    r = client.post(url, data={"csrf_token": token, "template": "modern", "issuing_body": "西藏自治区人社厅",
+                               "serial_pattern": settings.serial_pattern, "version": str(settings.version),
+                               "background": (io.BytesIO(big.getvalue()), "bg.png")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.refresh(settings)
+    bg = Image.open(io.BytesIO(settings.background))
+    assert bg.format == "JPEG" and bg.size == (1754, 1240) and settings.template == "modern"
+    pdf = client.get(url + "/preview.pdf")
+    text = pdf_text(pdf.data)
+    assert pdf.status_code == 200 and ("样张" in text or "张样" in text)   # rotated: extracted in either order
+
+
+def test_pattern_rules():
+    from app.certificates.operations import validate_pattern
+    from app.domain.errors import Collector
+    for good in ("{region}{year}-{seq:05d}", "JX/{year}/{competition}-{event}-{seq}"):
+        c = Collector()
+        validate_pattern(good, c)
+        assert not c.errors, good
+    for bad in ("{year}-0001", "{seq:x}", "{name}{seq}", "{seq", "<b>{seq}</b>", ""):
+        c = Collector()
+        validate_pattern(bad, c)
+        assert c.errors, bad
+
+
+def test_rare_characters_are_flagged_at_registration_and_review(jworld, api_as, login):
+    from app.pdf.fonts import missing_glyphs
+    assert missing_glyphs("张三") == [] and missing_glyphs(TIBETAN) == []
+    assert missing_glyphs("王𠀀明") == ["𠀀"]
+    reg = jworld["entries"][0]
+    reg.person.name = "王𠀀明"
+    db.session.commit()
+    body = api_as(jworld["organizer"]).get(f"/registrations/{reg.id}").get_json()
+    assert body["glyph_warnings"] == [{"person_id": reg.person.id, "characters": ["𠀀"]}]
+    page = login(jworld["organizer"]).get(f"/manage/registrations/{reg.id}")
+    assert "𠀀" in page.get_data(as_text=True) and "glyph-warning" in page.get_data(as_text=True)
+
+
+def test_roster_pdf_lists_each_entitlement_with_rule_and_clause(final, api_as):
+    r = api_as(final["organizer"]).get("/entitlements.pdf?kind=teacher_eligibility")
+    assert r.status_code == 200
+    text = pdf_text(r.data).replace(" ", "")
+    assert "任教资格名册" in text and "xz-teacher-regional" in text and "五(三)" in text
+
+
+def test_a_correction_after_final_moves_ranks_and_reissues_certificates_and_entitlements(final, api_as):
+    codes, event, comp = final["codes"], final["event"], final["comp"]
+    before = {c.registration.code: c for c in db.session.scalars(select(Certificate))}
+    ents_before = db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.status != "superseded"))
+    sup, chief = api_as(final["supervisor"]), api_as(final["chief"])
+    assert sup.post(f"/events/{event.id}/final-corrections", json={"reason": "短"}).status_code == 422
+    r = sup.post(f"/events/{event.id}/final-corrections", json={"reason": "仲裁委员会裁决书〔2026〕3号：第五名实操成绩漏计"})
+    assert r.status_code == 201, r.get_json()
+    assert sup.post(f"/events/{event.id}/final-corrections", json={"reason": "重复提交更正"}).status_code == 409
+    # The 5th (no award) rises above everyone: P2 20 → 60 marks more is impossible, so give full marks.
+    for s in [s for s in chief.get(f"/events/{event.id}/sheets").get_json()["items"] if s["code"] == codes[4]]:
+        r = chief.put(f"/events/{event.id}/sheets/{codes[4]}?judge_id={s['judge_id']}",
+                      json={"scores": {"P1": "3", "P2": "20", "P3": "10"}, "version": s["version"], "reason": "按裁决更正"})
+        assert r.status_code == 200, r.get_json()
+    assert chief.post(f"/events/{event.id}/lock").status_code == 200
+    db.session.expire_all()
+    ranks = {r.registration.code: (r.rank, r.award, r.is_final) for r in db.session.scalars(select(Result))}
+    assert all(v[2] for v in ranks.values())
+    assert ranks[codes[4]][1] is not None     # now an award winner
+    after = db.session.scalars(select(Certificate).where(Certificate.status == "valid")).all()
+    assert codes[4] in {c.registration.code for c in after}
+    for code, cert in before.items():
+        db.session.refresh(cert)
+        if ranks[code][:2] != (cert.rank, cert.award):
+            assert cert.status == "revoked" and "裁决书" in cert.revoke_reason
+    assert len(after) == sum(1 for v in ranks.values() if v[1])
+    superseded = db.session.scalars(select(Entitlement).where(Entitlement.status == "superseded")).all()
+    assert all("裁决书" in e.note for e in superseded)
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"results.final_correction_open", "results.final_correction_close", "certificate.revoke"} <= actions
+    assert ents_before > 0
