@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import timeutil
@@ -36,10 +36,50 @@ def load_user(user_id: str):
     return user
 
 
+def _nul_field(value, path: str = "") -> str | None:
+    """The name of the first field whose text holds U+0000 (PostgreSQL cannot store it; no
+    legitimate text has it), or None."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _nul_field(str(k), path) if "\x00" in str(k) else _nul_field(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _nul_field(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def refuse_nul_characters():
+    """before_request: refuse text with NUL characters in the query, a form or a JSON body, naming
+    the field, before any handler (or the database) sees it."""
+    field = None
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                field = key.replace("\x00", "")
+                break
+        if field:
+            break
+    if field is None and request.is_json:
+        field = _nul_field(request.get_json(silent=True))
+    if field is None:
+        return None
+    message = _("The text contains a NUL character, which is not allowed.")
+    if is_api_request():
+        return api_error(400, "bad_request", message, {field: [message]})
+    return render_template("errors/error.html", status=400, message=f"{field}: {message}"), 400
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.before_request(enforce_access)
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def security_headers(response):
@@ -100,6 +140,17 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return api_error(409, "conflict", message)
         return render_template("errors/error.html", status=409, message=message), 409
+
+    @app.errorhandler(DataError)
+    def data_refused(exc: DataError):
+        # A value the database cannot store (too long for its column, out of range): a refusal,
+        # never a 500. Field checks normally catch these first.
+        db.session.rollback()
+        logger.warning("database refused a value on %s %s: %s", request.method, request.path, exc.orig)
+        message = _("A value is too long or not valid for storage; check the fields and try again.")
+        if is_api_request():
+            return api_error(422, "invalid_value", message)
+        return render_template("errors/error.html", status=422, message=message), 422
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError):
