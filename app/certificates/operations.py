@@ -27,7 +27,7 @@ PATTERN_FIELDS = {"year", "region", "competition", "event", "seq"}
 DEFAULT_PATTERN = "{region}{year}-{competition:03d}-{seq:05d}"
 CODE_BYTES = 13  # 104 random bits (≥ 80 asked), 21 base32 characters
 MAX_BACKGROUND = (1754, 1240)  # A4 landscape at 150 dpi
-MAX_SEAL = (600, 600)
+MAX_SEAL = (320, 320)  # a 42 mm seal at ~190 dpi
 
 
 class CertificateStateError(DomainError):
