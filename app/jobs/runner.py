@@ -152,15 +152,14 @@ def _rq_context():
 
 def rq_plan(job_id: str) -> None:
     """RQ task: split the job into chunks other workers can take."""
-    from redis import Redis
-    from rq import Queue
+    from rq import Queue, get_current_job
     with _rq_context():
         job = db.session.get(Job, job_id)
         if job is None or job.status == "done":
             return
         _mark_running(job)
         serials = [c.serial for c in db.session.scalars(_scope(job.competition_id, job.event_id))]
-        q = Queue(QUEUE, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+        q = Queue(QUEUE, connection=get_current_job().connection)
         for i in range(0, len(serials), CHUNK):
             q.enqueue("app.jobs.runner.rq_chunk", job_id, serials[i:i + CHUNK], job_timeout=3600)
         db.session.remove()
