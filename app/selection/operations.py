@@ -44,7 +44,7 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
     stmt = select(Entitlement).where(Entitlement.competition_id == comp.id, Entitlement.status != "superseded")
     if event_id is not None:
         stmt = stmt.where(Entitlement.event_id == event_id)
-    current = {(e.person_id, e.registration_id, e.rule_id, e.rank, e.award): e for e in db.session.scalars(stmt)}
+    current = {(e.person_id, e.registration_id, e.rule_id): e for e in db.session.scalars(stmt)}
     rows_stmt = (select(Result, Registration, Event).join(Registration, Registration.id == Result.registration_id)
                  .join(Event, Event.id == Result.event_id).where(Result.competition_id == comp.id)
                  .order_by(Result.event_id, Result.rank))
@@ -59,10 +59,15 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
                           frontline_worker=person.is_frontline_worker, skill_grade=person.skill_grade,
                           competition_title=comp.award_title)
             for g in grants(facts, sets):
-                key = (person.id, reg.id, g.rule_id, result.rank, result.award)
-                if key in current:
-                    current.pop(key)
+                key = (person.id, reg.id, g.rule_id)
+                if key in current:  # still granted: the record and its HR status stay
+                    ent = current.pop(key)
                     kept += 1
+                    if (ent.rank, ent.award) != (result.rank, result.award):
+                        record("entitlement.facts", ent, actor=actor, before={"rank": ent.rank, "award": ent.award},
+                               after={"rank": result.rank, "award": result.award}, reason=reason,
+                               competition_id=comp.id, event_id=event.id)
+                        ent.rank, ent.award = result.rank, result.award
                     continue
                 ent = Entitlement(person_id=person.id, registration_id=reg.id, competition_id=comp.id,
                                   event_id=event.id, organization_id=reg.organization_id, rule_id=g.rule_id,

@@ -332,6 +332,11 @@ def test_a_correction_after_final_moves_ranks_and_reissues_certificates_and_enti
     codes, event, comp = final["codes"], final["event"], final["comp"]
     before = {c.registration.code: c for c in db.session.scalars(select(Certificate))}
     ents_before = db.session.scalar(select(func.count()).select_from(Entitlement).where(Entitlement.status != "superseded"))
+    top = db.session.scalar(select(Entitlement).join(Registration, Registration.id == Entitlement.registration_id)
+                            .where(Registration.code == codes[0], Entitlement.kind == "teacher_eligibility"))
+    api_as(final["organizer"]).post(f"/entitlements/{top.id}/status", json={"status": "confirmed", "note": "拉萨职院拟聘"})
+    third = db.session.scalar(select(Entitlement).join(Registration, Registration.id == Entitlement.registration_id)
+                              .where(Registration.code == codes[1], Entitlement.kind == "teacher_eligibility"))
     sup, chief = api_as(final["supervisor"]), api_as(final["chief"])
     assert sup.post(f"/events/{event.id}/final-corrections", json={"reason": "短"}).status_code == 422
     r = sup.post(f"/events/{event.id}/final-corrections", json={"reason": "仲裁委员会裁决书〔2026〕3号：第五名实操成绩漏计"})
@@ -356,6 +361,15 @@ def test_a_correction_after_final_moves_ranks_and_reissues_certificates_and_enti
     assert len(after) == sum(1 for v in ranks.values() if v[1])
     superseded = db.session.scalars(select(Entitlement).where(Entitlement.status == "superseded")).all()
     assert all("裁决书" in e.note for e in superseded)
+    # The old first is second now: still teacher-eligible (top 2), so HR's confirmation stands;
+    # the old second is third: its teacher eligibility is superseded, its reward stays.
+    db.session.refresh(top)
+    db.session.refresh(third)
+    assert top.status == "confirmed" and top.rank == 2
+    assert third.status == "superseded" and ranks[codes[1]][0] == 3
+    new_first = db.session.scalars(select(Entitlement).join(Registration, Registration.id == Entitlement.registration_id)
+                                   .where(Registration.code == codes[4], Entitlement.status == "eligible")).all()
+    assert {e.kind for e in new_first} == {"teacher_eligibility", "reward"}
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"results.final_correction_open", "results.final_correction_close", "certificate.revoke"} <= actions
     assert ents_before > 0
