@@ -190,8 +190,10 @@ def _mark_running(job: Job) -> None:
 
 
 def _fail(job_id: str, exc: BaseException) -> None:
+    """Mark the job failed, saying why; what was rendered stays on disk and counts as done."""
+    done = sum(1 for _ in (job_dir(job_id) / "pdf").glob("*.pdf"))
     db.session.execute(update(Job).where(Job.id == job_id).values(
-        status="failed", error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
+        status="failed", done=done, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
     db.session.commit()
 
 
