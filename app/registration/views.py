@@ -101,7 +101,12 @@ def me():
     from ..results.public import PUBLIC_STATUSES
     published = {r.registration_id: r for r in db.session.scalars(select(Result).where(
         Result.registration_id.in_([r.id for r in regs]))) if r.registration.event.competition.status in PUBLIC_STATUSES}
+    from ..certificates.models import Certificate
+    certs = {c.registration_id: c for c in db.session.scalars(select(Certificate).where(
+        Certificate.registration_id.in_([r.id for r in regs]), Certificate.status == "valid",
+        Certificate.person_id == (person.id if person else None)))}
     return render_template("registration/me.html", person=person, registrations=regs, results=published,
+                           certificates=certs,
                            appealable=lambda r: r.status == "approved" and appeal_window(r)[0],
                            competitions=_open_events(), person_view=person_view,
                            can_withdraw=lambda r: operations.can_withdraw(r, current_user)

@@ -137,7 +137,7 @@ def test_verify_shows_valid_then_revoked_and_a_reissue_gets_a_new_serial_and_cod
     assert {c["status"] for c in record["certificates"]} == {"valid", "revoked"}
 
 
-def test_only_the_people_concerned_download_a_certificate(final, api_as, make_user, make_org):
+def test_only_the_people_concerned_download_a_certificate(final, api_as, make_user, make_org, login):
     cert = db.session.scalar(select(Certificate).order_by(Certificate.seq))
     owner = make_user("candidate", username="owner")
     stranger = make_user("candidate", username="stranger")
@@ -147,6 +147,8 @@ def test_only_the_people_concerned_download_a_certificate(final, api_as, make_us
     db.session.commit()
     url = f"/registrations/{cert.registration_id}/certificate.pdf"
     assert api_as(owner).get(url).status_code == 200
+    page = login(owner).get("/me").get_data(as_text=True)
+    assert url in page and cert.serial in page
     assert api_as(stranger).get(url).status_code == 404
     assert api_as(final["judges"][1]).get(url).status_code == 404
     assert api_as(other_organizer).get(url).status_code == 404
