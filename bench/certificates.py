@@ -110,7 +110,7 @@ def main() -> None:
     from app.pdf import fonts
 
     font_dir = str(ROOT / "instance" / "fonts")
-    if fonts.check_system() or not (Path(font_dir) / "JXSerifSC-Regular.otf").exists():
+    if fonts.check_system() or not (Path(font_dir) / "JXSerifSC1-Regular.otf").exists():
         sys.exit("fonts missing: run `make pdf-fonts` (and scripts/install-system-deps.sh)")
     bg, seal = images()
     r = pdf.renderer(font_dir)

@@ -16,12 +16,20 @@ from pathlib import Path
 
 NOTO_DIRS = [Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto")]
 
-# (family, weight, source collection, face index of the SC face, file name of the cut)
+# (family, weight, source collection, face index of the SC face, file name of the cut, part).
+# Each face is cut in two: part 1 holds GB 2312's level-1 hanzi (the 3,755 most common, which
+# write nearly every text and name) with ASCII and punctuation, part 2 its level-2 hanzi. The
+# stylesheet names part 1 before part 2, so a certificate whose text is all level-1 subsets
+# only the smaller font: WeasyPrint's subsetting cost follows the size of the source font.
 CUTS = [
-    ("JX Serif SC", 400, "NotoSerifCJK-Regular.ttc", 2, "JXSerifSC-Regular.otf"),
-    ("JX Serif SC", 700, "NotoSerifCJK-Bold.ttc", 2, "JXSerifSC-Bold.otf"),
-    ("JX Sans SC", 400, "NotoSansCJK-Regular.ttc", 2, "JXSansSC-Regular.otf"),
-    ("JX Sans SC", 700, "NotoSansCJK-Bold.ttc", 2, "JXSansSC-Bold.otf"),
+    ("JX Serif SC", 400, "NotoSerifCJK-Regular.ttc", 2, "JXSerifSC1-Regular.otf", 1),
+    ("JX Serif SC", 700, "NotoSerifCJK-Bold.ttc", 2, "JXSerifSC1-Bold.otf", 1),
+    ("JX Sans SC", 400, "NotoSansCJK-Regular.ttc", 2, "JXSansSC1-Regular.otf", 1),
+    ("JX Sans SC", 700, "NotoSansCJK-Bold.ttc", 2, "JXSansSC1-Bold.otf", 1),
+    ("JX Serif SC2", 400, "NotoSerifCJK-Regular.ttc", 2, "JXSerifSC2-Regular.otf", 2),
+    ("JX Serif SC2", 700, "NotoSerifCJK-Bold.ttc", 2, "JXSerifSC2-Bold.otf", 2),
+    ("JX Sans SC2", 400, "NotoSansCJK-Regular.ttc", 2, "JXSansSC2-Regular.otf", 2),
+    ("JX Sans SC2", 700, "NotoSansCJK-Bold.ttc", 2, "JXSansSC2-Bold.otf", 2),
 ]
 TIBETAN = ["NotoSerifTibetan-Regular.ttf", "NotoSerifTibetan-Bold.ttf"]
 
@@ -37,18 +45,25 @@ def system_font(name: str) -> Path | None:
     return None
 
 
-def cut_charset() -> str:
-    """GB 2312 (6,763 hanzi and its symbols), ASCII, CJK and full-width punctuation, middle dots."""
-    chars = {chr(c) for c in range(0x20, 0x7F)}
-    for b1 in range(0xA1, 0xF8):
+def _gb2312(rows) -> set[str]:
+    chars = set()
+    for b1 in rows:
         for b2 in range(0xA1, 0xFF):
             try:
                 chars.add(bytes([b1, b2]).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    chars |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF5F)}
-    chars |= set("·•—–‘’“”…〇№℃")
-    return "".join(sorted(chars))
+    return chars
+
+
+def cut_charset(part: int = 0) -> str:
+    """Part 1: GB 2312's symbols and level-1 hanzi, ASCII, CJK and full-width punctuation, middle
+    dots. Part 2: GB 2312's level-2 hanzi. Part 0: both (all 6,763 hanzi)."""
+    first = {chr(c) for c in range(0x20, 0x7F)} | _gb2312(range(0xA1, 0xB0)) | _gb2312(range(0xB0, 0xD8))
+    first |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF5F)}
+    first |= set("·•—–‘’“”…〇№℃")
+    second = _gb2312(range(0xD8, 0xF8))
+    return "".join(sorted({0: first | second, 1: first, 2: second}[part]))
 
 
 def check_system() -> list[str]:
@@ -57,7 +72,7 @@ def check_system() -> list[str]:
     if not ctypes.util.find_library("harfbuzz-subset"):
         problems.append("libharfbuzz-subset0 is missing: WeasyPrint would fall back to fontTools, ~50x slower "
                         "(apt-get install libharfbuzz-subset0)")
-    for _family, _weight, source, _index, _out in CUTS:
+    for _family, _weight, source, _index, _out, _part in CUTS:
         if system_font(source) is None:
             problems.append(f"{source} is missing (apt-get install fonts-noto-cjk)")
     for name in TIBETAN:
@@ -76,26 +91,26 @@ def build(dest: Path, force: bool = False) -> list[Path]:
         raise FontSetupError("hb-subset is missing (apt-get install libharfbuzz-bin)")
     dest.mkdir(parents=True, exist_ok=True)
     made = []
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as text:
-        text.write(cut_charset())
-        text.flush()
-        for _family, _weight, source, index, out in CUTS:
-            target = dest / out
-            if target.exists() and not force:
-                continue
+    for _family, _weight, source, index, out, part in CUTS:
+        target = dest / out
+        if target.exists() and not force:
+            continue
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as text:
+            text.write(cut_charset(part))
+            text.flush()
             tmp = target.with_suffix(".tmp")
             subprocess.run([hb, f"--font-file={system_font(source)}", f"--face-index={index}",
                             f"--text-file={text.name}", "--layout-features=*", "--name-IDs=*",
                             f"--output-file={tmp}"], check=True, capture_output=True)
-            tmp.replace(target)
-            made.append(target)
+        tmp.replace(target)
+        made.append(target)
     return made
 
 
 def face_rules(font_dir: Path) -> str:
     """@font-face rules for the cuts present in font_dir (absent cuts fall back to system fonts)."""
     rules = []
-    for family, weight, _source, _index, out in CUTS:
+    for family, weight, _source, _index, out, _part in CUTS:
         if (font_dir / out).exists():
             rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
                          f'src: url("jx:font/{out}"); }}')

@@ -399,3 +399,15 @@ def test_with_redis_the_batch_runs_on_rq_workers_in_chunks(final, api_as, app, m
     with zipfile.ZipFile(io.BytesIO(org.get(f"/jobs/{job_id}/files/certificates.zip").data)) as zf:
         assert len(zf.namelist()) == 4
     conn.flushdb()
+
+
+def test_fonts_are_cut_in_two_and_a_less_common_character_uses_the_second_part(tmp_path):
+    from app import pdf
+    from app.pdf.fonts import cut_charset
+    first, second = set(cut_charset(1)), set(cut_charset(2))
+    assert not first & second and "王" in first and "鑫" in second and len(first | second) > 7000
+    data = pdf.render("roster.html", r={"title": "名册", "subtitle": "王鑫", "rows": [],
+                                        "printed_on": __import__("datetime").date(2026, 1, 1)})
+    fonts = pdf_fonts(data, tmp_path)
+    assert "JX-Sans-SC2" in fonts and "JX-Sans-SC" in fonts and "Noto" not in fonts
+    assert "王鑫" in pdf_text(data)
