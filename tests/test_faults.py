@@ -32,14 +32,14 @@ def test_kill_9_during_a_2000_row_import_leaves_all_or_nothing():
     assert [t.outcome for t in trials if t.outcome not in ("all", "none")] == []
 
 
-def _restart_command() -> list[str] | None:
-    """The local cluster's restart command, or None when this machine cannot restart it."""
+def _cluster_command(action: str) -> list[str] | None:
+    """pg_ctlcluster for the local cluster, or None when this machine cannot drive it."""
     if not shutil.which("pg_ctlcluster") or not os.path.isdir("/etc/postgresql") or os.geteuid() != 0:
         return None
     versions = sorted(os.listdir("/etc/postgresql"))
     if not versions:
         return None
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "restart"]
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", action]
 
 
 def _wait_for_postgres(url, timeout: float = 60) -> float:
@@ -63,10 +63,23 @@ def _wait_for_postgres(url, timeout: float = 60) -> float:
         engine.dispose()
 
 
+def _make_sure_postgres_runs(url) -> None:
+    """Whatever happened to the restart, leave the cluster running and answering."""
+    try:
+        _wait_for_postgres(url, timeout=20)
+    except Exception:  # noqa: BLE001 - down: start it (a restart cut short leaves it stopped)
+        subprocess.run(_cluster_command("start"), capture_output=True, timeout=900)
+        _wait_for_postgres(url, timeout=300)
+
+
 def test_postgres_restart_under_load_is_survived_without_restarting_the_app(make_user):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("restarts PostgreSQL: runs only when TEST_DATABASE_URL is PostgreSQL")
-    command = _restart_command()
+    if os.environ.get("CI") != "true" and os.environ.get("JX_PG_RESTART_TEST") != "1":
+        # A restart hits every database of the cluster: on a shared development machine it would
+        # break other people's test runs. CI runs it; elsewhere ask for it.
+        pytest.skip("restarts the whole PostgreSQL cluster: runs in CI (CI=true) or with JX_PG_RESTART_TEST=1")
+    command = _cluster_command("restart")
     host = db.engine.url.host or "localhost"
     if command is None or host not in ("127.0.0.1", "localhost", "::1"):
         pytest.skip("needs a local PostgreSQL cluster that pg_ctlcluster can restart (as root)")
@@ -94,7 +107,10 @@ def test_postgres_restart_under_load_is_survived_without_restarting_the_app(make
         [t.start() for t in threads]
         time.sleep(1.0)
         t_restart = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        # Never cut short (a restart killed between stop and start leaves the cluster down); a
+        # shutdown checkpoint on a busy disk has been seen to take 100 s.
+        restart = subprocess.run(command, capture_output=True, timeout=900)
+        assert restart.returncode == 0, restart.stderr
         t_up = time.perf_counter()  # pg_ctlcluster returns once the server accepts connections
         deadline = t_up + 30
         while time.perf_counter() < deadline and not any(s == 200 and sent >= t_up for sent, _a, s in list(log)):
@@ -105,7 +121,7 @@ def test_postgres_restart_under_load_is_survived_without_restarting_the_app(make
     finally:
         stop.set()
         server.stop()
-        _wait_for_postgres(url)
+        _make_sure_postgres_runs(url)
         db.engine.dispose()
 
     after = [(sent, answered, s) for sent, answered, s in log if sent >= t_up]
