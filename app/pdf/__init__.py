@@ -47,7 +47,7 @@ class AssetFetcher(URLFetcher):
         if url.startswith("jx:asset/"):
             data, mime = self.renderer.asset(url[len("jx:asset/"):])
             return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
-        if url.startswith("data:image/png;base64,"):  # QR codes made by qr_svg()
+        if url.startswith("data:image/png;base64,"):  # QR codes made by qr_image()
             return URLFetcherResponse(url, body=base64.b64decode(url[22:]), headers={"Content-Type": "image/png"})
         raise ValueError(f"refused URL {url!r}: documents only load their own assets")
 
@@ -65,14 +65,14 @@ def cn_date(value: date | datetime | None) -> str:
     return "".join(CN_DIGITS[int(d)] for d in str(value.year)) + f"年{small(value.month)}月{small(value.day)}日"
 
 
-def qr_svg(payload: str, size_mm: float = 26) -> Markup:
+def qr_image(payload: str, size_mm: float = 26) -> Markup:
     """A QR code of `payload` as a one-pixel-per-module PNG drawn without interpolation (crisp
     in print): ten times cheaper for WeasyPrint than the same code as an SVG path. The mask is
     fixed, which spares segno its mask evaluation; any mask decodes the same."""
     qr = segno.make(payload, error="m", micro=False, mask=0)
     uri = qr.png_data_uri(scale=1, border=2, dark="#1b1b1b")
-    return Markup(f'<img class="qr" src="{uri}" alt="" style="width:{size_mm}mm;height:{size_mm}mm;'
-                  f'image-rendering:pixelated">')
+    return Markup('<img class="qr" src="{}" alt="" style="width:{}mm;height:{}mm;image-rendering:pixelated">'
+                  ).format(uri, float(size_mm), float(size_mm))  # format() escapes its arguments
 
 
 class Renderer:
@@ -87,7 +87,7 @@ class Renderer:
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
         self.env.filters["cn_date"] = cn_date
-        self.env.globals["qr_svg"] = qr_svg
+        self.env.globals["qr_image"] = qr_image
         base_css = (TEMPLATE_DIR / "base.css").read_text(encoding="utf-8")
         self.css = CSS(string=fonts.face_rules(self.font_dir) + "\n" + base_css, font_config=self.font_config,
                        url_fetcher=self.fetcher)
