@@ -5,7 +5,7 @@ import random
 from decimal import Decimal
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from .accounts.models import User
 from .accounts.operations import create_user
@@ -49,16 +49,28 @@ XZ_COUNTIES = ["540102", "540103", "540202", "540302", "540402"]
 GX_COUNTIES = ["450102", "450103", "450202", "450302", "450902"]
 
 
-def _tables_in_delete_order():
-    return reversed(db.metadata.sorted_tables)
-
-
 def reset_all() -> None:
-    for table in _tables_in_delete_order():
-        if table.name == "alembic_version":
-            continue
-        db.session.execute(delete(table))
-    db.session.execute(update(AuditHead).values(seq=0, hash=GENESIS))
+    """Wipe the database and build the schema again through the migrations.
+
+    The database itself refuses to delete audit events and final results (append-only trail,
+    frozen results: migration 0009), and the demo gets no way around that: it drops the tables
+    instead, as `flask db downgrade base` would, and migrates from empty."""
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    db.session.remove()
+    engine = db.engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, where it takes effect
+        meta = MetaData()
+        meta.reflect(bind=conn)
+        meta.drop_all(bind=conn)
+        conn.commit()
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    engine.dispose()
+    upgrade()
     if db.session.get(AuditHead, 1) is None:
         db.session.add(AuditHead(id=1, seq=0, hash=GENESIS))
     db.session.flush()

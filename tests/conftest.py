@@ -15,6 +15,7 @@ from sqlalchemy import text
 os.environ.setdefault("JIANGXUAN_ENV", "testing")
 
 from app import create_app  # noqa: E402
+from app.audit import triggers  # noqa: E402
 from app.audit.models import AuditHead  # noqa: E402
 from app.audit.operations import GENESIS  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
@@ -66,12 +67,14 @@ def _clean(app) -> None:
     with app.app_context():
         _db.session.remove()
         tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name != "audit_heads"]
+        # The audit trail is append-only and final results are frozen by database triggers: wiping
+        # the test database between tests lifts them inside the same transaction (tests only).
         if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as conn:
+            with _db.engine.begin() as conn, triggers.suspended(conn):
                 conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
                 conn.execute(text("UPDATE audit_heads SET seq = 0, hash = :h"), {"h": GENESIS})
         else:
-            with _db.engine.begin() as conn:
+            with _db.engine.begin() as conn, triggers.suspended(conn):
                 for t in tables:
                     conn.execute(t.delete())
                 conn.execute(AuditHead.__table__.update().values(seq=0, hash=GENESIS))
