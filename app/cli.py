@@ -72,7 +72,7 @@ def init_app(app: Flask) -> None:
             raise SystemExit(1)
 
     @app.cli.command("demo")
-    @click.option("--reset", is_flag=True, help="Delete every row first (keeps the schema).")
+    @click.option("--reset", is_flag=True, help="Drop every table and migrate from empty first (the audit trail is append-only).")
     def demo(reset: bool):
         """Load the demo data set (prints the demo accounts and passwords)."""
         from .demo import load_demo

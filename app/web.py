@@ -156,8 +156,13 @@ def init_app(app: Flask) -> None:
     def database_busy(exc: OperationalError):
         # SQLite under write contention ("database is locked"): ask the client to retry, not a 500.
         db.session.rollback()
-        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+        text = str(exc.orig).lower()
+        unavailable = exc.connection_invalidated or any(s in text for s in (
+            "shutting down", "starting up", "could not connect", "connection refused", "server closed",
+            "terminating connection", "connection failed", "consuming input failed"))
+        if "locked" not in text and "busy" not in text and not unavailable:
             return server_error(exc)
+        logger.warning("database unavailable or busy on %s %s: %s", request.method, request.path, exc.orig)
         message = _("The server is busy; please try again in a moment.")
         if is_api_request():
             return api_error(503, "busy", message)

@@ -41,13 +41,9 @@ SQLITE_TRIGGERS_V1 = {
         f"BEGIN SELECT RAISE(ABORT, '{FINAL_MESSAGE}'); END",
 }
 
-POSTGRES_FUNCTIONS_V1 = [
-    f"""CREATE OR REPLACE FUNCTION jx_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
-BEGIN
-    RAISE EXCEPTION USING MESSAGE = '{AUDIT_MESSAGE} (' || TG_OP || ' refused)', ERRCODE = 'restrict_violation';
-END
-$body$""",
-    f"""CREATE OR REPLACE FUNCTION jx_results_frozen() RETURNS trigger LANGUAGE plpgsql AS $body$
+# The functions' DDL takes only this module's own constants (no request data reaches it); they
+# are spliced in with str.replace, the same text an f-string would give.
+_RESULTS_FROZEN_TEMPLATE_V1 = """CREATE OR REPLACE FUNCTION jx_results_frozen() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM results r WHERE r.is_final AND NOT EXISTS (
@@ -64,7 +60,22 @@ BEGIN
     END IF;
     RETURN NEW;
 END
+$body$"""
+
+
+def _fill(template: str) -> str:
+    return template.replace("{FINAL_MESSAGE}", FINAL_MESSAGE).replace("{_OPEN_CORRECTION}", _OPEN_CORRECTION)
+
+
+_RESULTS_FROZEN_V1 = _fill(_RESULTS_FROZEN_TEMPLATE_V1)
+
+POSTGRES_FUNCTIONS_V1 = [
+    f"""CREATE OR REPLACE FUNCTION jx_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    RAISE EXCEPTION USING MESSAGE = '{AUDIT_MESSAGE} (' || TG_OP || ' refused)', ERRCODE = 'restrict_violation';
+END
 $body$""",
+    _RESULTS_FROZEN_V1,
 ]
 
 POSTGRES_TRIGGERS_V1 = {
