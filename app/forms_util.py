@@ -60,3 +60,29 @@ def perform(action, success: str | None = None) -> bool:
     if success:
         flash(success, "success")
     return True
+
+
+def submit_form(form: FlaskForm, action, success: str | None = None, aliases: dict[str, str] | None = None) -> bool:
+    """Run one operation for a submitted form: commit and flash `success`, or roll back and put
+    the errors beside the form's fields (a rule's refusal at the form's top). Returns whether
+    it succeeded; the caller redirects on success and re-renders the form otherwise."""
+    from flask import flash
+
+    from .domain.errors import DomainError
+    from .extensions import db
+    from .i18n import error_message
+
+    try:
+        action()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_errors(form, exc, aliases)
+        return False
+    except DomainError as exc:
+        db.session.rollback()
+        form.form_errors = [error_message(exc)]
+        return False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True

@@ -8,10 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..competitions.models import Competition, Event
-from ..domain.errors import DomainError, ValidationFailed
-from ..i18n import error_message
 from ..extensions import db
-from ..forms_util import apply_errors, perform
+from ..forms_util import perform, submit_form
 from ..jobs import runner
 from ..jobs.models import Job
 from ..registration import operations as registration_ops
@@ -46,18 +44,10 @@ def manage(competition_id: int):
         data = {k: form[k].data for k in ("template", "issuing_body", "serial_pattern", "remove_background",
                                           "remove_seal", "version")}
         bg, seal = request.files.get("background"), request.files.get("seal")
-        try:
-            operations.update_settings(comp, data, current_user, background=bg.read() if bg else None,
-                                       seal=seal.read() if seal else None)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors = [error_message(exc)]
-        else:
-            if perform(lambda: None, _("Certificate settings saved.")):
-                return redirect(url_for("certificates.manage", competition_id=comp.id))
+        if submit_form(form, lambda: operations.update_settings(
+                comp, data, current_user, background=bg.read() if bg else None, seal=seal.read() if seal else None),
+                _("Certificate settings saved.")):
+            return redirect(url_for("certificates.manage", competition_id=comp.id))
     elif request.method == "GET":
         db.session.commit()  # the default settings row, created on first visit
         form.version.data = settings.version

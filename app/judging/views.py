@@ -14,7 +14,7 @@ from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.scoring import plain
 from ..extensions import db
-from ..forms_util import apply_errors, perform
+from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
@@ -133,17 +133,9 @@ def correct(event_id: int, code: str, judge_id: int):
     form = _sheet_form(sheet, criteria)
     if form.validate_on_submit():
         scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
-        try:
-            ops.correct_sheet(sheet, scores, form.version.data, form.reason.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria})
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors = [error_message(exc)]
-        else:
-            db.session.commit()
-            flash(_("Correction of %(code)s saved.", code=code), "success")
+        if submit_form(form, lambda: ops.correct_sheet(sheet, scores, form.version.data, form.reason.data, current_user),
+                       _("Correction of %(code)s saved.", code=code),
+                       {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria}):
             return redirect(url_for("judging.event_page", event_id=event.id))
     return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
                            names=ops.names_visible_to_panel(event), correcting=True)

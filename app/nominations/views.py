@@ -10,7 +10,7 @@ from ..competitions.models import Event
 from ..domain.dossier import FIELDS
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms_util import apply_errors, perform
+from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
 from ..judging.operations import names_visible_to_panel
 from ..people.models import Organization
@@ -97,17 +97,8 @@ def dossier_edit(registration_id: int):
     if request.method == "GET":
         form.version.data = dossier.version
     if form.validate_on_submit():
-        try:
-            ops.update_dossier(reg, {k: form[k].data for k in FIELDS}, form.version.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors = [error_message(exc)]
-        else:
-            db.session.commit()
-            flash(_("Dossier saved."), "success")
+        if submit_form(form, lambda: ops.update_dossier(reg, {k: form[k].data for k in FIELDS}, form.version.data,
+                                                        current_user), _("Dossier saved.")):
             return redirect(url_for("nominations.dossier_edit", registration_id=reg.id))
     return render_template("nominations/dossier_edit.html", reg=reg, dossier=dossier, form=form,
                            upload=AttachmentForm(), editable=ops.editable(reg))

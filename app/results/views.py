@@ -11,10 +11,8 @@ from sqlalchemy import select
 
 from .. import cache
 from ..competitions.models import Competition, Event
-from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db, limiter
-from ..forms_util import apply_errors, perform
-from ..i18n import error_message
+from ..forms_util import perform, submit_form
 from ..judging import operations as judging
 from ..registration.exports import attachment
 from ..registration.models import Registration
@@ -178,17 +176,8 @@ def ties(event_id: int):
     form = TieForm()
     if form.validate_on_submit():
         order = [x.strip().lstrip("#") for x in (form.order.data or "").replace("，", ",").split(",") if x.strip()]
-        try:
-            operations.resolve_tie(event, order, form.reason.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors = [error_message(exc)]
-        else:
-            db.session.commit()
-            flash(_("The order of the tied entries is recorded."), "success")
+        if submit_form(form, lambda: operations.resolve_tie(event, order, form.reason.data, current_user),
+                       _("The order of the tied entries is recorded.")):
             return redirect(url_for("results.ties", event_id=event.id))
     groups = operations.unresolved(event) if event.locked_at is not None else []
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
@@ -208,17 +197,8 @@ def appeal(registration_id: int):
     form = AppealForm()
     is_open, _kind = operations.appeal_window(reg)
     if form.validate_on_submit():
-        try:
-            operations.file_appeal(reg, form.reason.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors = [error_message(exc)]
-        else:
-            db.session.commit()
-            flash(_("Your appeal has been filed; the supervisor will decide it."), "success")
+        if submit_form(form, lambda: operations.file_appeal(reg, form.reason.data, current_user),
+                       _("Your appeal has been filed; the supervisor will decide it.")):
             return redirect(url_for("registration.me" if current_user.has_role("candidate") else "registration.org_index"))
     appeals = db.session.scalars(select(Appeal).where(Appeal.registration_id == reg.id).order_by(Appeal.id)).all()
     return render_template("results/appeal.html", reg=reg, form=form, is_open=is_open, appeals=appeals)
