@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,11 +11,12 @@ from ..certificates import documents, operations
 from ..certificates.models import Certificate
 from ..certificates.views import _managed, _managed_cert, _viewable, certificate_for, pdf_response
 from ..competitions.models import Event
+from ..domain.errors import N_, Collector
 from ..extensions import db
 from ..jobs import runner
 from ..jobs.views import managed_job
 from ..registration.exports import attachment
-from ..security import login_required_any, public, roles
+from ..security import api_error, login_required_any, public, roles
 from . import bp
 from .util import json_body
 
@@ -42,8 +44,11 @@ def certificates_batch(competition_id: int):
     comp = _managed(competition_id)
     data = request.get_json(silent=True) or {}
     event_id = data.get("event_id") if isinstance(data, dict) else None
-    if event_id is not None and (not isinstance(event_id, int) or db.session.get(Event, event_id) not in comp.events):
-        abort(404)
+    if event_id is not None and (isinstance(event_id, bool) or not isinstance(event_id, int)
+                                 or db.session.get(Event, event_id) not in comp.events):
+        errors = Collector()
+        errors.add("event_id", N_("Give the id of one of this competition's events, or leave it out for all events."))
+        errors.raise_if_any()
     job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
     db.session.commit()
     runner.dispatch(job.id)
@@ -134,8 +139,6 @@ def bulletin_pdf(event_id: int):
 def public_certificate(code: str):
     cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
     if cert is None:
-        from flask_babel import gettext as _
-        from ..security import api_error
         return api_error(404, "not_found", _("No certificate has this verification code."))
     view = operations.public_view(cert)
     body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],

@@ -154,6 +154,8 @@ def test_only_the_people_concerned_download_a_certificate(final, api_as, make_us
     assert api_as(other_organizer).get(url).status_code == 404
     assert api_as(other_organizer).post(f"/certificates/{cert.code}/revoke", json={"reason": "越权撤销"}).status_code == 403
     assert api_as(other_organizer).post(f"/competitions/{final['comp'].id}/certificates").status_code == 403
+    r = api_as(final["organizer"]).post(f"/competitions/{final['comp'].id}/certificates", json={"event_id": "all"})
+    assert r.status_code == 422 and "event_id" in r.get_json()["error"]["fields"]
     loser = db.session.scalar(select(Result).where(Result.award.is_(None)))
     assert api_as(final["organizer"]).get(f"/registrations/{loser.registration_id}/certificate.pdf").status_code == 404
 
