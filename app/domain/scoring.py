@@ -85,7 +85,7 @@ def round_half_up(x: Fraction | Decimal, places: int = 2) -> Decimal:
         whole, rem = divmod(abs(n), d)
         if rem * 2 >= d:
             whole += 1
-        return (Decimal(sign * whole).scaleb(-places)).quantize(q)
+        return Decimal(sign * whole).scaleb(-places)  # exponent -places already: 1 → 0.01, 100 → 1.00
     return x.quantize(q, rounding=ROUND_HALF_UP)
 
 

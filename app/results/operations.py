@@ -20,7 +20,7 @@ from ..extensions import db
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration.models import Registration
-from .compute import event_breakdowns
+from .compute import event_breakdowns, gc_paused
 from .models import Appeal, FinalCorrection, Result, TieResolution
 
 
@@ -37,24 +37,26 @@ def _resolutions(event: Event) -> dict[frozenset, list[int]]:
 def compute(event: Event) -> list[dict]:
     """Every ranked entry of the event (those with complete scores), best first: components and
     total rounded half up to 2 places, rank (tie-break chain), award and standardized score."""
+    with gc_paused():
+        return _compute(event)
+
+
+def _compute(event: Event) -> list[dict]:
     chain = event.tiebreak or []
     chain_criteria = {link.partition(":")[2] for link in chain if link.startswith("criterion:")}
     breakdowns = {rid: b for rid, b in event_breakdowns(event, chain_criteria).items() if b is not None}
     regs = {rid: (code, time_used) for rid, code, time_used in db.session.execute(
         select(Registration.id, Registration.code, Registration.time_used).where(Registration.event_id == event.id))}
     directions = tuple("asc" if link == "time_used" else "desc" for link in chain)
+    links = [link.partition(":")[::2] for link in chain]
     entries = []
+    shown: dict[int, dict[str, Decimal]] = {}  # rounded component scores, for the chain and the table
     for rid, b in breakdowns.items():
-        values = []
-        for link in chain:
-            kind, _sep, key = link.partition(":")
-            if kind == "component":
-                values.append(round_half_up(b.components[key]))
-            elif kind == "criterion":
-                values.append(round_half_up(b.criteria[key]))
-            else:
-                values.append(regs[rid][1])
-        entries.append(Entry(rid, round_half_up(b.total), tuple(values)))
+        components = shown[rid] = {k: round_half_up(v) for k, v in b.components.items()}
+        values = tuple(components[key] if kind == "component"
+                       else round_half_up(b.criteria[key]) if kind == "criterion"
+                       else regs[rid][1] for kind, key in links)
+        entries.append(Entry(rid, round_half_up(b.total), values))
     ranked = rank(entries, directions, event.no_shared_ranks, _resolutions(event))
     triples = [(r.id, r.rank, r.total) for r in ranked]
     settings = event.awards or {}
@@ -66,9 +68,8 @@ def compute(event: Event) -> list[dict]:
     std = award_rules.standardized({r.id: r.total for r in ranked}) if settings.get("standardized") else {}
     out = []
     for r in sorted(ranked, key=lambda r: (r.rank, regs[r.id][0] or "")):
-        b = breakdowns[r.id]
         out.append({"registration_id": r.id, "code": regs[r.id][0], "rank": r.rank, "total": r.total,
-                    "components": {k: str(round_half_up(v)) for k, v in b.components.items()},
+                    "components": {k: str(v) for k, v in shown[r.id].items()},
                     "award": given.get(r.id), "standardized": std.get(r.id),
                     "tie_group": list(r.tie_group) if not r.resolved else None})
     return out

@@ -58,3 +58,21 @@ def test_fast_and_general_paths_agree_exactly(drawn, api_as):
         reference = _reference(event)
         assert {r: b.total for r, b in fast.items()} == {r: b.total for r, b in general.items()} == reference
         assert {r: b.criteria["P1"] for r, b in fast.items()} == {r: b.criteria["P1"] for r, b in general.items()}
+
+
+def test_irregular_rows_fall_back_to_the_general_path(drawn, api_as):
+    """A counted sheet missing one criterion's row (damaged data) must not be summed as if whole:
+    the database-side sums are refused and the row-by-row path gives the reference figures."""
+    from sqlalchemy import delete
+
+    from app.results.compute import _component_sums_mean
+    _random_scores(drawn, api_as, seed=5)
+    event = db.session.get(Event, drawn["event"].id)
+    victim = db.session.scalars(select(Score).join(Sheet).where(Sheet.event_id == event.id,
+                                                                 Score.criterion_key == "P2")).first()
+    db.session.execute(delete(Score).where(Score.id == victim.id))
+    db.session.commit()
+    judged = next(c for c in event.scheme["components"] if c.get("entry", "judges") != "import")
+    assert _component_sums_mean(event, judged, {"P1"}) is None
+    fast = event_breakdowns(event, {"P1"})
+    assert {r: b.total for r, b in fast.items()} == _reference(event)
