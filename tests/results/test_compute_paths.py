@@ -34,7 +34,9 @@ def _reference(event):
     """Straight from the rows with the pure functions."""
     values = defaultdict(list)
     for rid, key, value in db.session.execute(select(Sheet.registration_id, Score.criterion_key, Score.value)
-                                              .join(Score).where(Sheet.event_id == event.id)):
+                                              .join(Score).where(Sheet.event_id == event.id,
+                                                                 Sheet.status.in_(("submitted", "locked")),
+                                                                 Score.value.is_not(None))):
         values[(rid, key)].append(value)
     imported = {(r, k): v for r, k, v in db.session.execute(
         select(ImportedScore.registration_id, ImportedScore.criterion_key, ImportedScore.value))}
@@ -65,7 +67,7 @@ def test_irregular_rows_fall_back_to_the_general_path(drawn, api_as):
     the database-side sums are refused and the row-by-row path gives the reference figures."""
     from sqlalchemy import delete
 
-    from app.results.compute import _component_sums_mean
+    from app.results.compute import _component_sums
     _random_scores(drawn, api_as, seed=5)
     event = db.session.get(Event, drawn["event"].id)
     victim = db.session.scalars(select(Score).join(Sheet).where(Sheet.event_id == event.id,
@@ -73,6 +75,48 @@ def test_irregular_rows_fall_back_to_the_general_path(drawn, api_as):
     db.session.execute(delete(Score).where(Score.id == victim.id))
     db.session.commit()
     judged = next(c for c in event.scheme["components"] if c.get("entry", "judges") != "import")
-    assert _component_sums_mean(event, judged, {"P1"}) is None
-    fast = event_breakdowns(event, {"P1"})
-    assert {r: b.total for r, b in fast.items()} == _reference(event)
+    for method in ("mean", "trimmed_mean"):
+        event.scheme = {**event.scheme, "aggregation": method}
+        db.session.commit()
+        assert _component_sums(event, judged, {"P1"}, method) is None
+        fast = event_breakdowns(event, {"P1"})
+        assert {r: b.total for r, b in fast.items()} == _reference(event)
+
+
+def test_trimmed_mean_in_the_database_matches_the_rows(drawn, make_user):
+    """Six judges per entry (so the highest and the lowest are dropped), a 0–3 criterion among
+    marks criteria: the database-side trimmed mean equals the row-by-row path and the pure functions."""
+    from app.models_base import utcnow
+    rng = random.Random(23)
+    event = db.session.get(Event, drawn["event"].id)
+    judges = [make_user("judge", username=f"judge_t{i}") for i in range(6)]
+    for reg in drawn["entries"]:
+        for judge in judges:
+            sheet = Sheet(event_id=event.id, registration_id=reg.id, judge_id=judge.id, status="submitted",
+                          version=1, updated_at=utcnow())
+            db.session.add(sheet)
+            db.session.flush()
+            for key, value in (("P1", rng.randint(0, 3)), ("P2", Decimal(rng.randint(0, 80)) / 4),
+                               ("P3", Decimal(rng.randint(0, 20)) / 2)):
+                db.session.add(Score(sheet_id=sheet.id, criterion_key=key, value=Decimal(value)))
+        db.session.add(ImportedScore(event_id=event.id, registration_id=reg.id, criterion_key="T1",
+                                     value=Decimal(rng.randint(0, 200)) / 2))
+    # A row under a key the scheme does not have (left by an old scheme, say) counts for nothing.
+    db.session.add(Score(sheet_id=sheet.id, criterion_key="OLD", value=Decimal("99")))
+    db.session.commit()
+    judged = next(c for c in event.scheme["components"] if c.get("entry", "judges") != "import")
+    for method in ("mean", "trimmed_mean", "median"):
+        event.scheme = {**event.scheme, "aggregation": method}
+        db.session.commit()
+        if method != "median":
+            assert _component_sums_paths(event, judged, method)
+        fast = event_breakdowns(event, {"P1", "P2"})
+        general = event_breakdowns(event)
+        assert {r: b.total for r, b in fast.items()} == {r: b.total for r, b in general.items()} == _reference(event)
+        for key in ("P1", "P2"):
+            assert {r: b.criteria[key] for r, b in fast.items()} == {r: b.criteria[key] for r, b in general.items()}
+
+
+def _component_sums_paths(event, comp, method):
+    from app.results.compute import _component_sums
+    return _component_sums(event, comp, {"P1", "P2"}, method) is not None
