@@ -29,6 +29,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds a worker keeps a public results page in memory in front of Redis (see app/cache.py).
+    PUBLIC_CACHE_HOT_SECONDS = float(os.environ.get("PUBLIC_CACHE_HOT_SECONDS", "2"))
     # Reverse proxies in front (nginx: 1): trust their X-Forwarded-For/-Proto, so the client's
     # address (rate limits) and https (HSTS, secure cookies) are seen. 0 = none, headers ignored.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

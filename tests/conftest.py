@@ -64,6 +64,7 @@ def app():
 def _clean(app) -> None:
     from app import cache
     cache._local.clear()  # ids restart with the tables: cached public pages must go too
+    cache._hot.clear()
     with app.app_context():
         _db.session.remove()
         tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name != "audit_heads"]
