@@ -29,10 +29,10 @@ run: system-deps setup pdf-fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo "JiangXuan is serving on http://$(HOST):$(PORT)/ (demo accounts above; Ctrl-C stops it)"
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) wsgi:app
 
 serve: setup
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) wsgi:app
 
 system-deps:
 	scripts/install-system-deps.sh

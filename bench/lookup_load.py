@@ -2,7 +2,7 @@
 page, its JSON, and the name + ID lookup, driven by wrk for N seconds at 32 and 256 connections,
 each beside a trivial endpoint (/healthz) of the same app measured in the same run.
 
-    .venv/bin/python bench/lookup_load.py [--seconds 60] [--database-url URL] [--redis-url URL]
+    .venv/bin/python bench/lookup_load.py [--seconds 60] [--database-url URL] [--redis-url URL] [--workers N] [--threads N]
 
 Needs wrk (`apt-get install wrk`) and a PostgreSQL server; the database given is emptied.
 Targets (issue 5): warm-cache public results ≥ 40% of the trivial endpoint's req/s with p99 ≤ 50 ms
@@ -80,6 +80,8 @@ def seed(database_url: str, contestants: int = 300, events: int = 5) -> tuple[in
                                   "award, is_final, computed_at) VALUES (:e, 1, :id, :t, '{}', :r, NULL, false, :now)"),
                              {"e": e, "id": rid, "t": f"{rng.uniform(40, 99):.2f}", "r": k + 1, "now": now})
         db.session.commit()
+        db.session.execute(text("ANALYZE"))  # as autovacuum would have done long before results day
+        db.session.commit()
     return 1, people
 
 
@@ -128,7 +130,9 @@ def main() -> None:
     ap.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/jx_load")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     ap.add_argument("--port", type=int, default=5088)
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="gunicorn workers (default: gunicorn.conf.py's, one sync worker per core)")
+    ap.add_argument("--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -139,8 +143,10 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "JIANGXUAN_ENV": "production",
            "SECRET_KEY": "bench-" + "x" * 40, "LOOKUP_RATE_LIMIT": "100000000 per minute", "SESSION_COOKIE_SECURE": "0"}
     subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], capture_output=True)
-    gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{args.port}", "--workers",
-                                 str(args.workers), "--threads", "4", "--log-level", "warning", "wsgi:app"],
+    gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{args.port}",
+                                 *(["--workers", str(args.workers)] if args.workers else []),
+                                 *(["--threads", str(args.threads)] if args.threads > 1 else []),
+                                 "--log-level", "warning", "wsgi:app"],
                                 cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -161,7 +167,7 @@ def main() -> None:
                    ("public results page", f"{base}/results/{comp_id}", None),
                    ("public results JSON", f"{base}/api/v1/public/competitions/{comp_id}/results", None),
                    ("lookup (POST)", f"{base}/", str(script))]
-        print(f"gunicorn {args.workers} workers × 4 threads; PostgreSQL + Redis; {args.seconds} s per run; "
+        print(f"gunicorn {args.workers or os.cpu_count()} workers × {args.threads} thread(s); PostgreSQL + Redis; {args.seconds} s per run; "
               f"{len(people)} published results")
         for conns in (32, 256):
             baseline = None

@@ -4,7 +4,7 @@ headless with a results-day mix — public results page and JSON, name + ID look
 verifications (page and JSON), judges saving their draft sheets — beside the app's trivial endpoint
 (/healthz) measured in the same run.
 
-    .venv/bin/python bench/results_day.py [--seconds 60] [--users 60] [--workers 4]
+    .venv/bin/python bench/results_day.py [--seconds 60] [--users 60] [--workers N] [--threads N]
                                           [--database-url postgresql://postgres@127.0.0.1:5432/jx_results_day]
                                           [--redis-url redis://127.0.0.1:6379/6]
 
@@ -92,7 +92,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--users", type=int, default=60, help="simulated public visitors (judges come on top)")
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="gunicorn workers (default: gunicorn.conf.py's, one sync worker per core)")
+    ap.add_argument("--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)")
     ap.add_argument("--port", type=int, default=5089)
     ap.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/jx_results_day")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
@@ -117,8 +119,10 @@ def main() -> None:
            "SECRET_KEY": "bench-" + "x" * 40, "SESSION_COOKIE_SECURE": "0",
            "LOOKUP_RATE_LIMIT": "100000000 per minute", "VERIFY_RATE_LIMIT": "100000000 per minute"}
     log = open(work / "gunicorn.log", "wb")
-    gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{args.port}", "--workers",
-                                 str(args.workers), "--threads", "4", "--log-level", "warning", "wsgi:app"],
+    gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{args.port}",
+                                 *(["--workers", str(args.workers)] if args.workers else []),
+                                 *(["--threads", str(args.threads)] if args.threads > 1 else []),
+                                 "--log-level", "warning", "wsgi:app"],
                                 cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -135,7 +139,7 @@ def main() -> None:
                "-u", str(users), "-r", str(max(users // 5, 1)), "-t", f"{args.seconds}s", "--host", base,
                "--csv", str(work / "run"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"]
         lenv = {**os.environ, "RESULTS_DAY_SEED": str(work / "seed.json"), "RESULTS_DAY_JUDGES": str(judges)}
-        print(f"gunicorn {args.workers} workers × 4 threads on PostgreSQL + Redis; locust {args.users} visitors + "
+        print(f"gunicorn {args.workers or os.cpu_count()} workers × {args.threads} thread(s) on PostgreSQL + Redis; locust {args.users} visitors + "
               f"{judges} judges for {args.seconds} s (load generator on the same machine)")
         subprocess.run(cmd, env=lenv, cwd=ROOT, capture_output=True, timeout=args.seconds + 120)
     finally:
