@@ -19,24 +19,25 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
     name = clean_text(name or "")[:64]
     if not number or not name:
         return None
-    people = db.session.scalars(select(Person).where(Person.id_number == number, Person.name == name)).all()
-    if not people:
+    ids = db.session.scalars(select(Person.id).where(Person.id_number == number, Person.name == name)).all()
+    if not ids:
         return None
+    from ..certificates.models import Certificate
+    # One query for the rows shown (results day: every candidate asks at once), certificate
+    # code included; only the columns shown cross.
+    code = (select(Certificate.code).where(Certificate.registration_id == Result.registration_id,
+                                           Certificate.person_id == RegistrationMember.person_id,
+                                           Certificate.status == "valid")
+            .order_by(Certificate.id.desc()).limit(1).correlate(Result, RegistrationMember).scalar_subquery())
     rows = db.session.execute(
-        select(Result, Event, Competition)
+        select(Competition.name, Competition.id, Event.name, Result.total, Result.rank, Result.award,
+               Result.is_final, code)
         .join(RegistrationMember, RegistrationMember.registration_id == Result.registration_id)
         .join(Event, Event.id == Result.event_id).join(Competition, Competition.id == Event.competition_id)
-        .where(RegistrationMember.person_id.in_([p.id for p in people]),
-               Competition.status.in_(PUBLIC_STATUSES))
+        .where(RegistrationMember.person_id.in_(ids), Competition.status.in_(PUBLIC_STATUSES))
         .order_by(Competition.id.desc(), Event.id)).all()
     if not rows:
         return None
-    from ..certificates.models import Certificate
-    ids = [p.id for p in people]
-    codes = {reg_id: code for reg_id, code in db.session.execute(
-        select(Certificate.registration_id, Certificate.code).where(
-            Certificate.person_id.in_(ids), Certificate.status == "valid"))}
-    return [{"competition": comp.name, "competition_id": comp.id, "event": event.name, "total": str(result.total),
-             "rank": result.rank, "award": result.award, "final": result.is_final,
-             "certificate_code": codes.get(result.registration_id)}
-            for result, event, comp in rows]
+    return [{"competition": comp_name, "competition_id": comp_id, "event": event_name, "total": str(total),
+             "rank": rank, "award": award, "final": final, "certificate_code": certificate}
+            for comp_name, comp_id, event_name, total, rank, award, final, certificate in rows]
