@@ -4,7 +4,8 @@ scores, aggregated per DESIGN.md §5. Recomputing from the same rows gives the s
 Mean and trimmed mean are aggregated inside the database as exact integers (sums of hundredths,
 counts, minimum and maximum per contestant and criterion — scores have at most two decimals), so
 a million score rows never cross into Python one by one; the rest is exact rational arithmetic.
-The median needs every value: they cross as integer hundredths and are grouped in Python.
+The median: PostgreSQL's percentile_cont per criterion; on SQLite every value crosses as integer
+hundredths and they are grouped in Python.
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def _judged_marks(event: Event, criteria: dict[str, dict], method: str) -> dict[
 
 
 def _component_sums(event: Event, comp: dict, chain: set[str], method: str) -> dict[int, tuple[Ratio, dict[str, Ratio]]] | None:
-    """Mean or trimmed mean, one component: Σ criterion marks per contestant as an exact ratio,
+    """Mean, trimmed mean or (PostgreSQL) median, one component: Σ criterion marks per contestant as an exact ratio,
     summed inside the database. Every counted sheet carries every criterion (a sheet is submitted
     only when complete), so each criterion has the same n values; its marks are T_k / (100·m)
     with T_k the sum of its hundredths (less the lowest and the highest when trimming, n ≥ 5) and
@@ -146,19 +147,29 @@ def _component_sums(event: Event, comp: dict, chain: set[str], method: str) -> d
                  .where(*counted, Score.value.is_not(None), _key_in(keys))
                  .group_by(Sheet.registration_id))
     else:
-        # Per criterion first (sum, count, lowest, highest), then per contestant: the same two
-        # levels as the SQL baseline. The criteria are picked at the second level, over 20× fewer
-        # rows (a filter on the rows themselves costs a third of the time).
-        inner = (select(Sheet.registration_id.label("rid"), Score.criterion_key.label("k"),
-                        _sum_hundredths().label("s"), func.count().label("n"),
-                        # rounding is monotone: the lowest value's hundredths are the lowest hundredths
-                        _hundredths(func.min(Score.value)).label("lo"),
-                        _hundredths(func.max(Score.value)).label("hi"))
+        # Per criterion first (sum, count, lowest, highest — or twice the median), then per
+        # contestant: the same two levels as the SQL baseline. The criteria are picked at the
+        # second level, over 20× fewer rows (a filter on the rows themselves costs a third of the time).
+        if method == "median":
+            # PostgreSQL only: percentile_cont works in double precision, but twice the median of
+            # values in hundredths is a whole number of hundredths, and for any score a
+            # NUMERIC(8,2) holds the float lands within 1e-7 of it: rounding it back is exact.
+            middle = _hundredths(func.percentile_cont(0.5).within_group(Score.value) * 2)
+            parts = (middle.label("s"), func.count().label("n"))
+        else:
+            parts = (_sum_hundredths().label("s"), func.count().label("n"),
+                     # rounding is monotone: the lowest value's hundredths are the lowest hundredths
+                     _hundredths(func.min(Score.value)).label("lo"),
+                     _hundredths(func.max(Score.value)).label("hi"))
+        inner = (select(Sheet.registration_id.label("rid"), Score.criterion_key.label("k"), *parts)
                  .select_from(Score).join(Sheet, Sheet.id == Score.sheet_id)
                  .where(*counted, Score.value.is_not(None))
                  .group_by(Sheet.registration_id, Score.criterion_key)).subquery()
         mine = inner.c.k.in_(keys)
-        value = case((inner.c.n >= 5, inner.c.s - inner.c.lo - inner.c.hi), else_=inner.c.s)
+        if method == "median":
+            value = inner.c.s
+        else:
+            value = case((inner.c.n >= 5, inner.c.s - inner.c.lo - inner.c.hi), else_=inner.c.s)
         weighted = value if set(weights.values()) == {1} else value * case(weights, value=inner.c.k, else_=0)
         query = (select(inner.c.rid, func.sum(case((mine, weighted), else_=0)),
                         func.count(case((mine, 1))), func.min(case((mine, inner.c.n))), func.max(case((mine, inner.c.n))),
@@ -176,7 +187,10 @@ def _component_sums(event: Event, comp: dict, chain: set[str], method: str) -> d
             lo_n, hi_n, *rest = rest
             if count_ != len(keys) or lo_n != sheets or hi_n != sheets:
                 return None
-            m = sheets - 2 if sheets >= 5 else sheets
+            if method == "median":
+                m = 2  # the database gave twice the median
+            else:
+                m = sheets - 2 if sheets >= 5 else sheets
         chain_marks = {}
         for key, t_k in zip(chain_keys, rest):
             f = factors[key]
@@ -198,7 +212,9 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
             judged_criteria[c["key"]] = {**c, "_wsi3": _ratio(Decimal(c["max_score"])) if c.get("scale") == "wsi3" else None}
     keep_all = chain_criteria is None
     fast: dict[str, dict[int, tuple[Ratio, dict[str, Ratio]]]] = {}
-    if method in ("mean", "trimmed_mean") and not keep_all:
+    in_database = ("mean", "trimmed_mean", "median") if db.session.get_bind().dialect.name == "postgresql" \
+        else ("mean", "trimmed_mean")
+    if method in in_database and not keep_all:
         for comp in scheme["components"]:
             if comp.get("entry", "judges") != "import":
                 sums = _component_sums(event, comp, chain_criteria, method)

@@ -108,7 +108,7 @@ def test_trimmed_mean_in_the_database_matches_the_rows(drawn, make_user):
     for method in ("mean", "trimmed_mean", "median"):
         event.scheme = {**event.scheme, "aggregation": method}
         db.session.commit()
-        if method != "median":
+        if method != "median" or db.engine.dialect.name == "postgresql":  # SQLite has no median in SQL
             assert _component_sums_paths(event, judged, method)
         fast = event_breakdowns(event, {"P1", "P2"})
         general = event_breakdowns(event)
