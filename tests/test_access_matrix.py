@@ -25,7 +25,9 @@ ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
 REFERENCE_READERS = {"admin", "organizer", "org_contact", "judge", "chief_judge", "supervisor"}
 NOMINATORS = {"admin", "organizer", "org_contact"}
-DOSSIER_READERS = NOMINATORS | {"supervisor"}
+# A candidate reads their own dossier only (the matrix's candidate owns registration 1, which is
+# no nomination: 404); another candidate's is refused in tests/nominations.
+DOSSIER_READERS = NOMINATORS | {"supervisor", "candidate"}
 
 # endpoint → (who may use it, scoped to the host organization's competitions)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -174,7 +176,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "nominations.judge_dossier": ({"judge"}, False),
     "nominations.judge_attachment": ({"judge"}, False),
     "api.nominations_create": (NOMINATORS, True),
-    "api.nominations_list": (DOSSIER_READERS, True),
+    "api.nominations_list": (NOMINATORS | {"supervisor"}, True),
     "api.dossier_get": (DOSSIER_READERS, True),
     "api.dossier_update": (NOMINATORS, True),
     "api.dossier_attachments_list": (DOSSIER_READERS, True),

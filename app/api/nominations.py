@@ -18,6 +18,7 @@ from .util import BadBody, json_body, paginate
 
 NOMINATORS = ("admin", "organizer", "org_contact")
 READERS = ("admin", "organizer", "org_contact", "supervisor")
+DOSSIER_READERS = (*READERS, "candidate")  # a candidate reads only their own (ops.can_view)
 
 
 def _nomination(registration_id: int, *, write: bool = False) -> Registration:
@@ -53,7 +54,7 @@ def nominations_list(event_id: int):
 
 
 @bp.route("/registrations/<int:registration_id>/dossier", methods=["GET"])
-@roles(*READERS)
+@roles(*DOSSIER_READERS)
 def dossier_get(registration_id: int):
     reg = _nomination(registration_id)
     return jsonify(dossier_json(ops.dossier_of(reg)))
@@ -70,7 +71,7 @@ def dossier_update(registration_id: int):
 
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments", methods=["GET"])
-@roles(*READERS)
+@roles(*DOSSIER_READERS)
 def dossier_attachments_list(registration_id: int):
     reg = _nomination(registration_id)
     return jsonify({"items": [attachment_json(a) for a in ops.dossier_of(reg).attachments]})
@@ -90,7 +91,7 @@ def dossier_attachments_create(registration_id: int):
 
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["GET"])
-@roles(*READERS)
+@roles(*DOSSIER_READERS)
 def dossier_attachment_get(registration_id: int, attachment_id: int):
     reg = _nomination(registration_id)
     return file_response(ops.attachment_of(reg, attachment_id))

@@ -4,7 +4,7 @@ attachments. Every write is audited. The dossier is editable by the nominating o
 (and the competition's organizers) while registration is open and the nomination is active.
 
 Who may read a dossier: the nominating organization's contacts, the competition's organizers,
-admins and supervisors — and, from their score sheet, the judges assigned to the nomination:
+admins and supervisors, the nominated person (their own candidate account) — and, from their score sheet, the judges assigned to the nomination:
 a judge has a sheet only where not recused (same organization or a declared conflict)."""
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from ..extensions import db
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration import operations as registrations
-from ..registration.models import ACTIVE_STATUSES, Registration
+from ..people.models import Person
+from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationMember
 from .models import Dossier, DossierAttachment
 
 KIND = "title_selection"
@@ -63,8 +64,18 @@ def nominating_side(reg: Registration, user) -> bool:
             and reg.organization_id == user.organization_id)
 
 
+def is_nominee(reg: Registration, user) -> bool:
+    """The nominated person's own account (read only: the organization writes the dossier)."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role("candidate"):
+        return False
+    return db.session.scalar(select(func.count()).select_from(RegistrationMember).join(
+        Person, Person.id == RegistrationMember.person_id).where(
+        RegistrationMember.registration_id == reg.id, Person.user_id == user.id)) > 0
+
+
 def can_view(reg: Registration, user) -> bool:
-    return nominating_side(reg, user) or (getattr(user, "is_authenticated", False) and user.has_role("admin", "supervisor"))
+    return (nominating_side(reg, user) or is_nominee(reg, user)
+            or (getattr(user, "is_authenticated", False) and user.has_role("admin", "supervisor")))
 
 
 def can_nominate(event: Event, user) -> bool:

@@ -24,6 +24,7 @@ from .queries import file_response
 
 NOMINATORS = ("admin", "organizer", "org_contact")
 READERS = ("admin", "organizer", "org_contact", "supervisor")
+DOSSIER_READERS = (*READERS, "candidate")  # a candidate reads only their own (ops.can_view)
 PERSON_KEYS = ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "phone", "education", "skill_grade")
 
 
@@ -81,7 +82,7 @@ def nominate(event_id: int):
 
 
 @bp.route("/nominations/<int:registration_id>")
-@roles(*READERS)
+@roles(*DOSSIER_READERS)
 def dossier(registration_id: int):
     reg = _nomination(registration_id)
     return render_template("nominations/dossier.html", reg=reg, dossier=_dossier(reg), fields=FIELDS,
@@ -119,7 +120,7 @@ def attachment_upload(registration_id: int):
 
 
 @bp.route("/nominations/<int:registration_id>/attachments/<int:attachment_id>")
-@roles(*READERS)
+@roles(*DOSSIER_READERS)
 def attachment_download(registration_id: int, attachment_id: int):
     reg = _nomination(registration_id)
     _dossier(reg)

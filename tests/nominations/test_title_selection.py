@@ -255,3 +255,36 @@ def test_scoring_ranking_final_grants_the_title_with_rule_and_clause(tworld, api
     assert body["total"] == 2 and body["items"][0]["rule_id"] == "xz-title-selection"
     record = org.get(f"/people/{ents[0].person_id}/record").get_json()
     assert any(e["title"] == "西藏工匠" for e in record["entitlements"])
+
+
+def test_the_nominee_reads_their_own_dossier_and_changes_nothing(tworld, api_as, login, make_user):
+    a = api_as(tworld["contact_a"])
+    rid = _nominate(a, tworld["event"].id, "次仁多吉").get_json()["id"]
+    att = upload(a, rid, PDF).get_json()["id"]
+    nominee = make_user("candidate", username="nominee")
+    reg = db.session.get(Registration, rid)
+    reg.person.user_id = nominee.id
+    db.session.commit()
+    other = make_user("candidate", username="other_candidate")
+    me = api_as(nominee)
+    assert me.get(f"/registrations/{rid}/dossier").get_json()["achievements"].startswith("次仁多吉")
+    assert [i["id"] for i in me.get(f"/registrations/{rid}/dossier/attachments").get_json()["items"]] == [att]
+    assert me.get(f"/registrations/{rid}/dossier/attachments/{att}").data == PDF
+    # Read only: the nominating organization writes the dossier.
+    assert me.put(f"/registrations/{rid}/dossier", json={"honours": "自己改的", "version": 1}).status_code == 403
+    assert upload(me, rid, PNG).status_code == 403
+    assert me.delete(f"/registrations/{rid}/dossier/attachments/{att}").status_code == 403
+    assert me.get(f"/events/{tworld['event'].id}/nominations").status_code == 403
+    # Another candidate sees nothing of it.
+    them = api_as(other)
+    assert them.get(f"/registrations/{rid}/dossier").status_code == 403
+    assert them.get(f"/registrations/{rid}/dossier/attachments/{att}").status_code == 403
+    web = login(nominee)
+    assert f"/nominations/{rid}" in web.get("/me").get_data(as_text=True)  # linked from My registrations
+    page = web.get(f"/nominations/{rid}")
+    assert page.status_code == 200 and "次仁多吉" in page.get_data(as_text=True)
+    assert f"/nominations/{rid}/edit" not in page.get_data(as_text=True)
+    assert web.get(f"/nominations/{rid}/attachments/{att}").data == PDF
+    assert web.get(f"/nominations/{rid}/edit").status_code == 403
+    assert login(other).get(f"/nominations/{rid}").status_code == 403
+    assert db.session.get(Dossier, 1).honours == DOSSIER["honours"] and _count(DossierAttachment) == 1
