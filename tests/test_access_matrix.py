@@ -175,6 +175,9 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "nominations.attachment_delete": (NOMINATORS, True),
     "nominations.judge_dossier": ({"judge"}, False),
     "nominations.judge_attachment": ({"judge"}, False),
+    # The chief judge reads a dossier by its code (own organization's nominees excepted).
+    "nominations.chief_dossier": ({"chief_judge"}, False),
+    "nominations.chief_attachment": ({"chief_judge"}, False),
     "api.nominations_create": (NOMINATORS, True),
     "api.nominations_list": (NOMINATORS | {"supervisor"}, True),
     "api.dossier_get": (DOSSIER_READERS, True),

@@ -91,6 +91,25 @@ def judge_sheet(event: Event, code: str, user) -> Sheet | None:
         Sheet.event_id == event.id, Sheet.judge_id == user.id, Registration.code == code))
 
 
+def chief_entry(event: Event, code: str, user) -> Registration | None:
+    """The entry behind a code, for this event's chief judge — who oversees every sheet but, like
+    a judge, never reads the dossier of a nominee of their own organization or one they declared
+    a conflict with. None for anyone else or any other code."""
+    from ..judging.models import Conflict, PanelMember
+    if not code or not getattr(user, "is_authenticated", False):
+        return None
+    if db.session.scalar(select(PanelMember.role).where(PanelMember.event_id == event.id,
+                                                        PanelMember.user_id == user.id)) != "chief_judge":
+        return None
+    reg = db.session.scalar(select(Registration).where(Registration.event_id == event.id, Registration.code == code))
+    if reg is None or (user.organization_id is not None and reg.organization_id == user.organization_id):
+        return None
+    if db.session.scalar(select(Conflict.id).where(Conflict.event_id == event.id, Conflict.user_id == user.id,
+                                                   Conflict.registration_id == reg.id)):
+        return None
+    return reg
+
+
 def editable(reg: Registration) -> bool:
     comp = db.session.get(Competition, reg.competition_id)
     return reg.status in ACTIVE_STATUSES and registrations.window_open(comp)

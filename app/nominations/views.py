@@ -151,8 +151,9 @@ def _judge_dossier(event_id: int, code: str):
 @roles("judge")
 def judge_dossier(event_id: int, code: str):
     event, sheet, dossier = _judge_dossier(event_id, code)
-    return render_template("nominations/judge_dossier.html", event=event, sheet=sheet, dossier=dossier,
-                           fields=FIELDS, names=names_visible_to_panel(event))
+    return render_template("nominations/judge_dossier.html", event=event, sheet=sheet, reg=sheet.registration,
+                           dossier=dossier, fields=FIELDS, names=names_visible_to_panel(event),
+                           attachment_endpoint="nominations.judge_attachment")
 
 
 @bp.route("/judge/events/<int:event_id>/sheets/<code>/dossier/attachments/<int:attachment_id>")
@@ -161,3 +162,27 @@ def judge_attachment(event_id: int, code: str, attachment_id: int):
     _event, sheet, _d = _judge_dossier(event_id, code)
     return file_response(ops.attachment_of(sheet.registration, attachment_id))
 
+
+
+def _chief_dossier(event_id: int, code: str):
+    event = db.get_or_404(Event, event_id)
+    reg = ops.chief_entry(event, code, current_user)
+    if reg is None:
+        abort(403)  # not this event's chief judge, recused, or not a code of the event: the same answer
+    return event, reg, _dossier(reg)
+
+
+@bp.route("/judge/events/<int:event_id>/entries/<code>/dossier")
+@roles("chief_judge")
+def chief_dossier(event_id: int, code: str):
+    event, reg, dossier = _chief_dossier(event_id, code)
+    return render_template("nominations/judge_dossier.html", event=event, sheet=None, reg=reg, dossier=dossier,
+                           fields=FIELDS, names=names_visible_to_panel(event),
+                           attachment_endpoint="nominations.chief_attachment")
+
+
+@bp.route("/judge/events/<int:event_id>/entries/<code>/dossier/attachments/<int:attachment_id>")
+@roles("chief_judge")
+def chief_attachment(event_id: int, code: str, attachment_id: int):
+    _event, reg, _d = _chief_dossier(event_id, code)
+    return file_response(ops.attachment_of(reg, attachment_id))

@@ -288,3 +288,28 @@ def test_the_nominee_reads_their_own_dossier_and_changes_nothing(tworld, api_as,
     assert web.get(f"/nominations/{rid}/edit").status_code == 403
     assert login(other).get(f"/nominations/{rid}").status_code == 403
     assert db.session.get(Dossier, 1).honours == DOSSIER["honours"] and _count(DossierAttachment) == 1
+
+
+def test_the_chief_judge_reads_dossiers_by_code_except_own_organizations(tworld, api_as, login):
+    ids, codes = _to_judging(tworld, api_as)
+    eid = tworld["event"].id
+    att = {name: db.session.scalar(select(DossierAttachment.id).join(Dossier).where(Dossier.registration_id == rid))
+           for name, rid in ids.items()}
+    chief = login(tworld["chief"])
+    overview = chief.get(f"/judge/events/{eid}").get_data(as_text=True)
+    assert f"/judge/events/{eid}/entries/{codes['白玛']}/dossier" in overview  # linked beside each code
+    page = chief.get(f"/judge/events/{eid}/entries/{codes['白玛']}/dossier")
+    assert page.status_code == 200 and "带徒二十三人" in page.get_data(as_text=True)
+    assert "白玛.pdf" in page.get_data(as_text=True) and "日喀则市藏毯厂" not in page.get_data(as_text=True)
+    assert chief.get(f"/judge/events/{eid}/entries/{codes['白玛']}/dossier/attachments/{att['白玛']}").data == PDF
+    # Another entry's file through this code, an unknown code: refused.
+    assert chief.get(f"/judge/events/{eid}/entries/{codes['白玛']}/dossier/attachments/{att['格桑']}").status_code == 404
+    assert chief.get(f"/judge/events/{eid}/entries/Z999/dossier").status_code == 403
+    # A judge (not the chief) reaches dossiers through their own sheets only.
+    assert login(tworld["judge_x"]).get(f"/judge/events/{eid}/entries/{codes['白玛']}/dossier").status_code == 403
+    # A chief judge of the nominee's own organization is recused from that dossier.
+    tworld["chief"].organization_id = tworld["org_a"].id
+    db.session.commit()
+    assert chief.get(f"/judge/events/{eid}/entries/{codes['次仁多吉']}/dossier").status_code == 403
+    assert chief.get(f"/judge/events/{eid}/entries/{codes['次仁多吉']}/dossier/attachments/{att['次仁多吉']}").status_code == 403
+    assert chief.get(f"/judge/events/{eid}/entries/{codes['白玛']}/dossier").status_code == 200
