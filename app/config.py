@@ -91,6 +91,10 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'test.db'}"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    # The concurrency tests run 20 requests at once in this one process (in production each
+    # gunicorn sync worker serves one request at a time): room for all of them in the pool, so a
+    # slow machine never turns a wait for a connection into a pool timeout.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "max_overflow": 30}
     PDF_WORKERS = 0
     JOB_DIR = os.environ.get("TEST_JOB_DIR") or str(INSTANCE_DIR / "test-jobs")
     # Cheap Argon2 parameters keep hundreds of test logins fast; production uses the defaults.
