@@ -74,6 +74,12 @@ def _ratio(value) -> Ratio:
     return f.numerator, f.denominator
 
 
+def _marks(criterion: dict, num: int, den: int) -> Ratio:
+    """A criterion's marks from its aggregate num/den: a 0–3 criterion scores aggregate ÷ 3 × max."""
+    wsi3 = criterion["_wsi3"]
+    return (num * wsi3[0], den * 3 * wsi3[1]) if wsi3 is not None else (num, den)
+
+
 def _judged_marks(event: Event, criteria: dict[str, dict], method: str) -> dict[tuple[int, str], Ratio]:
     """(registration, criterion) → marks as an exact ratio of integers."""
     out: dict[tuple[int, str], Ratio] = {}
@@ -90,10 +96,7 @@ def _judged_marks(event: Event, criteria: dict[str, dict], method: str) -> dict[
             vals.sort()
             mid = len(vals) // 2
             num, den = (vals[mid], 100) if len(vals) % 2 else (vals[mid - 1] + vals[mid], 200)
-            wsi3 = criteria[key]["_wsi3"]
-            if wsi3 is not None:  # aggregate ÷ 3 × max_score
-                num, den = num * wsi3[0], den * 3 * wsi3[1]
-            out[(rid, key)] = (num, den)
+            out[(rid, key)] = _marks(criteria[key], num, den)
         return out
     if not criteria:
         return out
@@ -113,10 +116,7 @@ def _judged_marks(event: Event, criteria: dict[str, dict], method: str) -> dict[
             num, den = int(total) - int(lo) - int(hi), 100 * (n - 2)
         else:
             num, den = int(total), 100 * n
-        wsi3 = crit["_wsi3"]
-        if wsi3 is not None:  # aggregate ÷ 3 × max_score
-            num, den = num * wsi3[0], den * 3 * wsi3[1]
-        out[(rid, key)] = (num, den)
+        out[(rid, key)] = _marks(crit, num, den)
     return out
 
 

@@ -182,11 +182,16 @@ def _to_judging(tworld, api_as):
     return ids, codes
 
 
+def _attachments(ids: dict) -> dict:
+    """nominee name → the id of their dossier's one file."""
+    return {name: db.session.scalar(select(DossierAttachment.id).join(Dossier).where(Dossier.registration_id == rid))
+            for name, rid in ids.items()}
+
+
 def test_judges_read_dossiers_only_from_their_own_sheets(tworld, api_as, login):
     ids, codes = _to_judging(tworld, api_as)
     eid = tworld["event"].id
-    att = {name: db.session.scalar(select(DossierAttachment.id).join(Dossier).where(Dossier.registration_id == rid))
-           for name, rid in ids.items()}
+    att = _attachments(ids)
     x = api_as(tworld["judge_x"])
     r = x.get(f"/events/{eid}/sheets/{codes['次仁多吉']}/dossier")
     assert r.status_code == 200
@@ -293,8 +298,7 @@ def test_the_nominee_reads_their_own_dossier_and_changes_nothing(tworld, api_as,
 def test_the_chief_judge_reads_dossiers_by_code_except_own_organizations(tworld, api_as, login):
     ids, codes = _to_judging(tworld, api_as)
     eid = tworld["event"].id
-    att = {name: db.session.scalar(select(DossierAttachment.id).join(Dossier).where(Dossier.registration_id == rid))
-           for name, rid in ids.items()}
+    att = _attachments(ids)
     chief = login(tworld["chief"])
     overview = chief.get(f"/judge/events/{eid}").get_data(as_text=True)
     assert f"/judge/events/{eid}/entries/{codes['白玛']}/dossier" in overview  # linked beside each code
