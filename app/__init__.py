@@ -8,7 +8,12 @@ from .config import INSTANCE_DIR, check_production, config_for
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    from .uow import JiangXuan
+
+    from .web import install_converters
+
+    app = JiangXuan(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    install_converters(app)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     check_production(app.config)
@@ -31,6 +36,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from .accounts import ratelimit_db  # noqa: F401  (registers the jxdb:// rate-limit storage)
     limiter.init_app(app)
     from .accounts import throttle
     throttle.init_app(app)

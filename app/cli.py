@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .domain.errors import ValidationFailed
+from . import uow
 from .extensions import db
 from .i18n import field_errors
 
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())
             raise click.ClickException(problems) from None
-        db.session.commit()
+        uow.commit()
         click.echo(f"administrator {normalize_username(username)} created")
 
     @app.cli.command("pdf-setup")
@@ -63,7 +64,7 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"no job {job_id}")
         if job.status != "running":
             job.status = "queued"
-            db.session.commit()
+            uow.commit()
         runner.run(job_id)
         job = db.session.get(Job, job_id)
         db.session.refresh(job)

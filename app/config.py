@@ -8,8 +8,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-# Development only: check_production refuses it (bandit B105 justified).
-_DEV_SECRET = "dev-only-not-secret"  # nosec B105
+SECRET_FILE = INSTANCE_DIR / "secret_key"
 
 
 def normalize_database_url(url: str) -> str:
@@ -22,8 +21,28 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def instance_secret() -> str:
+    """Development without SECRET_KEY: a random key made once and kept in instance/secret_key
+    (readable by the owner only), so sessions survive restarts and no key comes from the source."""
+    import secrets
+
+    try:
+        key = SECRET_FILE.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+    # None: development fills it from instance/secret_key (create_app); production refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'jiangxuan.db'}"
     )
@@ -60,7 +79,10 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
 
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Limits and the sign-in lockout count in Redis when there is one, else in the database (so
+    # that every gunicorn worker counts together): app/accounts/ratelimit_db.py.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "jxdb://"
+    RATELIMIT_STORAGE_OPTIONS = {} if REDIS_URL else {"database_url": SQLALCHEMY_DATABASE_URI}
     RATELIMIT_HEADERS_ENABLED = True
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "60 per hour")
@@ -91,6 +113,7 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'test.db'}"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS: dict = {}
     # The concurrency tests run 20 requests at once in this one process (in production each
     # gunicorn sync worker serves one request at a time): room for all of them in the pool, so a
     # slow machine never turns a wait for a connection into a pool timeout.
@@ -117,7 +140,9 @@ def check_production(config) -> None:
     """Refuse to start in production with a missing or default secret key."""
     if config.get("ENV_NAME") == "production":
         key = config.get("SECRET_KEY") or ""
-        if key == _DEV_SECRET or len(key) < 32:
+        if len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
             )
+    elif not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret()

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from . import uow
 from .accounts.models import User
 from .accounts.operations import create_user
 from .audit.models import AuditHead
@@ -179,6 +180,7 @@ def load_demo(reset: bool = False):
         "awards": {"preset": "prizes"}, "tiebreak": ["component:practical", "time_used"],
     }, org_xz)
     competitions.change_status(xz, "registration_open", org_xz, reason="按竞赛通知开放报名")
+    _assign_supervisor(xz, org_xz)
 
     gx = competitions.create_competition({
         "name": f"{year}年广西职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
@@ -288,8 +290,14 @@ def load_demo(reset: bool = False):
     ], veterans[22:], judges, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
-    db.session.commit()
+    uow.commit()
     return created
+
+
+def _assign_supervisor(comp, organizer) -> None:
+    """The Tibet HR department's supervisor oversees its competitions."""
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    competitions.assign_supervisor(comp, supervisor, organizer)
 
 
 def _entry(p: Person) -> dict:
@@ -360,9 +368,13 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
             reg_ops.review(reg, "approve", None, organizer)
         pool = pool[event.max_entrants or 10:]
     competitions.change_status(comp, "registration_closed", organizer)
+    _assign_supervisor(comp, organizer)
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
     for event in events:
         for judge in judges:
-            judging.add_panel_member(event, judge, "judge", organizer)
+            # A judge from another province is invited by an administrator (organizers choose
+            # from the competition's own jurisdiction).
+            judging.add_panel_member(event, judge, "judge", admin)
         judging.add_panel_member(event, chief, "chief_judge", organizer)
         judging.draw_codes(event, f"demo-{event.id}", organizer)
     competitions.change_status(comp, "judging", organizer)
@@ -460,8 +472,10 @@ def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
                                            "dossier": {k2: v for k2, v in dossier.items() if v}}, actor)
         reg_ops.review(reg, "approve", None, organizer)
     competitions.change_status(comp, "registration_closed", organizer)
+    _assign_supervisor(comp, organizer)
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
     for judge in judges:
-        judging.add_panel_member(event, judge, "judge", organizer)
+        judging.add_panel_member(event, judge, "judge", admin)
     judging.add_panel_member(event, chief, "chief_judge", organizer)
     judging.draw_codes(event, f"demo-title-{event.id}", organizer)
     competitions.change_status(comp, "judging", organizer)

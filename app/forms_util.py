@@ -38,8 +38,8 @@ def _find_field(form, dotted: str):
 
 
 def perform(action, success: str | None = None) -> bool:
-    """Run one operation for a page's action button: commit and flash `success`, or roll back and
-    flash every error in the user's language. Returns whether it succeeded."""
+    """Run one operation for a page's action button: flash `success` (the request commits), or
+    roll back and flash every error in the user's language. Returns whether it succeeded."""
     from flask import flash
 
     from .domain.errors import DomainError
@@ -56,16 +56,16 @@ def perform(action, success: str | None = None) -> bool:
         db.session.rollback()
         flash(error_message(exc), "error")
         return False
-    db.session.commit()
+    db.session.flush()
     if success:
         flash(success, "success")
     return True
 
 
 def submit_form(form: FlaskForm, action, success: str | None = None, aliases: dict[str, str] | None = None) -> bool:
-    """Run one operation for a submitted form: commit and flash `success`, or roll back and put
-    the errors beside the form's fields (a rule's refusal at the form's top). Returns whether
-    it succeeded; the caller redirects on success and re-renders the form otherwise."""
+    """Run one operation for a submitted form: flash `success` (the request commits), or roll back
+    and put the errors beside the form's fields (a rule's refusal at the form's top). Returns
+    whether it succeeded; the caller redirects on success and re-renders the form otherwise."""
     from flask import flash
 
     from .domain.errors import DomainError
@@ -82,7 +82,7 @@ def submit_form(form: FlaskForm, action, success: str | None = None, aliases: di
         db.session.rollback()
         form.form_errors = [error_message(exc)]
         return False
-    db.session.commit()
+    db.session.flush()
     if success:
         flash(success, "success")
     return True

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import timeutil
 from .domain import lifecycle, refdata
@@ -24,15 +25,22 @@ logger = logging.getLogger(__name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
+    from flask import session
+
     from .accounts.models import User
+    from .accounts.operations import session_is_live
 
     try:
         uid, version = (int(p) for p in user_id.split(":", 1))
     except ValueError:
         return None
+    if not 0 < uid < 2**63:
+        return None
     user = db.session.get(User, uid)
     if user is None or not user.is_enabled or user.session_version != version:
         return None  # revoked: logout everywhere, password change or disabled account
+    if not session_is_live(uid, session.get("sid")):
+        return None  # this browser session was signed out (or never started here)
     return user
 
 
@@ -73,6 +81,19 @@ def refuse_nul_characters():
     if is_api_request():
         return api_error(400, "bad_request", message, {field: [message]})
     return render_template("errors/error.html", status=400, message=f"{field}: {message}"), 400
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in routes: ids beyond what the databases store (2^63 - 1) match no route → 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any route is registered."""
+    app.url_map.converters["int"] = BoundedInt
 
 
 def init_app(app: Flask) -> None:
@@ -151,6 +172,16 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return api_error(422, "invalid_value", message)
         return render_template("errors/error.html", status=422, message=message), 422
+
+    @app.errorhandler(OverflowError)
+    def number_too_large(exc: OverflowError):
+        # A number in a query, form or body beyond what the database stores (SQLite raises this
+        # before SQL runs; PostgreSQL answers DataError, handled above).
+        db.session.rollback()
+        message = _("A number is too large.")
+        if is_api_request():
+            return api_error(400, "bad_request", message)
+        return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError):

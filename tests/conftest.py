@@ -135,12 +135,20 @@ def make_org(db):
 
 @pytest.fixture
 def make_user(db):
-    """make_user("judge", organization=org, username=...) → User with password PASSWORD."""
+    """make_user("judge", organization=org, username=...) → User with password PASSWORD. Accounts
+    that act for an organization (organizer, contact, judge, chief judge) get one of their own
+    (in Lhasa, 540100) when none is given: the product requires it."""
+    from app.accounts.access import NEEDS_ORGANIZATION
     from app.accounts.operations import create_user
+    from app.people.operations import create_organization
     counter = iter(range(1, 10_000))
 
     def make(*roles, organization=None, username=None, name="测试用户"):
-        user = create_user({"username": username or f"{(roles or ('user',))[0]}{next(counter)}",
+        n = next(counter)
+        username = username or f"{(roles or ('user',))[0]}{n}"
+        if organization is None and set(roles) & NEEDS_ORGANIZATION:
+            organization = create_organization({"name": f"{username}的单位", "kind": "college", "region_code": "540100"})
+        user = create_user({"username": username,
                             "password": PASSWORD, "name": name, "roles": list(roles) or ["candidate"],
                             "organization_id": organization.id if organization else None})
         db.session.commit()

@@ -45,13 +45,20 @@ def test_chain_verifies_and_detects_tampering(make_user, make_competition):
 
 
 def test_audit_page_and_api_for_admin_and_supervisor(login, api_as, make_user, make_competition):
+    from app.competitions.operations import assign_supervisor
     organizer = make_user("organizer")
-    make_competition(organizer, name="审计测试竞赛")
-    supervisor = make_user("supervisor")
+    comp = make_competition(organizer, name="审计测试竞赛")
+    make_competition(organizer, name="无人监督的竞赛")
+    supervisor = make_user("supervisor", organization=organizer.organization)
+    assign_supervisor(comp, supervisor, organizer)
+    db.session.commit()
+    # A supervisor reads the trail of the competitions assigned to them, and nothing else.
     page = login(supervisor).get("/manage/audit").get_data(as_text=True)
-    assert "competition.create" in page and "审计测试竞赛" in page
+    assert "competition.create" in page and "审计测试竞赛" in page and "无人监督的竞赛" not in page
     body = api_as(supervisor).get("/audit?object_type=competitions").get_json()
     assert body["total"] == 1 and body["items"][0]["after"]["name"] == "审计测试竞赛"
+    body = api_as(make_user("admin")).get("/audit?object_type=competitions").get_json()
+    assert body["total"] == 2
 
 
 def test_flask_audit_verify_command(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -61,6 +61,12 @@ class UserRole(db.Model):
     def __repr__(self) -> str:
         return f"<UserRole {self.user_id} {self.role}>"
 
+    @staticmethod
+    def query_user_ids(role: str):
+        """A condition on User: holds this role."""
+        from sqlalchemy import select
+        return User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+
 
 class ApiToken(db.Model):
     """A bearer token; only its SHA-256 is stored."""
@@ -78,3 +84,33 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id}>"
+
+
+class UserSession(db.Model):
+    """A signed-in browser session, so that signing out ends it on the server: the cookie holds a
+    random token whose SHA-256 is stored here; a revoked or unknown token signs nobody in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class RateCounter(db.Model):
+    """Rate-limit and lockout counters kept in the database when there is no Redis, so that every
+    worker process counts together (app/accounts/ratelimit_db.py)."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+
+    def __repr__(self) -> str:
+        return f"<RateCounter {self.key}={self.count}>"

@@ -16,16 +16,16 @@ from ..domain.refdata import ROLES
 from ..extensions import db
 from ..models_base import utcnow
 from . import throttle
-from .models import ApiToken, User, UserRole
+from .models import ApiToken, User, UserRole, UserSession
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
+from .access import NEEDS_ORGANIZATION, ORGANIZER_GRANTABLE
+
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
-# Roles an organizer may hand out; only an admin creates admins and organizers.
-ORGANIZER_GRANTABLE = {"judge", "chief_judge", "supervisor", "org_contact", "candidate"}
 
 
-def normalize_username(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+def normalize_username(raw) -> str:
+    return unicodedata.normalize("NFKC", raw if isinstance(raw, str) else "").strip().lower()
 
 
 def parse_user(data: dict, actor=None, existing: User | None = None) -> dict:
@@ -38,6 +38,8 @@ def parse_user(data: dict, actor=None, existing: User | None = None) -> dict:
             errors.add(key, N_("This field cannot be set."))
     if existing is None or "username" in data:
         username = normalize_username(data.get("username", ""))
+        if existing is not None and username != existing.username:
+            errors.add("username", N_("A user name cannot be changed."))
         if not USERNAME_RE.match(username):
             errors.add("username", N_("A user name has 3 to 64 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit."))
         elif db.session.scalar(select(User.id).where(User.username == username).where(
@@ -49,20 +51,25 @@ def parse_user(data: dict, actor=None, existing: User | None = None) -> dict:
             out["name"] = clean_person_name(data.get("name"))
         except InvalidName as exc:
             errors.add("name", exc.message, **exc.params)
-    if existing is None or data.get("password"):
-        problem = password_problem(data.get("password") or "", out.get("username", ""))
+    password = data.get("password")
+    if password is not None and not isinstance(password, str):
+        errors.add("password", N_("This field must be text."))
+    elif existing is None or password:
+        problem = password_problem(password or "", out.get("username", ""))
         if problem:
             errors.add("password", problem)
-        out["password"] = data.get("password")
+        out["password"] = password
+    is_admin = actor is not None and actor.has_role("admin")
     if existing is None or "roles" in data:
         roles = data.get("roles") or []
         if isinstance(roles, str):
             roles = [roles]
-        if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
+        if not isinstance(roles, list) or not roles or any(not isinstance(r, str) or r not in ROLES for r in roles):
             errors.add("roles", N_("Choose one or more known roles."))
-        elif actor is not None and not actor.has_role("admin") and not set(roles) <= ORGANIZER_GRANTABLE:
+            roles = []
+        elif actor is not None and not is_admin and not set(roles) <= ORGANIZER_GRANTABLE:
             errors.add("roles", N_("Only an administrator can grant this role."))
-        out["roles"] = sorted(set(roles)) if isinstance(roles, list) else []
+        out["roles"] = sorted(set(roles))
     if "organization_id" in data:
         org_id = data.get("organization_id")
         if org_id in (None, "", 0, "0"):
@@ -70,12 +77,22 @@ def parse_user(data: dict, actor=None, existing: User | None = None) -> dict:
         else:
             from ..people.models import Organization
             try:
-                org_id = int(org_id)
+                org_id = int(org_id) if not isinstance(org_id, bool) else None
             except (TypeError, ValueError):
                 org_id = None
-            if org_id is None or db.session.get(Organization, org_id) is None:
+            if org_id is None or not 0 < org_id < 2**63 or db.session.get(Organization, org_id) is None:
                 errors.add("organization_id", N_("Unknown organization."))
+                org_id = None
             out["organization_id"] = org_id
+    if actor is not None and not is_admin:
+        # An organizer's accounts belong to the organizer's own organization.
+        if out.get("organization_id", actor.organization_id) != actor.organization_id:
+            errors.add("organization_id", N_("Organizers create and edit accounts of their own organization only."))
+        out["organization_id"] = actor.organization_id
+    roles_after = set(out.get("roles", existing.roles if existing is not None else []))
+    org_after = out.get("organization_id", existing.organization_id if existing is not None else None)
+    if roles_after & NEEDS_ORGANIZATION and org_after is None and not errors.has("organization_id"):
+        errors.add("organization_id", N_("Organizers, organization contacts and judges belong to an organization: choose it."))
     if "is_enabled" in data:
         out["is_enabled"] = bool(data.get("is_enabled"))
     errors.raise_if_any()
@@ -196,3 +213,31 @@ def revoke_all_tokens(user: User) -> None:
 def bump_session(user: User) -> None:
     """Log out every session of this user (server-side revocation)."""
     user.session_version += 1
+
+
+# ---- browser sessions: signing out ends a session on the server -------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """A new signed-in session: returns the random token the (signed) session cookie carries."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_digest(token)))
+    db.session.flush()
+    return token
+
+
+def session_is_live(user_id: int, token) -> bool:
+    if not isinstance(token, str) or not token:
+        return False
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+    return row is not None and row.user_id == user_id and row.revoked_at is None
+
+
+def end_session(token) -> None:
+    if isinstance(token, str) and token:
+        row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()

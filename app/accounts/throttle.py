@@ -3,8 +3,8 @@
 After LOGIN_ACCOUNT_LIMIT failed passwords for one user name (default 5 in 15 minutes), every
 sign-in of that user name is refused until the window has moved on, whatever client address is
 used and even with the right password. Counts live in the same storage as Flask-Limiter's
-(`RATELIMIT_STORAGE_URI`: Redis when REDIS_URL is set, so all workers share them; otherwise the
-process's memory). Unknown user names are counted the same way, so the answers do not reveal which
+(`RATELIMIT_STORAGE_URI`: Redis when REDIS_URL is set, otherwise the application's database;
+either way every worker process shares them). Unknown user names are counted the same way, so the answers do not reveal which
 accounts exist. Keys hold a hash of the normalized user name, never the text typed.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 
 from flask import current_app
 from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.storage import MovingWindowSupport, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 from ..domain.errors import N_, DomainError
 
@@ -37,9 +37,11 @@ class AccountLocked(DomainError):
 
 
 class _Throttle:
-    def __init__(self, storage_uri: str, limit: str, prefix: str):
-        self.storage = storage_from_string(storage_uri)
-        self.strategy = MovingWindowRateLimiter(self.storage)
+    def __init__(self, storage_uri: str, limit: str, prefix: str, options: dict | None = None):
+        self.storage = storage_from_string(storage_uri, **(options or {}))
+        # A moving window where the storage keeps one (memory, Redis); fixed windows in the database.
+        strategy = MovingWindowRateLimiter if isinstance(self.storage, MovingWindowSupport) else FixedWindowRateLimiter
+        self.strategy = strategy(self.storage)
         self.limit = parse(limit)
         self.prefix = prefix
 
@@ -64,10 +66,12 @@ class _Throttle:
 
 
 def init_app(app) -> None:
+    from . import ratelimit_db  # noqa: F401  (registers the jxdb:// storage)
     app.extensions["account_throttle"] = _Throttle(
         app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
         app.config.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
         app.config.get("RATELIMIT_KEY_PREFIX") or "jx",
+        app.config.get("RATELIMIT_STORAGE_OPTIONS") if (app.config.get("RATELIMIT_STORAGE_URI") or "").startswith("jxdb") else None,
     )
 
 

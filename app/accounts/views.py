@@ -8,18 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ..domain.errors import ValidationFailed
 from ..domain.refdata import ROLES
 from ..extensions import db, limiter
-from ..forms_util import apply_errors
-from ..i18n import label
+from ..forms_util import submit_form
+from ..i18n import error_message, label
 from ..people.models import Organization
-from ..i18n import error_message
-from ..security import login_required_any, mark_authenticated, public, reauth_minutes, roles
+from ..security import login_required_any, mark_authenticated, public, reauth_minutes, requires_recent_auth, roles
 from . import bp, operations
+from .access import can_edit, editable_user, grantable_roles, users_query
 from .forms import LoginForm, PasswordForm, ReauthForm, UserForm
 from .throttle import AccountLocked
-from .models import User, UserRole
+from .models import UserRole
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -49,8 +48,8 @@ def login():
             if user is None:
                 form.password.errors = [_("Wrong user name or password.")]
             else:
-                db.session.commit()
                 session.clear()
+                session["sid"] = operations.start_session(user)
                 login_user(user)
                 session.permanent = True
                 mark_authenticated()
@@ -90,6 +89,7 @@ def reauth():
 @bp.route("/logout", methods=["POST"])
 @login_required_any
 def logout():
+    operations.end_session(session.get("sid"))  # a copy of the cookie no longer signs anyone in
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -100,68 +100,57 @@ def logout():
 @login_required_any
 def change_password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            operations.change_password(current_user, form.current_password.data, form.new_password.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session; the others have ended
-            mark_authenticated()
-            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
-            return redirect(url_for("main.index"))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.change_password(current_user, form.current_password.data, form.new_password.data),
+            _("Your password has been changed. Other sessions have been signed out.")):
+        login_user(current_user._get_current_object())  # keep this session; the others have ended
+        mark_authenticated()
+        return redirect(url_for("main.index"))
     return render_template("accounts/password.html", form=form)
 
 
-def _grantable_roles():
-    if current_user.has_role("admin"):
-        return list(ROLES)
-    return [r for r in ROLES if r in operations.ORGANIZER_GRANTABLE]
-
-
 def _fill_choices(form: UserForm) -> None:
-    form.roles.choices = [(r, label(ROLES, r)) for r in _grantable_roles()]
-    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
-    form.organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+    form.roles.choices = [(r, label(ROLES, r)) for r in grantable_roles(current_user)]
+    if current_user.has_role("admin"):
+        orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+        form.organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+    else:  # an organizer's accounts belong to the organizer's own organization
+        own = db.session.get(Organization, current_user.organization_id) if current_user.organization_id else None
+        form.organization_id.choices = [(str(own.id), own.name)] if own else [("", _("— none —"))]
 
 
 @bp.route("/manage/users")
 @roles("admin", "organizer")
 def users():
     role = request.args.get("role") or None
-    q = select(User).order_by(User.username)
+    q = users_query(current_user)
     if role in ROLES:
-        q = q.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+        q = q.where(UserRole.query_user_ids(role))
     items = db.session.scalars(q).all()
-    return render_template("accounts/users.html", users=items, role=role)
+    return render_template("accounts/users.html", users=items, role=role,
+                           can_edit=lambda u: can_edit(u, current_user))
 
 
 @bp.route("/manage/users/new", methods=["GET", "POST"])
 @roles("admin", "organizer")
+@requires_recent_auth(when=lambda: request.method == "POST")  # granting roles
 def user_new():
     form = UserForm()
     _fill_choices(form)
     if form.validate_on_submit():
         data = {"username": form.username.data, "name": form.name.data, "password": form.password.data,
                 "roles": form.roles.data, "organization_id": form.organization_id.data}
-        try:
-            operations.create_user(data, actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("User %(username)s created.", username=form.username.data.strip().lower()), "success")
+        if submit_form(form, lambda: operations.create_user(data, actor=current_user),
+                       _("User %(username)s created.", username=operations.normalize_username(form.username.data))):
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
 @bp.route("/manage/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles("admin", "organizer")
+@requires_recent_auth(when=lambda: request.method == "POST")  # granting or removing roles
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = editable_user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     _fill_choices(form)
     if request.method == "GET":
@@ -174,14 +163,7 @@ def user_edit(user_id: int):
             data["password"] = form.password.data
         if user.id == current_user.id and (not form.is_enabled.data or "admin" not in form.roles.data):
             form.roles.errors = [_("You cannot remove your own administrator access.")]
-        else:
-            try:
-                operations.update_user(user, data, actor=current_user)
-            except ValidationFailed as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("User %(username)s saved.", username=user.username), "success")
-                return redirect(url_for("accounts.users"))
+        elif submit_form(form, lambda: operations.update_user(user, data, actor=current_user),
+                         _("User %(username)s saved.", username=user.username)):
+            return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user)

@@ -22,7 +22,6 @@ def token_create():
     if user is None:
         return api_error(401, "unauthorized", _("Wrong user name or password."))
     token, row = operations.issue_token(user, current_app.config["API_TOKEN_HOURS"])
-    db.session.commit()
     return jsonify({"token": token, "expires_at": timeutil.iso(row.expires_at), "user": user_json(user)})
 
 
@@ -30,7 +29,6 @@ def token_create():
 @login_required_any
 def token_delete():
     operations.revoke_token(g.api_token)
-    db.session.commit()
     return "", 204
 
 

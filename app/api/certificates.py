@@ -8,17 +8,21 @@ from sqlalchemy import select
 
 from .. import timeutil
 from ..certificates import documents, operations
+from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
-from ..certificates.views import _managed, _managed_cert, _viewable, certificate_for, pdf_response
+from ..competitions.access import managed_competition, manages, supervises
 from ..competitions.models import Event
 from ..domain.errors import N_, Collector
+from ..downloads import pdf_response
 from ..extensions import db
 from ..jobs import runner
-from ..jobs.views import managed_job
+from ..jobs.access import managed_job
+from ..registration.access import viewable_registration
 from ..registration.exports import attachment
-from ..security import api_error, login_required_any, public, roles
+from ..security import api_error, login_required_any, public, requires_recent_auth, roles
+from ..uow import on_commit
 from . import bp
-from .util import json_body
+from .util import json_body, query_int, text_field
 
 
 def certificate_json(c: Certificate) -> dict:
@@ -32,7 +36,7 @@ def certificate_json(c: Certificate) -> dict:
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["GET"])
 @roles("admin", "organizer")
 def certificates_list(competition_id: int):
-    comp = _managed(competition_id)
+    comp = managed_competition(competition_id)
     items = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
                                .order_by(Certificate.seq)).all()
     return jsonify({"items": [certificate_json(c) for c in items], "total": len(items)})
@@ -41,17 +45,16 @@ def certificates_list(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["POST"])
 @roles("admin", "organizer")
 def certificates_batch(competition_id: int):
-    comp = _managed(competition_id)
-    data = request.get_json(silent=True) or {}
-    event_id = data.get("event_id") if isinstance(data, dict) else None
+    comp = managed_competition(competition_id)
+    data = json_body(optional=True)
+    event_id = data.get("event_id")
     if event_id is not None and (isinstance(event_id, bool) or not isinstance(event_id, int)
                                  or db.session.get(Event, event_id) not in comp.events):
         errors = Collector()
         errors.add("event_id", N_("Give the id of one of this competition's events, or leave it out for all events."))
         errors.raise_if_any()
     job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
-    db.session.commit()
-    runner.dispatch(job.id)
+    on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     return jsonify({"job_id": job.id, "status_url": url_for("api.job_status", job_id=job.id)}), 202
 
 
@@ -85,34 +88,32 @@ def job_file(job_id: str, name: str):
 def job_resume(job_id: str):
     job = managed_job(job_id)
     runner.resume(job, current_user)
-    db.session.commit()
-    runner.dispatch(job.id)
+    on_commit(lambda: runner.dispatch(job.id))
     return jsonify(runner.status_json(job, _job_files_url(job))), 202
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
 @roles("admin", "organizer")
+@requires_recent_auth()
 def certificate_revoke(code: str):
-    cert = _managed_cert(code)
-    operations.revoke(cert, json_body().get("reason"), current_user)
-    db.session.commit()
+    cert = managed_certificate(code)
+    operations.revoke(cert, text_field(json_body(), "reason"), current_user)
     return jsonify(certificate_json(cert))
 
 
 @bp.route("/certificates/<code>/reissue", methods=["POST"])
 @roles("admin", "organizer")
 def certificate_reissue(code: str):
-    cert = _managed_cert(code)
-    new = operations.reissue(cert, json_body().get("reason"), current_user)
-    db.session.commit()
+    cert = managed_certificate(code)
+    new = operations.reissue(cert, text_field(json_body(), "reason"), current_user)
     return jsonify(certificate_json(new)), 201
 
 
 @bp.route("/registrations/<int:registration_id>/certificate.pdf", methods=["GET"])
 @login_required_any
 def certificate_pdf(registration_id: int):
-    reg = _viewable(registration_id)
-    cert = certificate_for(reg, current_user, request.args.get("person_id", type=int))
+    reg = viewable_registration(registration_id)
+    cert = certificate_for(reg, current_user, query_int("person_id"))
     if cert is None:
         abort(404)
     return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", inline=False)
@@ -121,7 +122,7 @@ def certificate_pdf(registration_id: int):
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf", methods=["GET"])
 @login_required_any
 def admission_ticket_pdf(registration_id: int):
-    reg = _viewable(registration_id)
+    reg = viewable_registration(registration_id)
     return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False)
 
 
@@ -129,7 +130,7 @@ def admission_ticket_pdf(registration_id: int):
 @roles("admin", "organizer", "supervisor")
 def bulletin_pdf(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
+    if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
     return pdf_response(documents.bulletin_pdf(event), f"{event.name}-成绩公示表.pdf", inline=False)
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from .. import timeutil
 from ..accounts.models import User
 from ..audit.models import AuditEvent
+from ..competitions.access import managed_event, manages, supervised_event, supervises
 from ..competitions.models import Event
 from ..extensions import db
 from ..judging import operations as ops
+from ..judging.access import oversees, overseen_event, panel_event
 from ..judging.models import Conflict, PanelMember, RecheckItem
 from ..judging.queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code, sheet_json
 from ..judging.score_import import import_scores
@@ -21,27 +23,11 @@ from ..results.compute import totals_ranked
 from ..security import requires_recent_auth, roles
 from . import bp
 from .competitions import audit_json
-from .util import BadBody, json_body
+from .util import BadBody, int_field, json_body, query_int, text_field
 
 
 def _event(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
-
-
-def _manage(event: Event) -> None:
-    if not event.competition.can_manage(current_user):
-        abort(403)
-
-
-def _panel(event: Event, role: str) -> None:
-    if ops.panel_role(event, current_user) != role:
-        abort(403)
-
-
-def _oversees(event: Event) -> bool:
-    """Chief judges of the event, supervisors and the event's organizers see all sheets and audit."""
-    return (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")
-            or event.competition.can_manage(current_user))
 
 
 def panel_json(pm: PanelMember) -> dict:
@@ -52,12 +38,11 @@ def panel_json(pm: PanelMember) -> dict:
 @bp.route("/events/<int:event_id>/panel", methods=["POST"])
 @roles("admin", "organizer")
 def panel_add(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     data = json_body()
-    user = db.session.get(User, ops._int(data.get("user_id")) or 0)
-    pm = ops.add_panel_member(event, user, str(data.get("role") or ""), current_user)
-    db.session.commit()
+    user_id = int_field(data, "user_id")
+    pm = ops.add_panel_member(event, db.session.get(User, user_id) if user_id else None, text_field(data, "role"),
+                              current_user)
     return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage(event)}), 201
 
 
@@ -65,7 +50,7 @@ def panel_add(event_id: int):
 @roles("admin", "organizer", "chief_judge", "supervisor", "judge")
 def panel_list(event_id: int):
     event = _event(event_id)
-    if not (_oversees(event) or ops.panel_role(event, current_user)):
+    if not (oversees(event, current_user) or ops.panel_role(event, current_user)):
         abort(403)
     members = ops.panel(event)
     return jsonify({"items": [panel_json(pm) for pm in members], "page": 1, "per_page": len(members),
@@ -75,23 +60,19 @@ def panel_list(event_id: int):
 @bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
 @roles("admin", "organizer")
 def panel_remove(event_id: int, user_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
     if pm is None:
         abort(404)
     ops.remove_panel_member(pm, current_user)
-    db.session.commit()
     return "", 204
 
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["POST"])
 @roles("admin", "organizer")
 def conflicts_create(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     c = ops.declare_conflict(event, json_body(), current_user)
-    db.session.commit()
     return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
                     "note": c.note, "coverage_warnings": ops.coverage(event)}), 201
 
@@ -100,7 +81,7 @@ def conflicts_create(event_id: int):
 @roles("admin", "organizer", "supervisor")
 def conflicts_list(event_id: int):
     event = _event(event_id)
-    if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
+    if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
     rows = db.session.scalars(select(Conflict).where(Conflict.event_id == event.id).order_by(Conflict.id)).all()
     items = [{"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
@@ -111,22 +92,16 @@ def conflicts_list(event_id: int):
 @bp.route("/events/<int:event_id>/draw", methods=["POST"])
 @roles("admin", "organizer")
 def draw(event_id: int):
-    event = _event(event_id)
-    _manage(event)
-    data = request.get_json(silent=True) or {}
-    n = ops.draw_codes(event, data.get("seed"), current_user)
-    db.session.commit()
+    event = managed_event(event_id)
+    n = ops.draw_codes(event, text_field(json_body(optional=True), "seed"), current_user)
     return jsonify({"drawn": n})
 
 
 @bp.route("/events/<int:event_id>/stations", methods=["POST"])
 @roles("admin", "organizer")
 def stations(event_id: int):
-    event = _event(event_id)
-    _manage(event)
-    data = request.get_json(silent=True) or {}
-    n = ops.draw_stations(event, data.get("seed"), current_user)
-    db.session.commit()
+    event = managed_event(event_id)
+    n = ops.draw_stations(event, text_field(json_body(optional=True), "seed"), current_user)
     return jsonify({"drawn": n})
 
 
@@ -145,7 +120,7 @@ def sheets_list(event_id: int):
     role = ops.panel_role(event, current_user)
     if role == "judge":
         sheets = [sheet_json(s, event, with_names=True) for s in my_sheets(event, current_user)]
-    elif role == "chief_judge" or current_user.has_role("supervisor", "admin"):
+    elif role == "chief_judge" or supervises(event.competition, current_user):
         sheets = [sheet_json(s, event, with_judge=True, with_names=True) for s in all_sheets(event)]
     else:
         abort(403)
@@ -153,7 +128,7 @@ def sheets_list(event_id: int):
 
 
 def _sheet_for(event: Event, code: str):
-    judge_id = request.args.get("judge_id", type=int)
+    judge_id = query_int("judge_id")
     role = ops.panel_role(event, current_user)
     if judge_id is not None and judge_id != current_user.id:
         if role != "chief_judge":
@@ -174,10 +149,9 @@ def sheets_save(event_id: int, code: str):
     sheet, as_chief = _sheet_for(event, code)
     data = json_body()
     if as_chief:
-        ops.correct_sheet(sheet, data.get("scores"), data.get("version"), data.get("reason"), current_user)
+        ops.correct_sheet(sheet, data.get("scores"), data.get("version"), text_field(data, "reason"), current_user)
     else:
         ops.save_sheet(sheet, data.get("scores"), data.get("version"), current_user)
-    db.session.commit()
     return jsonify(sheet_json(sheet, event, with_judge=as_chief))
 
 
@@ -186,9 +160,8 @@ def sheets_save(event_id: int, code: str):
 def sheets_submit(event_id: int, code: str):
     event = _event(event_id)
     sheet, _as_chief = _sheet_for(event, code)
-    data = request.get_json(silent=True) or {}
+    data = json_body(optional=True)
     ops.submit_sheet(sheet, data.get("version", sheet.version), current_user)
-    db.session.commit()
     return jsonify(sheet_json(sheet, event))
 
 
@@ -196,20 +169,17 @@ def sheets_submit(event_id: int, code: str):
 @roles("chief_judge")
 @requires_recent_auth()
 def lock(event_id: int):
-    event = _event(event_id)
-    _panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     ops.lock_event(event, current_user)
-    db.session.commit()
     return jsonify({"locked_at": timeutil.iso(event.locked_at)})
 
 
 @bp.route("/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
+@requires_recent_auth()
 def decrypt(event_id: int):
-    event = _event(event_id)
-    _panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     ops.decrypt(event, current_user)
-    db.session.commit()
     return jsonify({"decrypted_at": timeutil.iso(event.decrypted_at)})
 
 
@@ -217,7 +187,7 @@ def decrypt(event_id: int):
 @roles("chief_judge", "supervisor", "admin")
 def disagreements(event_id: int):
     event = _event(event_id)
-    if not (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")):
+    if not (ops.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
         abort(403)
     items = ops.disagreements(event)
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
@@ -226,14 +196,13 @@ def disagreements(event_id: int):
 @bp.route("/events/<int:event_id>/audit", methods=["GET"])
 @roles("chief_judge", "supervisor", "organizer", "admin")
 def event_audit(event_id: int):
-    event = _event(event_id)
-    if not _oversees(event):
-        abort(403)
+    event = overseen_event(event_id)
     stmt = select(AuditEvent).where(AuditEvent.event_id == event.id).order_by(AuditEvent.seq)
     if request.args.get("object_type"):
         stmt = stmt.where(AuditEvent.object_type == request.args["object_type"])
-    if request.args.get("object_id", type=int) is not None:
-        stmt = stmt.where(AuditEvent.object_id == request.args.get("object_id", type=int))
+    object_id = query_int("object_id")
+    if object_id is not None:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
     items = [audit_json(ev) for ev in db.session.scalars(stmt)]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
@@ -241,13 +210,11 @@ def event_audit(event_id: int):
 @bp.route("/events/<int:event_id>/scores/import", methods=["POST"])
 @roles("admin", "organizer")
 def scores_import(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
     n = import_scores(event, upload.read(), current_user, upload.filename or "")
-    db.session.commit()
     return jsonify({"imported": n}), 201
 
 
@@ -255,10 +222,8 @@ def scores_import(event_id: int):
 @roles("chief_judge")
 def time_used(registration_id: int):
     reg = db.get_or_404(Registration, registration_id)
-    event = _event(reg.event_id)
-    _panel(event, "chief_judge")
+    panel_event(reg.event_id, "chief_judge")
     ops.set_time_used(reg, json_body().get("time_used"), current_user)
-    db.session.commit()
     return jsonify({"registration_id": reg.id, "code": reg.code, "time_used": reg.time_used})
 
 
@@ -276,20 +241,17 @@ def recheck_json(event: Event) -> dict | None:
 @bp.route("/events/<int:event_id>/recheck", methods=["POST"])
 @roles("supervisor")
 def recheck_draw(event_id: int):
-    event = _event(event_id)
-    data = request.get_json(silent=True) or {}
+    event = supervised_event(event_id)
+    data = json_body(optional=True)
     ranked = [rid for rid, _total in totals_ranked(event)]
-    ops.draw_recheck(event, ranked, data.get("seed"), data.get("top_n"), data.get("share"), current_user)
-    db.session.commit()
+    ops.draw_recheck(event, ranked, text_field(data, "seed"), data.get("top_n"), data.get("share"), current_user)
     return jsonify(recheck_json(event)), 201
 
 
 @bp.route("/events/<int:event_id>/recheck", methods=["GET"])
 @roles("supervisor", "chief_judge", "organizer", "admin")
 def recheck_get(event_id: int):
-    event = _event(event_id)
-    if not _oversees(event):
-        abort(403)
+    event = overseen_event(event_id)
     body = recheck_json(event)
     if body is None:
         abort(404)
@@ -300,7 +262,7 @@ def recheck_get(event_id: int):
 @roles("supervisor")
 def recheck_mark(item_id: int):
     item = db.get_or_404(RecheckItem, item_id)
+    event = supervised_event(item.recheck.event_id)
     data = json_body()
-    ops.mark_recheck(item, str(data.get("status") or ""), data.get("note"), current_user)
-    db.session.commit()
-    return jsonify(recheck_json(_event(item.recheck.event_id)))
+    ops.mark_recheck(item, text_field(data, "status"), text_field(data, "note"), current_user)
+    return jsonify(recheck_json(event))

@@ -6,6 +6,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..competitions.access import manages, supervises
 from ..competitions.models import Event
 from ..extensions import db
 from ..nominations import operations as ops
@@ -36,7 +37,6 @@ def nominations_create(event_id: int):
     if not ops.can_nominate(event, current_user):
         abort(403)
     reg = ops.nominate(event, json_body(), current_user)
-    db.session.commit()
     return jsonify({**registration_json(reg, current_user), "dossier": dossier_json(ops.dossier_of(reg))}), 201
 
 
@@ -44,7 +44,7 @@ def nominations_create(event_id: int):
 @roles(*READERS)
 def nominations_list(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if current_user.has_role("admin", "supervisor") or event.competition.can_manage(current_user):
+    if manages(event.competition, current_user) or supervises(event.competition, current_user):
         stmt = nominations_query(event_id=event.id)
     elif current_user.has_role("org_contact") and current_user.organization_id:
         stmt = nominations_query(event_id=event.id, organization_id=current_user.organization_id)
@@ -66,7 +66,6 @@ def dossier_update(registration_id: int):
     reg = _nomination(registration_id, write=True)
     data = json_body()
     dossier = ops.update_dossier(reg, data, data.get("version"), current_user)
-    db.session.commit()
     return jsonify(dossier_json(dossier))
 
 
@@ -86,7 +85,6 @@ def dossier_attachments_create(registration_id: int):
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
     att = ops.add_attachment(reg, upload.filename, upload.read(), current_user)
-    db.session.commit()
     return jsonify(attachment_json(att)), 201
 
 
@@ -102,7 +100,6 @@ def dossier_attachment_get(registration_id: int, attachment_id: int):
 def dossier_attachment_delete(registration_id: int, attachment_id: int):
     reg = _nomination(registration_id, write=True)
     ops.delete_attachment(reg, ops.attachment_of(reg, attachment_id), current_user)
-    db.session.commit()
     return "", 204
 
 

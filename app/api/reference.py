@@ -1,4 +1,4 @@
-"""API for users, organizations and people (admin, organizer)."""
+"""API for users, organizations and people (admin, organizer), within the caller's tenancy."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -6,40 +6,49 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import operations as accounts
-from ..accounts.models import User, UserRole
+from ..accounts.access import editable_user, users_query
+from ..accounts.models import UserRole
 from ..domain.masking import mask_id_number, mask_phone
 from ..domain.refdata import ROLES
-from ..extensions import db
 from ..people import operations as people
+from ..people.access import editable_organization, people_query, sees_full_identity, visible_person
 from ..people.models import Organization, Person
-from ..security import roles
+from ..security import requires_recent_auth, roles
 from . import bp
 from .util import json_body, organization_json, paginate, user_json
 
 
 @bp.route("/users", methods=["POST"])
 @roles("admin", "organizer")
+@requires_recent_auth()  # granting roles
 def users_create():
     user = accounts.create_user(json_body(), actor=current_user)
-    db.session.commit()
     return jsonify(user_json(user)), 201
 
 
 @bp.route("/users", methods=["GET"])
 @roles("admin", "organizer")
 def users_list():
-    stmt = select(User).order_by(User.id)
+    stmt = users_query(current_user)
     role = request.args.get("role")
     if role in ROLES:
-        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+        stmt = stmt.where(UserRole.query_user_ids(role))
     return jsonify(paginate(stmt, user_json))
+
+
+@bp.route("/users/<int:user_id>", methods=["PATCH"])
+@roles("admin", "organizer")
+@requires_recent_auth()  # granting or removing roles
+def users_update(user_id: int):
+    user = editable_user(user_id)
+    accounts.update_user(user, json_body(), actor=current_user)
+    return jsonify(user_json(user))
 
 
 @bp.route("/organizations", methods=["POST"])
 @roles("admin", "organizer")
 def organizations_create():
     org = people.create_organization(json_body(), actor=current_user)
-    db.session.commit()
     return jsonify(organization_json(org)), 201
 
 
@@ -48,6 +57,14 @@ def organizations_create():
 def organizations_list():
     stmt = select(Organization).order_by(Organization.id)
     return jsonify(paginate(stmt, organization_json))
+
+
+@bp.route("/organizations/<int:org_id>", methods=["PATCH"])
+@roles("admin", "organizer")
+def organizations_update(org_id: int):
+    org = editable_organization(org_id)
+    people.update_organization(org, json_body(), actor=current_user)
+    return jsonify(organization_json(org))
 
 
 def person_json(p: Person, full: bool) -> dict:
@@ -65,29 +82,27 @@ def person_json(p: Person, full: bool) -> dict:
 @roles("admin", "organizer")
 def people_create():
     person = people.create_person(json_body(), actor=current_user)
-    db.session.commit()
     return jsonify(person_json(person, full=True)), 201
 
 
 @bp.route("/people", methods=["GET"])
 @roles("admin", "organizer")
 def people_list():
-    stmt = select(Person).order_by(Person.id)
+    # Every person listed is one the caller may see, which for admins and organizers is in full.
+    stmt = people_query(current_user).order_by(Person.id)
     return jsonify(paginate(stmt, lambda p: person_json(p, full=True)))
 
 
 @bp.route("/people/<int:person_id>", methods=["GET"])
 @roles("admin", "organizer")
 def people_get(person_id: int):
-    return jsonify(person_json(db.get_or_404(Person, person_id), full=True))
+    person = visible_person(person_id)
+    return jsonify(person_json(person, full=sees_full_identity(person, current_user)))
 
 
 @bp.route("/people/<int:person_id>", methods=["PATCH"])
 @roles("admin", "organizer")
 def people_update(person_id: int):
-    person = db.get_or_404(Person, person_id)
+    person = visible_person(person_id)
     people.update_person(person, json_body(), actor=current_user)
-    db.session.commit()
-    return jsonify(person_json(person, full=True))
-
-
+    return jsonify(person_json(person, full=sees_full_identity(person, current_user)))

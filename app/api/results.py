@@ -9,18 +9,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import cache, timeutil
+from ..competitions.access import managed_event, manages, supervised_competition_ids, supervised_event, supervises
 from ..competitions.models import Event
 from ..extensions import db, limiter
 from ..judging import operations as judging
+from ..judging.access import panel_event
 from ..registration.models import Registration
 from ..results import operations
 from ..results.lookup import lookup
 from ..results.models import Appeal
 from ..results.public import public_competitions, public_results
 from ..results.views import _rows_for, lookup_limit
-from ..security import api_error, public, roles
+from ..security import api_error, public, requires_recent_auth, roles
 from . import bp
-from .util import json_body, paginate
+from .util import int_field, json_body, paginate, text_field
 
 
 def result_item(row: dict, reg: Registration) -> dict:
@@ -34,7 +36,7 @@ def result_item(row: dict, reg: Registration) -> dict:
 @roles("admin", "organizer", "chief_judge", "supervisor")
 def results_get(event_id: int):
     event = db.get_or_404(Event, event_id)
-    allowed = (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")
+    allowed = (manages(event.competition, current_user) or supervises(event.competition, current_user)
                or judging.panel_role(event, current_user) == "chief_judge")
     if not allowed:
         abort(403)
@@ -49,12 +51,11 @@ def results_get(event_id: int):
 @bp.route("/events/<int:event_id>/ties", methods=["POST"])
 @roles("chief_judge")
 def ties_resolve(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    if judging.panel_role(event, current_user) != "chief_judge":
-        abort(403)
+    event, _role = panel_event(event_id, "chief_judge")
     data = json_body()
-    row = operations.resolve_tie(event, data.get("order") or [], data.get("reason"), current_user)
-    db.session.commit()
+    order = data.get("order") or []
+    row = operations.resolve_tie(event, order if isinstance(order, list) else [], text_field(data, "reason"),
+                                 current_user)
     return jsonify({"id": row.id, "order": row.order, "reason": row.reason}), 201
 
 
@@ -68,15 +69,14 @@ def appeal_json(a: Appeal) -> dict:
 @roles("candidate", "org_contact")
 def appeals_create(registration_id: int):
     reg = db.get_or_404(Registration, registration_id)
-    appeal = operations.file_appeal(reg, json_body().get("reason"), current_user)
-    db.session.commit()
+    appeal = operations.file_appeal(reg, text_field(json_body(), "reason"), current_user)
     return jsonify(appeal_json(appeal)), 201
 
 
 @bp.route("/appeals", methods=["GET"])
 @roles("supervisor", "admin")
 def appeals_list():
-    stmt = select(Appeal).order_by(Appeal.id)
+    stmt = select(Appeal).where(Appeal.competition_id.in_(supervised_competition_ids(current_user))).order_by(Appeal.id)
     if request.args.get("status"):
         stmt = stmt.where(Appeal.status == request.args["status"])
     return jsonify(paginate(stmt, appeal_json))
@@ -86,9 +86,9 @@ def appeals_list():
 @roles("supervisor")
 def appeals_decide(appeal_id: int):
     appeal = db.get_or_404(Appeal, appeal_id)
+    supervised_event(appeal.event_id)
     data = json_body()
-    operations.decide_appeal(appeal, str(data.get("decision") or ""), data.get("note"), current_user)
-    db.session.commit()
+    operations.decide_appeal(appeal, text_field(data, "decision"), text_field(data, "note"), current_user)
     return jsonify(appeal_json(appeal))
 
 
@@ -96,18 +96,16 @@ def appeals_decide(appeal_id: int):
 @roles("admin", "organizer")
 def advance(event_id: int):
     from ..results.advancement import advance as run_advance
-    source = db.get_or_404(Event, event_id)
-    if not source.competition.can_manage(current_user):
-        abort(403)  # authorization before the body (API.md)
+    source = managed_event(event_id)  # authorization before the body (API.md)
     data = json_body()
-    target = db.session.get(Event, int(data.get("target_event_id") or 0)) if str(data.get("target_event_id") or "").isdigit() else None
+    target_id = int_field(data, "target_event_id", required=False)
+    target = db.session.get(Event, target_id) if target_id else None
     if target is None:
         return api_error(422, "validation_error", _("Please correct the errors below."),
                          {"target_event_id": [_("Choose the event the contestants advance to.")]})
     if not (source.competition.can_manage(current_user) and target.competition.can_manage(current_user)):
         abort(403)
     result = run_advance(source, target, data, current_user, dry_run=bool(data.get("dry_run")))
-    db.session.commit()
     return jsonify(result), 200 if result["dry_run"] else 201
 
 
@@ -158,12 +156,11 @@ def public_lookup():
 
 @bp.route("/events/<int:event_id>/final-corrections", methods=["POST"])
 @roles("supervisor")
+@requires_recent_auth()
 def final_corrections_create(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = supervised_event(event_id)
     data = json_body()
-    appeal_id = data.get("appeal_id")
-    corr = operations.open_final_correction(event, data.get("reason"), current_user,
-                                            appeal_id if isinstance(appeal_id, int) else None)
-    db.session.commit()
+    corr = operations.open_final_correction(event, text_field(data, "reason"), current_user,
+                                            int_field(data, "appeal_id", required=False))
     return jsonify({"id": corr.id, "event_id": corr.event_id, "reason": corr.reason,
                     "opened_at": timeutil.iso(corr.opened_at), "closed_at": None}), 201

@@ -8,14 +8,16 @@ from ..domain.masking import mask_id_number
 from ..extensions import db
 from ..people.models import Person
 from ..registration.exports import attachment
+from ..people.access import visible_person
 from ..security import roles
 from ..selection import operations
+from ..selection.access import managed_entitlement
 from ..selection.models import Entitlement
-from ..selection.views import ROSTER_HEADERS, XLSX, roster_pdf_response, roster_rows
+from ..selection.views import ROSTER_HEADERS, XLSX, registry_for, roster_pdf_response, roster_rows
 from ..spreadsheets import write_xlsx
 from flask_login import current_user
 from . import bp
-from .util import json_body, paginate
+from .util import json_body, paginate, text_field
 
 
 @bp.route("/policies", methods=["GET"])
@@ -52,7 +54,7 @@ def _filters() -> dict:
 @bp.route("/entitlements", methods=["GET"])
 @roles("admin", "organizer")
 def entitlements_list():
-    return jsonify(paginate(operations.registry_query(**_filters()), entitlement_json))
+    return jsonify(paginate(registry_for(current_user, _filters()), entitlement_json))
 
 
 @bp.route("/entitlements.xlsx", methods=["GET"])
@@ -73,18 +75,17 @@ def entitlements_roster_pdf():
 @bp.route("/entitlements/<int:entitlement_id>/status", methods=["POST"])
 @roles("admin", "organizer")
 def entitlements_status(entitlement_id: int):
-    ent = db.get_or_404(Entitlement, entitlement_id)
+    ent = managed_entitlement(entitlement_id)
     data = json_body()
-    operations.update_status(ent, str(data.get("status") or ""), data.get("note"), current_user)
-    db.session.commit()
+    operations.update_status(ent, text_field(data, "status"), text_field(data, "note"), current_user)
     return jsonify(entitlement_json(ent))
 
 
 @bp.route("/people/<int:person_id>/record", methods=["GET"])
 @roles("admin", "organizer")
 def people_record(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    rec = operations.talent_record(person)
+    person = visible_person(person_id)
+    rec = operations.talent_record(person, current_user)
     return jsonify({
         "person": {"id": person.id, "name": person.name, "id_number": person.id_number,
                    "skill_grade": person.skill_grade, "organization_id": person.organization_id},

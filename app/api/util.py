@@ -6,8 +6,11 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from .. import timeutil
-from ..domain.errors import DomainError
+from ..domain.errors import N_, Collector, DomainError
 from ..extensions import db
+
+MAX_ID = 2**63 - 1  # the largest id either database stores
+MAX_PAGE = 1_000_000
 
 
 class BadBody(DomainError):
@@ -15,8 +18,10 @@ class BadBody(DomainError):
     code = "bad_request"
 
 
-def json_body() -> dict:
-    """The request's JSON object, or a 400 naming the problem."""
+def json_body(optional: bool = False) -> dict:
+    """The request's JSON object, or a 400 naming the problem. `optional`: an empty body is {}."""
+    if optional and not request.get_data(cache=True):
+        return {}
     try:
         data = request.get_json(force=False, silent=False)
     except BadRequest:
@@ -26,11 +31,55 @@ def json_body() -> dict:
     return data
 
 
+def _field_error(name: str, message: str, **params):
+    errors = Collector()
+    errors.add(name, message, **params)
+    errors.raise_if_any()
+
+
+def text_field(data: dict, name: str, default: str = "") -> str:
+    """A text member of a JSON body ("" when absent); anything but a string is a 422 on the field."""
+    value = data.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        _field_error(name, N_("This field must be text."))
+    return value
+
+
+def int_field(data: dict, name: str, required: bool = True) -> int | None:
+    """A whole-number member of a JSON body (an id, a count): a number or a string of digits."""
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            _field_error(name, N_("This field is required."))
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        _field_error(name, N_("This field must be a whole number."))
+    try:
+        number = int(value)
+    except ValueError:
+        _field_error(name, N_("This field must be a whole number."))
+    if not 0 <= number <= MAX_ID:
+        _field_error(name, N_("This number is out of range."))
+    return number
+
+
+def query_int(name: str) -> int | None:
+    """A whole-number query parameter (a filter by id); absent → None; not one → 422 naming it."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    return int_field({name: raw}, name)
+
+
 def paginate(stmt, serialize):
     try:
         page = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
     except ValueError:
+        raise BadBody(_("page and per_page must be whole numbers.")) from None
+    if page > MAX_PAGE:
         raise BadBody(_("page and per_page must be whole numbers.")) from None
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     return {"items": [serialize(x) for x in result.items], "page": page, "per_page": per_page,

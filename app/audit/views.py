@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..competitions.access import supervised_competition_ids
 from ..extensions import db
 from ..security import roles
 from . import bp
@@ -14,6 +16,8 @@ from .models import AuditEvent
 @roles("admin", "supervisor")
 def index():
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if not current_user.has_role("admin"):  # a supervisor reads the trail of their competitions
+        stmt = stmt.where(AuditEvent.competition_id.in_(supervised_competition_ids(current_user)))
     filters = {}
     for name in ("competition_id", "event_id", "object_id", "actor_id"):
         value = request.args.get(name, type=int)

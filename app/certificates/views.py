@@ -7,37 +7,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..competitions.models import Competition, Event
+from ..competitions.access import managed_competition, manages, supervises
+from ..competitions.models import Event
+from ..downloads import pdf_response
 from ..extensions import db
 from ..forms_util import perform, submit_form
 from ..jobs import runner
 from ..jobs.models import Job
-from ..registration import operations as registration_ops
-from ..registration.exports import attachment
-from ..registration.models import Registration
-from ..security import login_required_any, public, roles
+from ..registration.access import viewable_registration
+from ..security import login_required_any, public, requires_recent_auth, roles
+from ..uow import on_commit
 from . import bp, documents, operations
+from .access import certificate_for, managed_certificate
 from .forms import ReasonForm, SettingsForm, VerifyForm
 from .models import Certificate
-
-
-def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
-    disposition = attachment(filename).replace("attachment", "inline", 1) if inline else attachment(filename)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
-
-
-def _managed(competition_id: int) -> Competition:
-    comp = db.get_or_404(Competition, competition_id)
-    if not comp.can_manage(current_user):
-        abort(403)
-    return comp
 
 
 @bp.route("/manage/competitions/<int:competition_id>/certificates", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def manage(competition_id: int):
-    comp = _managed(competition_id)
+    comp = managed_competition(competition_id)
     settings = operations.settings_for(comp)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
@@ -49,8 +38,7 @@ def manage(competition_id: int):
                 _("Certificate settings saved.")):
             return redirect(url_for("certificates.manage", competition_id=comp.id))
     elif request.method == "GET":
-        db.session.commit()  # the default settings row, created on first visit
-        form.version.data = settings.version
+        form.version.data = settings.version  # the default settings row, created on first visit
     certs = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
                                .order_by(Certificate.seq)).all()
     jobs = db.session.scalars(select(Job).where(Job.competition_id == comp.id)
@@ -64,41 +52,33 @@ def manage(competition_id: int):
 @bp.route("/manage/competitions/<int:competition_id>/certificates/preview.pdf")
 @roles("admin", "organizer")
 def preview(competition_id: int):
-    comp = _managed(competition_id)
+    comp = managed_competition(competition_id)
     data = documents.preview_pdf(comp)
-    db.session.commit()
     return pdf_response(data, f"{comp.name}-证书样张.pdf")
 
 
 @bp.route("/manage/competitions/<int:competition_id>/certificates/jobs", methods=["POST"])
 @roles("admin", "organizer")
 def start_job(competition_id: int):
-    comp = _managed(competition_id)
+    comp = managed_competition(competition_id)
     event_id = request.form.get("event_id", type=int)
     if event_id is not None and db.session.get(Event, event_id) not in comp.events:
         abort(404)
     holder = {}
 
     def act():
-        holder["job"] = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+        job = holder["job"] = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+        on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     if perform(act, _("Printing started: the progress bar below follows it.")):
-        runner.dispatch(holder["job"].id)
         return redirect(url_for("certificates.manage", competition_id=comp.id, job=holder["job"].id))
     return redirect(url_for("certificates.manage", competition_id=comp.id))
 
 
-def _managed_cert(code: str) -> Certificate:
-    cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
-    if cert is None:
-        abort(404)
-    _managed(cert.competition_id)
-    return cert
-
-
 @bp.route("/manage/certificates/<code>/revoke", methods=["POST"])
 @roles("admin", "organizer")
+@requires_recent_auth()
 def revoke(code: str):
-    cert = _managed_cert(code)
+    cert = managed_certificate(code)
     form = ReasonForm()
     if form.validate_on_submit():
         perform(lambda: operations.revoke(cert, form.reason.data, current_user),
@@ -109,7 +89,7 @@ def revoke(code: str):
 @bp.route("/manage/certificates/<code>/reissue", methods=["POST"])
 @roles("admin", "organizer")
 def reissue(code: str):
-    cert = _managed_cert(code)
+    cert = managed_certificate(code)
     form = ReasonForm()
     if form.validate_on_submit():
         perform(lambda: operations.reissue(cert, form.reason.data, current_user),
@@ -120,36 +100,16 @@ def reissue(code: str):
 @bp.route("/manage/certificates/<code>.pdf")
 @roles("admin", "organizer")
 def certificate_by_code(code: str):
-    cert = _managed_cert(code)
+    cert = managed_certificate(code)
     return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf")
 
 
 # ---- downloads for the people concerned ----------------------------------------------------------
 
-def _viewable(registration_id: int) -> Registration:
-    reg = db.get_or_404(Registration, registration_id)
-    if not registration_ops.can_view(reg, current_user):
-        abort(404)  # do not reveal that someone else's entry exists
-    return reg
-
-
-def certificate_for(reg: Registration, user, person_id: int | None = None) -> Certificate | None:
-    """The valid certificate of this entry: the candidate's own; for others the requested member
-    (default the captain)."""
-    certs = db.session.scalars(select(Certificate).where(Certificate.registration_id == reg.id,
-                                                         Certificate.status == "valid")).all()
-    if user.has_role("candidate") and not user.has_role("admin", "organizer", "org_contact", "supervisor"):
-        return next((c for c in certs if c.person.user_id == user.id), None)
-    if person_id is not None:
-        return next((c for c in certs if c.person_id == person_id), None)
-    captain = reg.members[0].person_id if reg.members else reg.person_id
-    return next((c for c in certs if c.person_id == captain), certs[0] if certs else None)
-
-
 @bp.route("/registrations/<int:registration_id>/certificate.pdf")
 @login_required_any
 def certificate_pdf(registration_id: int):
-    reg = _viewable(registration_id)
+    reg = viewable_registration(registration_id)
     cert = certificate_for(reg, current_user, request.args.get("person_id", type=int))
     if cert is None:
         abort(404)
@@ -159,7 +119,7 @@ def certificate_pdf(registration_id: int):
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf")
 @login_required_any
 def admission_ticket(registration_id: int):
-    reg = _viewable(registration_id)
+    reg = viewable_registration(registration_id)
     data = documents.admission_ticket_pdf(reg)  # a refusal becomes the error page (web.py)
     return pdf_response(data, f"准考证-{reg.code}.pdf")
 
@@ -168,7 +128,7 @@ def admission_ticket(registration_id: int):
 @roles("admin", "organizer", "supervisor")
 def bulletin(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
+    if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
     data = documents.bulletin_pdf(event)
     return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf")

@@ -27,6 +27,10 @@ class CompetitionForm(FlaskForm):
     description = TextAreaField(_l("Description"))
 
 
+class SupervisorForm(FlaskForm):
+    user_id = SelectField(_l("Supervisor"), validate_choice=False)
+
+
 class StatusForm(FlaskForm):
     version = HiddenField()
     status = HiddenField()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,13 +52,34 @@ class Competition(db.Model):
         return f"<Competition {self.id} {self.status}>"
 
     def can_manage(self, user) -> bool:
-        """Admins manage everything; organizers manage the competitions their organization hosts."""
+        """Admins manage everything; organizers manage the competitions their organization hosts.
+        Fail closed: a competition without a host is managed by admins only, and an organizer
+        without an organization manages nothing."""
         if user is None or not getattr(user, "is_authenticated", False):
             return False
         if user.has_role("admin"):
             return True
-        return user.has_role("organizer") and (
-            self.host_organization_id is None or user.organization_id == self.host_organization_id)
+        return (user.has_role("organizer") and self.host_organization_id is not None
+                and user.organization_id == self.host_organization_id)
+
+
+class CompetitionSupervisor(db.Model):
+    """A supervisor (监督/仲裁) assigned to a competition by an admin or the host's organizer:
+    supervisors act only on the competitions they are assigned to."""
+
+    __tablename__ = "competition_supervisors"
+    __table_args__ = (UniqueConstraint("competition_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<CompetitionSupervisor competition={self.competition_id} user={self.user_id}>"
 
 
 class Event(db.Model):

@@ -5,14 +5,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ..audit.operations import diff, record
 from ..domain import lifecycle
-from ..domain.errors import N_, DomainError
+from ..domain.errors import N_, Collector, DomainError, Forbidden
+from ..domain.tenancy import jurisdiction_problems
 from ..extensions import db
 from ..models_base import utcnow
-from .models import Competition, Event
+from ..people.models import Organization
+from .models import Competition, CompetitionSupervisor, Event
 from .schemas import parse_competition, parse_event
 
 EDITABLE_EVENT_STATES = ("draft", "registration_open", "registration_closed")
@@ -91,10 +93,32 @@ def _bump_version(model, obj) -> None:
     obj.version += 1
 
 
+def _check_tenancy(clean: dict) -> None:
+    """The jurisdiction agrees with the level and lies within the host organization's region."""
+    host = db.session.get(Organization, clean["host_organization_id"]) if clean.get("host_organization_id") else None
+    errors = Collector()
+    for field, message, params in jurisdiction_problems(clean.get("level"), clean.get("jurisdiction"),
+                                                        host.jurisdiction if host else None):
+        errors.add(field, message, **params)
+    if host is not None and host.jurisdiction is None:
+        errors.add("host_organization_id", N_("The host organization's region code names no province."))
+    errors.raise_if_any()
+
+
 def create_competition(data: dict, actor) -> Competition:
+    """An organizer's competition is hosted by their own organization (an organizer without one
+    cannot create competitions); an admin may name any host, or none (then admins manage it)."""
     clean = parse_competition(data)
-    if actor is not None and not actor.has_role("admin") and clean.get("host_organization_id") is None:
+    if actor is not None and not actor.has_role("admin"):
+        if actor.organization_id is None:
+            raise Forbidden(N_("Your account is not linked to an organization; an administrator links it "
+                               "before you can create competitions."))
+        if clean.get("host_organization_id") not in (None, actor.organization_id):
+            errors = Collector()
+            errors.add("host_organization_id", N_("Organizers create competitions hosted by their own organization."))
+            errors.raise_if_any()
         clean["host_organization_id"] = actor.organization_id
+    _check_tenancy(clean)
     comp = Competition(**clean, created_by_id=getattr(actor, "id", None))
     db.session.add(comp)
     db.session.flush()
@@ -111,6 +135,7 @@ def update_competition(comp: Competition, data: dict, actor) -> Competition:
     clean = parse_competition(merged)
     if not actor.has_role("admin"):
         clean["host_organization_id"] = comp.host_organization_id  # organizers cannot hand it over
+    _check_tenancy(clean)
     for k, v in clean.items():
         setattr(comp, k, v)
     b, a = diff(before, competition_snapshot(comp))
@@ -193,3 +218,30 @@ def update_event(event: Event, data: dict, actor) -> Event:
         record("event.update", event, actor=actor, before=b, after=a,
                competition_id=event.competition_id, event_id=event.id)
     return event
+
+
+# ---- supervisors ----------------------------------------------------------------------------
+
+def assign_supervisor(comp: Competition, user, actor) -> CompetitionSupervisor:
+    """An admin assigns any supervisor; the host's organizer one of their own organization."""
+    errors = Collector()
+    if user is None or not user.is_enabled or not user.has_role("supervisor"):
+        errors.add("user_id", N_("Choose an account with the supervisor role."))
+    elif not actor.has_role("admin") and user.organization_id != comp.host_organization_id:
+        errors.add("user_id", N_("Organizers assign supervisors of their own organization; an administrator assigns others."))
+    errors.raise_if_any()
+    if db.session.scalar(select(CompetitionSupervisor.id).where(
+            CompetitionSupervisor.competition_id == comp.id, CompetitionSupervisor.user_id == user.id)):
+        raise WrongState(N_("This supervisor is assigned already."))
+    row = CompetitionSupervisor(competition_id=comp.id, user_id=user.id, assigned_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record("competition.supervisor_assign", row, actor=actor, after={"user_id": user.id}, competition_id=comp.id)
+    return row
+
+
+def unassign_supervisor(row: CompetitionSupervisor, actor) -> None:
+    record("competition.supervisor_unassign", row, actor=actor, before={"user_id": row.user_id},
+           competition_id=row.competition_id)
+    db.session.delete(row)
+    db.session.flush()

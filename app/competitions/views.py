@@ -9,17 +9,17 @@ from sqlalchemy import select
 
 from .. import timeutil
 from ..domain import lifecycle
-from ..domain.errors import DomainError, ValidationFailed
 from ..domain.refdata import JURISDICTIONS, KINDS, jurisdiction_name, LEVELS, ORG_KINDS, SKILL_GRADES, TRACKS
 from ..domain.scheme import AGGREGATIONS
 from ..extensions import db
-from ..forms_util import apply_errors
-from ..i18n import error_message, label
+from ..forms_util import perform, submit_form
+from ..i18n import label
 from ..people.models import Organization
 from ..security import REAUTH_STATUSES, requires_recent_auth, public, roles
 from . import bp, operations
-from .forms import CompetitionForm, EventForm, StatusForm
-from .models import Competition, Event
+from .access import manages, managed_competition, managed_competitions, managed_event, supervisors_of
+from .forms import CompetitionForm, EventForm, StatusForm, SupervisorForm
+from .models import Competition, CompetitionSupervisor, Event
 
 PUBLIC_STATUSES = ("registration_open", "registration_closed", "judging", "publicity", "final", "archived")
 
@@ -37,25 +37,15 @@ def index():
 @public
 def show(competition_id: int):
     comp = db.get_or_404(Competition, competition_id)
-    if comp.status not in PUBLIC_STATUSES and not comp.can_manage(current_user):
+    if comp.status not in PUBLIC_STATUSES and not manages(comp, current_user):
         abort(404)
     return render_template("competitions/show.html", competition=comp)
-
-
-def _manageable(competition_id: int) -> Competition:
-    comp = db.get_or_404(Competition, competition_id)
-    if not comp.can_manage(current_user):
-        abort(403)
-    return comp
 
 
 @bp.route("/manage/competitions")
 @roles("admin", "organizer")
 def manage_index():
-    stmt = select(Competition).order_by(Competition.id.desc())
-    if not current_user.has_role("admin"):
-        stmt = stmt.where((Competition.host_organization_id == current_user.organization_id)
-                          | Competition.host_organization_id.is_(None))
+    stmt = managed_competitions(current_user)
     status = request.args.get("status")
     if status in lifecycle.STATUSES:
         stmt = stmt.where(Competition.status == status)
@@ -69,8 +59,13 @@ def _competition_choices(form: CompetitionForm) -> None:
     form.kind.choices = choose + [(k, label(KINDS, k)) for k in KINDS]
     locale = str(get_locale())
     form.jurisdiction.choices = choose + [(k, f"{k} {jurisdiction_name(k, locale)}") for k in JURISDICTIONS]
-    orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
-    form.host_organization_id.choices = [("", _("— none —"))] + [(str(o.id), o.name) for o in orgs]
+    if current_user.has_role("admin"):
+        orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+        form.host_organization_id.choices = [("", _("— none (administrators only) —"))] + [
+            (str(o.id), o.name) for o in orgs]
+    else:  # an organizer's competitions are hosted by their own organization
+        own = db.session.get(Organization, current_user.organization_id) if current_user.organization_id else None
+        form.host_organization_id.choices = [(str(own.id), own.name)] if own else [("", _("— none —"))]
 
 
 def _competition_data(form: CompetitionForm) -> dict:
@@ -87,35 +82,68 @@ def competition_new():
     _competition_choices(form)
     if request.method == "GET" and current_user.organization_id:
         form.host_organization_id.data = str(current_user.organization_id)
-    if form.validate_on_submit():
-        try:
-            comp = operations.create_competition(_competition_data(form), current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Competition created. Now add its events."), "success")
-            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    created = {}
+    if form.validate_on_submit() and submit_form(
+            form, lambda: created.setdefault("comp", operations.create_competition(_competition_data(form), current_user)),
+            _("Competition created. Now add its events.")):
+        return redirect(url_for("competitions.manage", competition_id=created["comp"].id))
     return render_template("competitions/competition_form.html", form=form, competition=None)
 
 
 @bp.route("/manage/competitions/<int:competition_id>")
 @roles("admin", "organizer")
 def manage(competition_id: int):
-    comp = _manageable(competition_id)
+    comp = managed_competition(competition_id)
     targets = []
     for target in lifecycle.allowed_targets(comp.status):
         targets.append((target, operations.unmet_requirements(comp, target)))
+    supervisor_form = SupervisorForm()
+    supervisor_form.user_id.choices = _supervisor_choices(comp)
     return render_template("competitions/manage.html", competition=comp, targets=targets,
                            status_form=StatusForm(version=comp.version),
-                           publicity_ends_at=operations.publicity_ends_at(comp))
+                           publicity_ends_at=operations.publicity_ends_at(comp),
+                           supervisors=supervisors_of(comp), supervisor_form=supervisor_form)
+
+
+def _supervisor_choices(comp: Competition) -> list[tuple[str, str]]:
+    """Supervisors the caller may assign: an admin any, the host's organizer their own organization's."""
+    from ..accounts.models import User, UserRole
+    stmt = (select(User).join(UserRole).where(UserRole.role == "supervisor", User.is_enabled)
+            .order_by(User.username))
+    if not current_user.has_role("admin"):
+        stmt = stmt.where(User.organization_id == comp.host_organization_id)
+    assigned = {row.user_id for row in supervisors_of(comp)}
+    return [(str(u.id), f"{u.name}（{u.username}）") for u in db.session.scalars(stmt) if u.id not in assigned]
+
+
+@bp.route("/manage/competitions/<int:competition_id>/supervisors", methods=["POST"])
+@roles("admin", "organizer")
+def supervisor_add(competition_id: int):
+    from ..accounts.models import User
+    comp = managed_competition(competition_id)
+    form = SupervisorForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        perform(lambda: operations.assign_supervisor(comp, user, current_user), _("Supervisor assigned."))
+    return redirect(url_for("competitions.manage", competition_id=comp.id) + "#supervisors")
+
+
+@bp.route("/manage/competitions/<int:competition_id>/supervisors/<int:user_id>/remove", methods=["POST"])
+@roles("admin", "organizer")
+def supervisor_remove(competition_id: int, user_id: int):
+    comp = managed_competition(competition_id)
+    row = db.session.scalar(select(CompetitionSupervisor).where(
+        CompetitionSupervisor.competition_id == comp.id, CompetitionSupervisor.user_id == user_id))
+    if row is None:
+        abort(404)
+    perform(lambda: operations.unassign_supervisor(row, current_user), _("Supervisor removed."))
+    return redirect(url_for("competitions.manage", competition_id=comp.id) + "#supervisors")
 
 
 @bp.route("/manage/competitions/<int:competition_id>/edit", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def competition_edit(competition_id: int):
-    comp = _manageable(competition_id)
+    comp = managed_competition(competition_id)
     form = CompetitionForm(obj=comp if request.method == "GET" else None)
     _competition_choices(form)
     if request.method == "GET":
@@ -128,20 +156,10 @@ def competition_edit(competition_id: int):
         form.ends_on.data = comp.ends_on.isoformat() if comp.ends_on else ""
         form.publicity_days.data = str(comp.publicity_days)
         form.appeal_window_hours.data = str(comp.appeal_window_hours)
-    if form.validate_on_submit():
-        try:
-            operations.update_competition(comp, {**_competition_data(form), "version": form.version.data},
-                                          current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Competition saved."), "success")
-            return redirect(url_for("competitions.manage", competition_id=comp.id))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.update_competition(comp, {**_competition_data(form), "version": form.version.data},
+                                                        current_user), _("Competition saved.")):
+        return redirect(url_for("competitions.manage", competition_id=comp.id))
     return render_template("competitions/competition_form.html", form=form, competition=comp)
 
 
@@ -149,19 +167,12 @@ def competition_edit(competition_id: int):
 @roles("admin", "organizer")
 @requires_recent_auth(when=lambda: request.form.get("status") in REAUTH_STATUSES)
 def competition_status(competition_id: int):
-    comp = _manageable(competition_id)
+    comp = managed_competition(competition_id)
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            operations.change_status(comp, form.status.data, current_user,
-                                     reason=(form.reason.data or "").strip()[:500] or None,
-                                     version=form.version.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The competition is now: %(status)s.", status=label(lifecycle.STATUSES, comp.status)), "success")
+    if form.validate_on_submit() and perform(lambda: operations.change_status(
+            comp, form.status.data, current_user, reason=(form.reason.data or "").strip()[:500] or None,
+            version=form.version.data)):
+        flash(_("The competition is now: %(status)s.", status=label(lifecycle.STATUSES, comp.status)), "success")
     return redirect(url_for("competitions.manage", competition_id=comp.id))
 
 
@@ -292,27 +303,20 @@ def _save_event(form: EventForm, comp: Competition, event: Event | None):
             form.criteria.entries[i].form.component.errors = [
                 _("Enter the key of one of the components above.")]
         return None
-    try:
+    saved = {}
+
+    def save():
         if event is None:
-            event = operations.create_event(comp, data, current_user)
+            saved["event"] = operations.create_event(comp, data, current_user)
         else:
-            event = operations.update_event(event, {**data, "version": form.version.data}, current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        apply_errors(form, exc, aliases)
-        return None
-    except DomainError as exc:
-        db.session.rollback()
-        form.form_errors = [error_message(exc)]
-        return None
-    db.session.commit()
-    return event
+            saved["event"] = operations.update_event(event, {**data, "version": form.version.data}, current_user)
+    return saved["event"] if submit_form(form, save, aliases=aliases) else None
 
 
 @bp.route("/manage/competitions/<int:competition_id>/events/new", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def event_new(competition_id: int):
-    comp = _manageable(competition_id)
+    comp = managed_competition(competition_id)
     form = EventForm()
     _event_choices(form)
     if request.method == "GET":
@@ -329,8 +333,8 @@ def event_new(competition_id: int):
 @bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def event_edit(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    comp = _manageable(event.competition_id)
+    event = managed_event(event_id)
+    comp = event.competition
     form = EventForm()
     _event_choices(form)
     if request.method == "GET":

@@ -37,6 +37,7 @@ from ..certificates.models import Certificate
 from ..certificates.operations import certificate_context, settings_for
 from ..competitions.models import Competition
 from ..domain.errors import N_, DomainError
+from .. import uow
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Job
@@ -186,7 +187,7 @@ def rq_chunk(job_id: str, serials: list[str]) -> None:
 def _mark_running(job: Job) -> None:
     now = utcnow()
     job.status, job.started_at, job.heartbeat_at, job.error = "running", job.started_at or now, now, None
-    db.session.commit()
+    uow.commit()
 
 
 def _fail(job_id: str, exc: BaseException) -> None:
@@ -194,7 +195,7 @@ def _fail(job_id: str, exc: BaseException) -> None:
     done = sum(1 for _ in (job_dir(job_id) / "pdf").glob("*.pdf"))
     db.session.execute(update(Job).where(Job.id == job_id).values(
         status="failed", done=done, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
-    db.session.commit()
+    uow.commit()
 
 
 def run(job_id: str) -> None:
@@ -219,7 +220,7 @@ def _safe_name(serial: str) -> str:
 def _progress(job: Job, pdf_dir: Path) -> None:
     done = sum(1 for _ in pdf_dir.glob("*.pdf"))
     db.session.execute(update(Job).where(Job.id == job.id).values(done=done, heartbeat_at=utcnow()))
-    db.session.commit()
+    uow.commit()
 
 
 def _render(job: Job, only: set[str] | None = None) -> None:
@@ -235,7 +236,7 @@ def _render(job: Job, only: set[str] | None = None) -> None:
             continue
         if not (pdf_dir / _safe_name(cert.serial)).exists():
             todo.append(certificate_context(cert, settings, base_url))
-    db.session.commit()  # no transaction stays open while rendering
+    uow.commit()  # no transaction stays open while rendering
     _progress(job, pdf_dir)
     if not todo:
         return
@@ -285,7 +286,7 @@ def _finish_if_complete(job: Job) -> None:
     files = _assemble(root, paths, int(current_app.config.get("PDF_PRINT_PAGES") or 500))
     result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(
         status="done", done=len(paths), total=len(paths), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
-    db.session.commit()
+    uow.commit()
     if result.rowcount:
         log.info("job %s done: %d certificates", job.id, len(paths))
 

@@ -5,21 +5,12 @@ from flask import abort, jsonify, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..competitions.models import Competition
-from ..extensions import db
 from ..forms_util import perform
 from ..registration.exports import attachment
 from ..security import roles
+from ..uow import on_commit
 from . import bp, runner
-from .models import Job
-
-
-def managed_job(job_id: str) -> Job:
-    job = db.get_or_404(Job, job_id)
-    comp = db.session.get(Competition, job.competition_id)
-    if comp is None or not comp.can_manage(current_user):
-        abort(404)
-    return job
+from .access import managed_job
 
 
 @bp.route("/manage/jobs/<job_id>")
@@ -49,6 +40,9 @@ def download(job_id: str, name: str):
 @roles("admin", "organizer")
 def resume(job_id: str):
     job = managed_job(job_id)
-    if perform(lambda: runner.resume(job, current_user), _("The job resumes where it stopped.")):
-        runner.dispatch(job.id)
+
+    def resume():
+        runner.resume(job, current_user)
+        on_commit(lambda: runner.dispatch(job.id))
+    perform(resume, _("The job resumes where it stopped."))
     return redirect(url_for("certificates.manage", competition_id=job.competition_id, job=job.id))

@@ -146,6 +146,10 @@ def add_panel_member(event: Event, user, role: str, actor) -> PanelMember:
         errors.add("user_id", N_("Unknown user."))
     elif not user.has_role(role):
         errors.add("user_id", N_("This user does not have the role %(role)s."), role=role)
+    elif user.organization_id is None:
+        errors.add("user_id", N_("A judge must belong to an organization, so that recusal (培考分离) can be checked."))
+    elif not actor.has_role("admin") and not _in_jurisdiction(event, user):
+        errors.add("user_id", N_("Organizers choose judges from organizations within the competition's jurisdiction; an administrator adds others."))
     errors.raise_if_any()
     if event.competition.status in ("publicity", "final", "archived"):
         raise JudgingStateError(N_("The panel cannot change after results are published."))
@@ -159,6 +163,11 @@ def add_panel_member(event: Event, user, role: str, actor) -> PanelMember:
            competition_id=event.competition_id, event_id=event.id)
     ensure_sheets(event, actor)
     return pm
+
+
+def _in_jurisdiction(event: Event, user) -> bool:
+    from ..domain.tenancy import within
+    return user.organization is not None and within(user.organization.jurisdiction, event.competition.jurisdiction)
 
 
 def remove_panel_member(pm: PanelMember, actor) -> None:

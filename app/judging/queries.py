@@ -45,5 +45,23 @@ def my_panels(user) -> list[tuple[PanelMember, Event]]:
     return [(pm, ev) for pm, ev in rows]
 
 
+def judge_pool(event: Event, role: str):
+    """Enabled accounts with this role (judge or chief_judge) that may sit on the event's panel:
+    they belong to an organization (recusal needs it) within the competition's jurisdiction (a
+    national competition draws on every province). Admins may add others by id."""
+    from ..accounts.models import User, UserRole
+    from ..domain.tenancy import PROVINCE_ISO
+    from ..people.models import Organization
+
+    stmt = (select(User).join(UserRole, UserRole.user_id == User.id).join(Organization, Organization.id == User.organization_id)
+            .where(UserRole.role == role, User.is_enabled).order_by(User.username))
+    jurisdiction = event.competition.jurisdiction
+    if jurisdiction != "CN":
+        prefixes = [p for p, iso in PROVINCE_ISO.items() if iso == jurisdiction]
+        stmt = stmt.where(Organization.region_code.startswith(prefixes[0]) if prefixes else False)
+    on_panel = select(PanelMember.user_id).where(PanelMember.event_id == event.id)
+    return stmt.where(User.id.not_in(on_panel))
+
+
 def recheck_of(event: Event) -> Recheck | None:
     return db.session.scalar(select(Recheck).where(Recheck.event_id == event.id))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User, UserRole
 from ..audit.models import AuditEvent
+from ..competitions.access import managed_event, supervised_competitions, supervised_event, supervises
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.scoring import plain
@@ -21,27 +22,12 @@ from ..results.compute import totals_ranked
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
 from . import bp, operations as ops
+from .access import overseen_event, panel_event
 from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
                     make_sheet_form)
 from .models import PanelMember, RecheckItem
-from .queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code
+from .queries import all_sheets, judge_pool, my_panels, my_sheets, recheck_of, sheet_by_code
 from .score_import import import_scores
-
-
-def _event(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
-
-
-def _require_panel(event: Event, *role_names: str) -> str:
-    role = ops.panel_role(event, current_user)
-    if role not in role_names:
-        abort(403)
-    return role
-
-
-def _manage(event: Event) -> None:
-    if not event.competition.can_manage(current_user):
-        abort(403)
 
 
 # ---- judges and chief judges ---------------------------------------------------------------
@@ -55,8 +41,7 @@ def home():
 @bp.route("/judge/events/<int:event_id>")
 @roles("judge", "chief_judge")
 def event_page(event_id: int):
-    event = _event(event_id)
-    role = _require_panel(event, "judge", "chief_judge")
+    event, role = panel_event(event_id, "judge", "chief_judge")
     if role == "judge":
         sheets = my_sheets(event, current_user)
         return render_template("judging/my_sheets.html", event=event, sheets=sheets,
@@ -90,8 +75,7 @@ def _sheet_form(sheet, criteria):
 @bp.route("/judge/events/<int:event_id>/sheets/<code>", methods=["GET", "POST"])
 @roles("judge")
 def sheet(event_id: int, code: str):
-    event = _event(event_id)
-    _require_panel(event, "judge")
+    event, _role = panel_event(event_id, "judge")
     sheet = sheet_by_code(event, code, current_user.id)
     if sheet is None:
         abort(403)  # recused, or not a code of this event: the same answer
@@ -104,6 +88,7 @@ def sheet(event_id: int, code: str):
             if request.form.get("action") == "submit":
                 db.session.flush()
                 ops.submit_sheet(sheet, sheet.version, current_user)
+            db.session.flush()
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc, {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria})
@@ -111,7 +96,6 @@ def sheet(event_id: int, code: str):
             db.session.rollback()
             form.form_errors = [error_message(exc)]
         else:
-            db.session.commit()
             if request.form.get("action") == "submit":
                 flash(_("Sheet %(code)s submitted.", code=code), "success")
                 return redirect(url_for("judging.event_page", event_id=event.id))
@@ -124,8 +108,7 @@ def sheet(event_id: int, code: str):
 @bp.route("/judge/events/<int:event_id>/sheets/<code>/correct/<int:judge_id>", methods=["GET", "POST"])
 @roles("chief_judge")
 def correct(event_id: int, code: str, judge_id: int):
-    event = _event(event_id)
-    _require_panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     sheet = sheet_by_code(event, code, judge_id)
     if sheet is None:
         abort(404)
@@ -145,17 +128,16 @@ def correct(event_id: int, code: str, judge_id: int):
 @roles("chief_judge")
 @requires_recent_auth()
 def lock(event_id: int):
-    event = _event(event_id)
-    _require_panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     perform(lambda: ops.lock_event(event, current_user), _("The event is locked."))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
 @bp.route("/judge/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
+@requires_recent_auth()
 def decrypt(event_id: int):
-    event = _event(event_id)
-    _require_panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     perform(lambda: ops.decrypt(event, current_user), _("Names are now shown to the panel."))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
@@ -163,8 +145,7 @@ def decrypt(event_id: int):
 @bp.route("/judge/events/<int:event_id>/time-used", methods=["POST"])
 @roles("chief_judge")
 def time_used(event_id: int):
-    event = _event(event_id)
-    _require_panel(event, "chief_judge")
+    event, _role = panel_event(event_id, "chief_judge")
     reg = db.session.get(Registration, request.form.get("registration_id", type=int) or 0)
     if reg is None or reg.event_id != event.id:
         abort(404)
@@ -174,9 +155,8 @@ def time_used(event_id: int):
 
 # ---- organizers -------------------------------------------------------------------------------
 
-def _user_choices(role_name: str):
-    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == role_name, User.is_enabled)
-                               .order_by(User.username)).all()
+def _user_choices(event: Event, role_name: str):
+    users = db.session.scalars(judge_pool(event, role_name)).all()
     return [(str(u.id), f"{u.name}（{u.username}）{' · ' + u.organization.name if u.organization else ''}")
             for u in users]
 
@@ -184,10 +164,9 @@ def _user_choices(role_name: str):
 @bp.route("/manage/events/<int:event_id>/judging")
 @roles("admin", "organizer")
 def manage(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     panel_form = PanelForm()
-    panel_form.user_id.choices = _user_choices("judge") + _user_choices("chief_judge")
+    panel_form.user_id.choices = _user_choices(event, "judge") + _user_choices(event, "chief_judge")
     conflict_form = ConflictForm()
     conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in ops.panel(event, "judge")]
     conflict_form.registration_id.choices = [(str(r.id), f"#{r.id} {r.person.name}" + (f"（{r.code}）" if r.code else ""))
@@ -199,7 +178,8 @@ def manage(event_id: int):
         conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
         draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
         registrations=ops.approved(event), recusals=ops.recusals(event), coverage=ops.coverage(event),
-        imported=ops.imported_criteria(event), users={u.id: u for u in db.session.scalars(select(User))},
+        imported=ops.imported_criteria(event),
+        users={pm.user_id: pm.user for pm in ops.panel(event)},
         problems=None)
 
 
@@ -215,8 +195,7 @@ def _run(event: Event, fn, success: str):
 @bp.route("/manage/events/<int:event_id>/panel", methods=["POST"])
 @roles("admin", "organizer")
 def panel_add(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     user = db.session.get(User, request.form.get("user_id", type=int) or 0)
     return _run(event, lambda: ops.add_panel_member(event, user, request.form.get("role", ""), current_user),
                 _("Panel updated."))
@@ -225,8 +204,7 @@ def panel_add(event_id: int):
 @bp.route("/manage/events/<int:event_id>/panel/<int:user_id>/remove", methods=["POST"])
 @roles("admin", "organizer")
 def panel_remove(event_id: int, user_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
     if pm is None:
         abort(404)
@@ -236,8 +214,7 @@ def panel_remove(event_id: int, user_id: int):
 @bp.route("/manage/events/<int:event_id>/conflicts", methods=["POST"])
 @roles("admin", "organizer")
 def conflict_add(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     data = {k: request.form.get(k) for k in ("user_id", "registration_id", "kind", "note")}
     return _run(event, lambda: ops.declare_conflict(event, data, current_user), _("Conflict recorded; the judge is recused."))
 
@@ -245,8 +222,7 @@ def conflict_add(event_id: int):
 @bp.route("/manage/events/<int:event_id>/draw", methods=["POST"])
 @roles("admin", "organizer")
 def draw(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     kind = request.form.get("kind", "codes")
     fn = ops.draw_stations if kind == "stations" else ops.draw_codes
     return _run(event, lambda: fn(event, request.form.get("seed"), current_user), _("Draw recorded."))
@@ -255,14 +231,14 @@ def draw(event_id: int):
 @bp.route("/manage/events/<int:event_id>/scores/import", methods=["POST"])
 @roles("admin", "organizer")
 def scores_import(event_id: int):
-    event = _event(event_id)
-    _manage(event)
+    event = managed_event(event_id)
     upload = request.files.get("file")
     if not upload:
         flash(_("Choose a file to upload."), "error")
         return _back(event)
     try:
         n = import_scores(event, upload.read(), current_user, upload.filename or "")
+        db.session.flush()
     except ImportRejected as exc:
         db.session.rollback()
         flash(error_message(exc), "error")
@@ -272,7 +248,6 @@ def scores_import(event_id: int):
         db.session.rollback()
         flash(error_message(exc), "error")
     else:
-        db.session.commit()
         flash(_("%(n)d contestants' scores imported.", n=n), "success")
     return _back(event)
 
@@ -282,15 +257,15 @@ def scores_import(event_id: int):
 @bp.route("/supervise")
 @roles("supervisor")
 def supervise_home():
-    comps = db.session.scalars(select(Competition).where(Competition.status.in_(
-        ("registration_closed", "judging", "publicity", "final"))).order_by(Competition.id.desc())).all()
+    comps = db.session.scalars(supervised_competitions(current_user).where(Competition.status.in_(
+        ("registration_closed", "judging", "publicity", "final")))).all()
     return render_template("judging/supervise_home.html", competitions=comps)
 
 
 @bp.route("/supervise/events/<int:event_id>")
 @roles("supervisor")
 def supervise(event_id: int):
-    event = _event(event_id)
+    event = supervised_event(event_id)
     recheck = recheck_of(event)
     return _overview(event, "judging/supervise.html", recheck=recheck, recheck_form=RecheckForm(),
                      mark_form=RecheckMarkForm(), error_rate=ops.error_rate(recheck) if recheck else None)
@@ -299,7 +274,7 @@ def supervise(event_id: int):
 @bp.route("/supervise/events/<int:event_id>/recheck", methods=["POST"])
 @roles("supervisor")
 def recheck_draw(event_id: int):
-    event = _event(event_id)
+    event = supervised_event(event_id)
     ranked = [rid for rid, _total in totals_ranked(event)]
     perform(lambda: ops.draw_recheck(event, ranked, request.form.get("seed"), request.form.get("top_n"),
                                      request.form.get("share"), current_user), _("Re-check drawn."))
@@ -310,7 +285,7 @@ def recheck_draw(event_id: int):
 @roles("supervisor")
 def recheck_mark(item_id: int):
     item = db.get_or_404(RecheckItem, item_id)
-    event_id = item.recheck.event_id
+    event_id = supervised_event(item.recheck.event_id).id
     perform(lambda: ops.mark_recheck(item, request.form.get("status", ""), request.form.get("note"), current_user))
     return redirect(url_for("judging.supervise", event_id=event_id))
 
@@ -320,10 +295,7 @@ def recheck_mark(item_id: int):
 @bp.route("/events/<int:event_id>/audit")
 @roles("chief_judge", "supervisor", "organizer", "admin")
 def audit(event_id: int):
-    event = _event(event_id)
-    if not (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")
-            or event.competition.can_manage(current_user)):
-        abort(403)
+    event = overseen_event(event_id)
     stmt = select(AuditEvent).where(AuditEvent.event_id == event.id).order_by(AuditEvent.seq.desc())
     sheet_id = request.args.get("sheet", type=int)
     if sheet_id:

@@ -36,8 +36,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            current_user.locale = code  # the request commits it
     parts = urlsplit(request.values.get("next") or request.referrer or "")
     target = url_for("main.index")
     if parts.netloc in ("", request.host) and parts.path.startswith("/") and not parts.path.startswith("//"):

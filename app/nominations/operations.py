@@ -74,8 +74,9 @@ def is_nominee(reg: Registration, user) -> bool:
 
 
 def can_view(reg: Registration, user) -> bool:
+    from ..competitions.access import supervises
     return (nominating_side(reg, user) or is_nominee(reg, user)
-            or (getattr(user, "is_authenticated", False) and user.has_role("admin", "supervisor")))
+            or supervises(db.session.get(Competition, reg.competition_id), user))
 
 
 def can_nominate(event: Event, user) -> bool:

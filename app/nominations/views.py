@@ -61,6 +61,7 @@ def nominate(event_id: int):
         data["organization_id"] = (form.organization_id.data or None) if manager else current_user.organization_id
         try:
             reg = ops.nominate(event, data, current_user)
+            db.session.flush()
         except ValidationFailed as exc:
             db.session.rollback()
             aliases = {f"person.{k}": k for k in PERSON_KEYS}
@@ -73,7 +74,6 @@ def nominate(event_id: int):
             db.session.rollback()
             form.form_errors = [error_message(exc)]
         else:
-            db.session.commit()
             flash(_("Nomination submitted for %(event)s. Add the supporting files below.", event=event.name), "success")
             return redirect(url_for("nominations.dossier_edit", registration_id=reg.id))
     own = db.session.get(Organization, current_user.organization_id) if current_user.organization_id else None

@@ -11,6 +11,7 @@ from ..domain import idcard
 from ..domain.errors import N_, Collector
 from ..domain.names import InvalidName, clean_person_name, clean_title
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_codes_by_name, ethnic_groups, is_region_code
+from ..domain.tenancy import NATIONAL_REGION
 from ..extensions import db
 from .models import Organization, Person
 
@@ -40,21 +41,42 @@ def parse_organization(data: dict, existing: Organization | None = None) -> dict
                 Organization.name == out["name"], Organization.id != (existing.id if existing else -1)))
             if clash:
                 errors.add("name", N_("An organization with this name exists already."))
+    kind = data.get("kind") if (existing is None or "kind" in data) else existing.kind
     if existing is None or "kind" in data:
-        if data.get("kind") not in ORG_KINDS:
+        if not isinstance(kind, str) or kind not in ORG_KINDS:
             errors.add("kind", N_("Choose the kind of organization."))
-        out["kind"] = data.get("kind")
+        out["kind"] = kind
     if existing is None or "region_code" in data:
-        code = str(data.get("region_code") or "").strip()
-        if not is_region_code(code):
-            errors.add("region_code", N_("Enter a 6-digit administrative division code (e.g. 540100)."))
+        raw = data.get("region_code")
+        code = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
+        if code == NATIONAL_REGION:
+            if kind != "government":
+                errors.add("region_code", N_("The national code 000000 is for national government bodies only."))
+        elif not is_region_code(code):
+            errors.add("region_code", N_("Enter a 6-digit administrative division code (e.g. 540100; 000000 for a national body)."))
         out["region_code"] = code
     errors.raise_if_any()
     return out
 
 
+def _check_scope(clean: dict, actor) -> None:
+    """Organizers create and move organizations only within their own organization's jurisdiction."""
+    from .access import may_create_organization_at, organization_scope
+    if actor is None or "region_code" not in clean or may_create_organization_at(actor, clean["region_code"]):
+        return
+    errors = Collector()
+    scope = organization_scope(actor)
+    if scope is None:
+        errors.add("region_code", N_("Your account is not linked to an organization with a known region."))
+    else:
+        errors.add("region_code", N_("Organizations you enter lie within your own jurisdiction (%(scope)s)."), scope=scope)
+    errors.raise_if_any()
+
+
 def create_organization(data: dict, actor=None) -> Organization:
-    org = Organization(**parse_organization(data))
+    clean = parse_organization(data)
+    _check_scope(clean, actor)
+    org = Organization(**clean)
     db.session.add(org)
     record("organization.create", org, actor=actor, after=org_snapshot(org))
     return org
@@ -62,6 +84,7 @@ def create_organization(data: dict, actor=None) -> Organization:
 
 def update_organization(org: Organization, data: dict, actor=None) -> Organization:
     clean = parse_organization(data, existing=org)
+    _check_scope(clean, actor)
     before = org_snapshot(org)
     for k, v in clean.items():
         setattr(org, k, v)
@@ -189,7 +212,7 @@ def create_person(data: dict, actor=None) -> Person:
     if not errors.errors and find_person(clean["id_type"], clean["id_number"]):
         errors.add("id_number", N_("A person with this ID number exists already."))
     errors.raise_if_any()
-    person = Person(**clean)
+    person = Person(**clean, created_by_organization_id=getattr(actor, "organization_id", None))
     db.session.add(person)
     record("person.create", person, actor=actor, after={"name": person.name, "id_type": person.id_type})
     return person

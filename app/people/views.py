@@ -1,19 +1,20 @@
-"""Organization and person management pages (organizers and administrators)."""
+"""Organization and person management pages (organizers and administrators), within the
+caller's tenancy (app/people/access.py)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ..domain.errors import ValidationFailed
 from ..domain.masking import mask_id_number
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_groups, regions
 from ..extensions import db
-from ..forms_util import apply_errors
+from ..forms_util import submit_form
 from ..i18n import label
 from ..security import roles
 from . import bp, operations
+from .access import can_edit_organization, editable_organization, people_query, visible_person
 from .forms import OrganizationForm, PersonForm
 from .models import Organization, Person
 
@@ -28,11 +29,16 @@ def organizations():
     if q:
         stmt = stmt.where(Organization.name.contains(q))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("people/organizations.html", page=page, q=q, regions=regions())
+    return render_template("people/organizations.html", page=page, q=q, regions=regions(),
+                           can_edit=lambda org: can_edit_organization(org, current_user))
 
 
 def _org_choices(form: OrganizationForm) -> None:
     form.kind.choices = [("", _("— choose —"))] + [(k, label(ORG_KINDS, k)) for k in ORG_KINDS]
+
+
+def _org_data(form: OrganizationForm) -> dict:
+    return {"name": form.name.data, "kind": form.kind.data, "region_code": form.region_code.data}
 
 
 @bp.route("/manage/organizations/new", methods=["GET", "POST"])
@@ -40,39 +46,22 @@ def _org_choices(form: OrganizationForm) -> None:
 def organization_new():
     form = OrganizationForm()
     _org_choices(form)
-    if form.validate_on_submit():
-        try:
-            operations.create_organization(
-                {"name": form.name.data, "kind": form.kind.data, "region_code": form.region_code.data},
-                actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Organization saved."), "success")
-            return redirect(url_for("people.organizations"))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.create_organization(_org_data(form), actor=current_user), _("Organization saved.")):
+        return redirect(url_for("people.organizations"))
     return render_template("people/organization_form.html", form=form, org=None, regions=regions())
 
 
 @bp.route("/manage/organizations/<int:org_id>/edit", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def organization_edit(org_id: int):
-    org = db.get_or_404(Organization, org_id)
+    org = editable_organization(org_id)
     form = OrganizationForm(obj=org)
     _org_choices(form)
-    if form.validate_on_submit():
-        try:
-            operations.update_organization(
-                org, {"name": form.name.data, "kind": form.kind.data, "region_code": form.region_code.data},
-                actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Organization saved."), "success")
-            return redirect(url_for("people.organizations"))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.update_organization(org, _org_data(form), actor=current_user),
+            _("Organization saved.")):
+        return redirect(url_for("people.organizations"))
     return render_template("people/organization_form.html", form=form, org=org, regions=regions())
 
 
@@ -100,11 +89,12 @@ def _person_data(form: PersonForm) -> dict:
 @roles("admin", "organizer")
 def people():
     q = request.args.get("q", "").strip()
-    stmt = select(Person).order_by(Person.id.desc())
+    visible = people_query(current_user)
+    stmt = visible.order_by(Person.id.desc())
     if q:
         stmt = stmt.where(or_(Person.name.contains(q), Person.id_number == q.upper()))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    total = db.session.scalar(select(func.count()).select_from(Person))
+    total = db.session.scalar(select(func.count()).select_from(visible.subquery()))
     return render_template("people/people.html", page=page, q=q, total=total, mask_id_number=mask_id_number)
 
 
@@ -113,37 +103,23 @@ def people():
 def person_new():
     form = PersonForm()
     _person_choices(form)
-    if form.validate_on_submit():
-        try:
-            operations.create_person(_person_data(form), actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Person saved."), "success")
-            return redirect(url_for("people.people"))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.create_person(_person_data(form), actor=current_user), _("Person saved.")):
+        return redirect(url_for("people.people"))
     return render_template("people/person_form.html", form=form, person=None)
 
 
 @bp.route("/manage/people/<int:person_id>/edit", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def person_edit(person_id: int):
-    person = db.get_or_404(Person, person_id)
+    person = visible_person(person_id)
     form = PersonForm(obj=person)
     _person_choices(form)
     if request.method == "GET":
         form.skill_grade.data = str(person.skill_grade or "")
         form.organization_id.data = str(person.organization_id or "")
         form.birth_date.data = person.birth_date.isoformat() if person.birth_date else ""
-    if form.validate_on_submit():
-        try:
-            operations.update_person(person, _person_data(form), actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Person saved."), "success")
-            return redirect(url_for("people.people"))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.update_person(person, _person_data(form), actor=current_user), _("Person saved.")):
+        return redirect(url_for("people.people"))
     return render_template("people/person_form.html", form=form, person=person)

@@ -14,6 +14,16 @@ class SignupForm(PersonForm):
     password = PasswordField(_l("Password"))
 
 
+class ClaimForm(FlaskForm):
+    code = StringField(_l("Claim code"))
+
+
+class ClaimDecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), validate_choice=False,
+                           choices=[("approve", _l("Approve")), ("reject", _l("Reject"))])
+    reason = StringField(_l("Reason (required to reject)"))
+
+
 class MemberRow(Form):
     name = StringField(_l("Full name"))
     id_type = SelectField(_l("ID type"), validate_choice=False)

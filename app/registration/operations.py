@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
 from ..domain.eligibility import Refusal, check_eligibility
-from ..domain.errors import N_, Collector, DomainError, Forbidden
+from ..domain.errors import N_, Collector, DomainError, Forbidden, ValidationFailed
 from ..domain.names import InvalidName, clean_title
 from ..extensions import db
 from ..models_base import utcnow
@@ -114,9 +114,11 @@ def _parse_entry(event: Event, data: dict, errors: Collector) -> tuple[list[Entr
 MERGED_FIELDS = ("gender", "birth_date", "ethnicity", "phone", "education", "skill_grade")
 
 
-def _resolve_people(entrants: list[Entrant], errors: Collector) -> None:
+def _resolve_people(entrants: list[Entrant], errors: Collector, actor=None, source: str = "") -> None:
     """Attach stored people by ID number; a known number under another name is refused.
-    Stored details are authoritative (a recorded grade promotion, say); empty ones are filled in."""
+    Stored details are authoritative (a recorded grade promotion, say); empty ones are filled in.
+    An organization contact registers only people of their own organization: a record kept for
+    another organization is refused with the same answer as a wrong name."""
     for e in entrants:
         f = e.fields
         if not f.get("id_number"):
@@ -124,7 +126,9 @@ def _resolve_people(entrants: list[Entrant], errors: Collector) -> None:
         existing = find_person(f["id_type"], f["id_number"])
         if existing is None:
             continue
-        if existing.name != f.get("name"):
+        foreign = (source == "org_contact" and existing.organization_id is not None
+                   and existing.organization_id != getattr(actor, "organization_id", None))
+        if existing.name != f.get("name") or foreign:
             errors.add(f"{e.path}.name", N_("This ID number is on record under another name; check the name or the number."))
             continue
         for key in MERGED_FIELDS:
@@ -219,17 +223,21 @@ def register(event: Event, data: dict, actor, source: str) -> Registration:
     errors = Collector()
     entrants, team_name = _parse_entry(event, data, errors)
     org = _organization(data, actor, errors, source)
-    if not errors.errors:
-        _resolve_people(entrants, errors)
-    errors.raise_if_any()
-
-    captain = entrants[0]
+    own = None
     if source == "self":
+        # A candidate enters only their own person record.
         own = db.session.scalar(select(Person).where(Person.user_id == actor.id))
-        if own is not None and (own.id_type, own.id_number) != (captain.fields["id_type"], captain.fields["id_number"]):
+        captain = entrants[0].fields
+        if own is not None and (own.id_type, own.id_number) != (captain.get("id_type"), captain.get("id_number")):
             raise Forbidden(N_("A candidate registers themselves only; your profile has another ID number."))
-        if own is None and captain.person is not None and captain.person.user_id not in (None, actor.id):
-            raise Forbidden(N_("This ID number belongs to another account."))
+    if not errors.errors:
+        _resolve_people(entrants, errors, actor, source)
+    errors.raise_if_any()
+    if source == "self" and own is None and entrants[0].person is not None:
+        # An account not linked to a record (e.g. a sign-up awaiting its claim) never takes over
+        # one that is on file: that needs the claim code or an approval.
+        raise Forbidden(N_("Your account is not linked to your person record yet: enter the claim code "
+                           "on your page, or ask your organization's contact to approve it."))
 
     known_ids = [e.person.id for e in entrants if e.person is not None]
     refusals = duplicate_refusals(event, known_ids) + eligibility_refusals(event, entrants, org)
@@ -257,13 +265,14 @@ def _create(event, comp, entrants, org, team_name, actor, source) -> Registratio
     for e in entrants:
         if e.person is None:
             e.person = Person(**{k: v for k, v in e.fields.items() if k != "organization_id"},
-                              organization_id=org.id if org else None)
+                              organization_id=org.id if org else None,
+                              created_by_organization_id=getattr(actor, "organization_id", None))
             db.session.add(e.person)
         elif e.person.organization_id is None and org is not None:
             e.person.organization_id = org.id
         people.append(e.person)
     if source == "self" and people[0].user_id is None:
-        people[0].user_id = actor.id
+        people[0].user_id = actor.id  # a new record, made by its own person
     db.session.flush()
     reg = Registration(event_id=event.id, competition_id=comp.id, person_id=people[0].id,
                        organization_id=org.id if org else None, team_name=team_name, source=source,
@@ -329,48 +338,16 @@ def withdraw(reg: Registration, actor) -> Registration:
     return reg
 
 
-def can_view(reg: Registration, user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.has_role("admin", "supervisor"):
-        return True
-    comp = db.session.get(Competition, reg.competition_id)
-    if user.has_role("organizer") and comp.can_manage(user):
-        return True
-    if user.has_role("org_contact") and user.organization_id is not None and reg.organization_id == user.organization_id:
-        return True
-    if user.has_role("candidate"):
-        return db.session.scalar(select(func.count()).select_from(RegistrationMember).join(Person).where(
-            RegistrationMember.registration_id == reg.id, Person.user_id == user.id)) > 0
-    return False
-
-
-def can_manage(reg: Registration, user) -> bool:
-    comp = db.session.get(Competition, reg.competition_id)
-    return user.is_authenticated and comp.can_manage(user)
-
-
-def can_withdraw(reg: Registration, user) -> bool:
-    if can_manage(reg, user):
-        return True
-    if user.has_role("org_contact") and reg.organization_id is not None and reg.organization_id == user.organization_id:
-        return True
-    if user.has_role("candidate"):
-        return reg.person.user_id == user.id
-    return False
-
-
-def sees_full_identity(reg: Registration, user, person: Person) -> bool:
-    """ID numbers and phones in full only to organizers and the person (issue: privacy)."""
-    return can_manage(reg, user) or user.has_role("admin") or (person.user_id is not None and person.user_id == user.id)
-
-
 def signup_candidate(data: dict):
-    """Create a candidate account with its person record (or claim an unowned record with the
-    same ID number and name, e.g. one an organization contact entered)."""
+    """Create a candidate account. With a name and ID number not on file, the account gets its
+    new person record at once. With an ID number already on file (e.g. entered by an
+    organization contact), the account is created but NOT attached: a pending claim waits for
+    proof (the person's claim code, or the approval of their contact or organizer), and nothing of
+    the stored record changes. The answer is the same either way (no existence oracle)."""
     from ..accounts.models import User, UserRole
     from ..accounts.operations import parse_user
     from ..accounts.passwords import hash_password
+    from ..people.models import PersonClaim
 
     person_data = {k: v for k, v in data.items() if k not in ("username", "password")}
     errors = Collector()
@@ -378,34 +355,24 @@ def signup_candidate(data: dict):
     try:
         user_fields = parse_user({"username": data.get("username"), "password": data.get("password"),
                                   "name": data.get("name"), "roles": ["candidate"]})
-    except Exception as exc:  # ValidationFailed: merge its errors with the person's
-        if not hasattr(exc, "errors"):
-            raise
-        for err in exc.errors:
-            if err.field != "name":
-                errors.errors.append(err)
+    except ValidationFailed as exc:  # merge its errors with the person's
+        errors.errors.extend(err for err in exc.errors if err.field != "name")
         user_fields = None
-    existing = None
-    if person_fields.get("id_number") and not errors.has("id_number"):
-        existing = find_person(person_fields["id_type"], person_fields["id_number"])
-        if existing is not None and existing.user_id is not None:
-            errors.add("id_number", N_("An account exists already for this ID number; sign in instead."))
-        elif existing is not None and existing.name != person_fields.get("name"):
-            errors.add("name", N_("This ID number is on record under another name; check the name or the number."))
     errors.raise_if_any()
     user = User(username=user_fields["username"], name=person_fields["name"],
                 password_hash=hash_password(user_fields["password"]))
     user.role_rows = [UserRole(role="candidate")]
     db.session.add(user)
     db.session.flush()
+    existing = find_person(person_fields["id_type"], person_fields["id_number"])
     if existing is None:
-        existing = Person(**person_fields)
-        db.session.add(existing)
+        person = Person(**person_fields, user_id=user.id)
+        db.session.add(person)
+        db.session.flush()
+        record("user.signup", user, actor=user, after={"username": user.username, "person_id": person.id})
     else:
-        for key, value in person_fields.items():
-            if value is not None and key not in ("id_type", "id_number", "name"):
-                setattr(existing, key, value)
-    existing.user_id = user.id
-    db.session.flush()
-    record("user.signup", user, actor=user, after={"username": user.username, "person_id": existing.id})
-    return user, existing
+        claim = PersonClaim(user_id=user.id, person_id=existing.id, name=person_fields["name"])
+        db.session.add(claim)
+        db.session.flush()
+        record("user.signup", user, actor=user, after={"username": user.username, "claim_id": claim.id})
+    return user

@@ -9,7 +9,7 @@ from ..domain.masking import mask_id_number, mask_phone
 from ..pdf.fonts import missing_glyphs
 from ..people.models import Organization, Person
 from .models import Registration, RegistrationMember
-from .operations import sees_full_identity
+from .access import can_manage, sees_full_identity
 
 
 def person_view(person: Person, full: bool) -> dict:
@@ -38,7 +38,6 @@ def registration_json(reg: Registration, viewer) -> dict:
         "glyph_warnings": [{"person_id": p.id, "characters": missing} for p in people
                            if (missing := missing_glyphs(p.name))],
     }
-    from .operations import can_manage
     own = reg.person.user_id is not None and reg.person.user_id == getattr(viewer, "id", None)
     if can_manage(reg, viewer) or viewer.has_role("admin") or own:
         data["code"], data["station"] = reg.code, reg.station

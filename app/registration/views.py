@@ -2,21 +2,25 @@
 queue with bulk review, import with every bad row listed, template and export downloads."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from ..competitions.access import managed_competition, managed_event
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
 from ..extensions import db, limiter
-from ..forms_util import apply_errors, perform
+from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, label, translate
+from ..people import claims
 from ..people.models import Organization, Person
-from ..security import public, roles
+from ..accounts import operations as account_ops
+from ..security import mark_authenticated, public, roles
 from . import bp, exports, operations
-from .forms import BulkReviewForm, EntryForm, ImportForm, ReviewForm, SignupForm
+from .access import can_withdraw, managed_registration, withdrawable_registration
+from .forms import BulkReviewForm, ClaimDecisionForm, ClaimForm, EntryForm, ImportForm, ReviewForm, SignupForm
 from .importer import ImportRejected, import_registrations, template_xlsx
 from .models import Registration
 from .queries import person_view, registrations_query
@@ -72,15 +76,15 @@ def signup():
         data = {**_person_data(form), "username": form.username.data, "password": form.password.data,
                 "organization_id": form.organization_id.data or None,
                 "is_frontline_worker": form.is_frontline_worker.data}
-        try:
-            user, _person = operations.signup_candidate(data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
+        created = {}
+        # One answer whether the ID number was on file or not (no existence oracle).
+        if submit_form(form, lambda: created.setdefault("user", operations.signup_candidate(data))):
+            user = created["user"]
+            session.clear()
+            session["sid"] = account_ops.start_session(user)
             login_user(user)
-            flash(_("Your account is ready. Choose an event to register for."), "success")
+            mark_authenticated()
+            flash(_("Your account is ready."), "success")
             return redirect(url_for("registration.me"))
     return render_template("registration/signup.html", form=form)
 
@@ -106,11 +110,45 @@ def me():
         Certificate.registration_id.in_([r.id for r in regs]), Certificate.status == "valid",
         Certificate.person_id == (person.id if person else None)))}
     return render_template("registration/me.html", person=person, registrations=regs, results=published,
-                           certificates=certs,
+                           certificates=certs, claim=None if person else claims.pending_claim(current_user),
+                           claim_form=ClaimForm(),
                            appealable=lambda r: r.status == "approved" and appeal_window(r)[0],
-                           competitions=_open_events(), person_view=person_view,
-                           can_withdraw=lambda r: operations.can_withdraw(r, current_user)
+                           competitions=_open_events() if person else [], person_view=person_view,
+                           can_withdraw=lambda r: can_withdraw(r, current_user)
                            and r.is_active and operations.window_open(db.session.get(Competition, r.competition_id)))
+
+
+@bp.route("/me/claim", methods=["POST"])
+@roles("candidate")
+@limiter.limit("10 per hour")
+def claim():
+    """The candidate enters the claim code that links the account to their record."""
+    form = ClaimForm()
+    if form.validate_on_submit():
+        perform(lambda: claims.redeem(current_user, form.code.data),
+                _("Your account is now linked to your record."))
+    return redirect(url_for("registration.me"))
+
+
+# ---- claims awaiting a decision (organization contacts, organizers) -----------------------------
+
+@bp.route("/claims")
+@roles("admin", "organizer", "org_contact")
+def claims_index():
+    page = db.paginate(claims.claims_query(current_user), per_page=PER_PAGE, error_out=False)
+    return render_template("registration/claims.html", page=page, form=ClaimDecisionForm(),
+                           person_view=person_view)
+
+
+@bp.route("/claims/<int:claim_id>", methods=["POST"])
+@roles("admin", "organizer", "org_contact")
+def claim_decide(claim_id: int):
+    item = claims.decidable_claim(claim_id)
+    form = ClaimDecisionForm()
+    if form.validate_on_submit():
+        perform(lambda: claims.decide(item, form.decision.data, form.reason.data, current_user),
+                _("Decision saved."))
+    return redirect(url_for("registration.claims_index"))
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
@@ -146,6 +184,7 @@ def register(event_id: int):
                                 "birth_date": r.form.birth_date.data or None} for r in form.members]
         try:
             reg = operations.register(event, data, current_user, "self" if is_candidate else "org_contact")
+            db.session.flush()
         except ValidationFailed as exc:
             db.session.rollback()
             aliases = {f"person.{k}": k for k in ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity",
@@ -161,7 +200,6 @@ def register(event_id: int):
             db.session.rollback()
             form.form_errors = [error_message(exc)]
         else:
-            db.session.commit()
             flash(_("Registration submitted for %(event)s. The organizer will review it.", event=event.name), "success")
             from ..pdf.fonts import missing_glyphs
             for m in reg.members:
@@ -177,9 +215,7 @@ def register(event_id: int):
 @bp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
 @roles("candidate", "org_contact", "organizer", "admin")
 def withdraw(registration_id: int):
-    reg = db.get_or_404(Registration, registration_id)
-    if not operations.can_withdraw(reg, current_user):
-        abort(403)
+    reg = withdrawable_registration(registration_id)
     # CSRFProtect has checked the token of this POST already.
     perform(lambda: operations.withdraw(reg, current_user), _("The registration has been withdrawn."))
     target = request.form.get("next") or ""
@@ -199,23 +235,16 @@ def org_index():
     stmt = registrations_query(organization_id=current_user.organization_id, status=status)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("registration/org_index.html", page=page, status=status,
-                           competitions=_open_events(), person_view=person_view,
+                           competitions=_open_events(), person_view=person_view, claim_code=claims.claim_code,
                            organization=db.session.get(Organization, current_user.organization_id))
 
 
 # ---- organizers -------------------------------------------------------------------------------
 
-def _managed(competition_id: int) -> Competition:
-    comp = db.get_or_404(Competition, competition_id)
-    if not comp.can_manage(current_user):
-        abort(403)
-    return comp
-
-
 @bp.route("/manage/competitions/<int:competition_id>/registrations", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def queue(competition_id: int):
-    comp = _managed(competition_id)
+    comp = managed_competition(competition_id)
     bulk = BulkReviewForm()
     if request.method == "POST" and bulk.validate_on_submit():
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
@@ -231,7 +260,6 @@ def queue(competition_id: int):
                 break
             except DomainError as exc:
                 skipped.append(f"#{reg.id}: {error_message(exc)}")
-        db.session.commit()
         if done:
             flash(_("%(n)d registrations decided.", n=done), "success")
         for line in skipped[:20]:
@@ -256,32 +284,21 @@ def queue(competition_id: int):
 @bp.route("/manage/registrations/<int:registration_id>", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def detail(registration_id: int):
-    reg = db.get_or_404(Registration, registration_id)
-    if not operations.can_manage(reg, current_user):
-        abort(403)
+    reg = managed_registration(registration_id)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            operations.review(reg, form.decision.data, form.reason.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Decision saved."), "success")
-            return redirect(url_for("registration.queue", competition_id=reg.competition_id))
+    if form.validate_on_submit() and submit_form(
+            form, lambda: operations.review(reg, form.decision.data, form.reason.data, current_user),
+            _("Decision saved.")):
+        return redirect(url_for("registration.queue", competition_id=reg.competition_id))
     return render_template("registration/detail.html", reg=reg, form=form, person_view=person_view,
+                           claim_code=claims.claim_code,
                            can_withdraw=reg.is_active and operations.window_open(db.session.get(Competition, reg.competition_id)))
 
 
 @bp.route("/manage/events/<int:event_id>/import", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def import_page(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    _managed(event.competition_id)
+    event = managed_event(event_id)
     form = ImportForm()
     problems = None
     if form.validate_on_submit():
@@ -291,6 +308,7 @@ def import_page(event_id: int):
         else:
             try:
                 ids = import_registrations(event, upload.read(), current_user, upload.filename or "")
+                db.session.flush()
             except ImportRejected as exc:
                 db.session.rollback()
                 problems = exc.extra(translate)["rows"]
@@ -299,7 +317,6 @@ def import_page(event_id: int):
                 db.session.rollback()
                 form.file.errors = [error_message(exc)]
             else:
-                db.session.commit()
                 flash(_("%(n)d registrations imported.", n=len(ids)), "success")
                 return redirect(url_for("registration.queue", competition_id=event.competition_id, event_id=event.id))
     return render_template("registration/import.html", event=event, form=form, problems=problems)
@@ -308,8 +325,7 @@ def import_page(event_id: int):
 @bp.route("/manage/events/<int:event_id>/registrations/template.xlsx")
 @roles("admin", "organizer")
 def template(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    _managed(event.competition_id)
+    event = managed_event(event_id)
     return Response(template_xlsx(event), mimetype=XLSX,
                     headers={"Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx")})
 
@@ -317,7 +333,6 @@ def template(event_id: int):
 @bp.route("/manage/events/<int:event_id>/registrations/export.xlsx")
 @roles("admin", "organizer")
 def export(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    _managed(event.competition_id)
+    event = managed_event(event_id)
     return Response(exports.registrations_xlsx(event), mimetype=XLSX,
                     headers={"Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx")})

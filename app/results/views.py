@@ -10,13 +10,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import cache
+from ..competitions.access import (managed_competition, managed_competitions, managed_event,
+                                   supervised_competition_ids, supervised_event, supervises)
 from ..competitions.models import Competition, Event
 from ..extensions import db, limiter
 from ..forms_util import perform, submit_form
 from ..judging import operations as judging
+from ..judging.access import panel_event
 from ..registration.exports import attachment
 from ..registration.models import Registration
-from ..security import public, roles
+from ..security import public, requires_recent_auth, roles
 from . import bp, exports, operations
 from .forms import AppealForm, DecisionForm, LookupForm, TieForm
 from .lookup import lookup
@@ -104,9 +107,7 @@ def _rows_for(event: Event) -> tuple[list[dict], str]:
 @bp.route("/manage/competitions/<int:competition_id>/results")
 @roles("admin", "organizer")
 def manage(competition_id: int):
-    comp = db.get_or_404(Competition, competition_id)
-    if not comp.can_manage(current_user):
-        abort(403)
+    comp = managed_competition(competition_id)
     tables = []
     rows_by_event = {}
     regs = {}
@@ -121,9 +122,8 @@ def manage(competition_id: int):
         tables.append({"event": event, "rows": rows, "status": status, "histogram": exports.histogram(rows)})
     counts = exports.award_counts(rows_by_event, regs)
     appeals = db.session.scalars(select(Appeal).where(Appeal.competition_id == comp.id).order_by(Appeal.id.desc())).all()
-    targets = [e for c in db.session.scalars(select(Competition).where(
-        Competition.status.in_(("draft", "registration_open", "registration_closed"))).order_by(Competition.id.desc()))
-        if c.can_manage(current_user) for e in c.events]
+    targets = [e for c in db.session.scalars(managed_competitions(current_user).where(
+        Competition.status.in_(("draft", "registration_open", "registration_closed")))) for e in c.events]
     return render_template("results/manage.html", competition=comp, tables=tables, regs=regs, counts=counts,
                            appeals=appeals, award_names=exports.AWARD_ZH, targets=targets)
 
@@ -131,9 +131,7 @@ def manage(competition_id: int):
 @bp.route("/manage/events/<int:event_id>/results.xlsx")
 @roles("admin", "organizer")
 def export(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    if not event.competition.can_manage(current_user):
-        abort(403)
+    event = managed_event(event_id)
     rows, _status = _rows_for(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
@@ -145,9 +143,10 @@ def export(event_id: int):
 def advance(event_id: int):
     from flask import request
     from .advancement import advance as run_advance
-    source = db.get_or_404(Event, event_id)
-    target = db.session.get(Event, request.form.get("target_event_id", type=int) or 0)
-    if not source.competition.can_manage(current_user) or (target and not target.competition.can_manage(current_user)):
+    source = managed_event(event_id)
+    target_id = request.form.get("target_event_id", type=int) or 0
+    target = db.session.get(Event, target_id) if 0 < target_id < 2**63 else None
+    if target is not None and not target.competition.can_manage(current_user):
         abort(403)
     if target is None:
         flash(_("Choose the event the contestants advance to."), "error")
@@ -170,9 +169,7 @@ def advance(event_id: int):
 @bp.route("/judge/events/<int:event_id>/ties", methods=["GET", "POST"])
 @roles("chief_judge")
 def ties(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    if judging.panel_role(event, current_user) != "chief_judge":
-        abort(403)
+    event, _role = panel_event(event_id, "chief_judge")
     form = TieForm()
     if form.validate_on_submit():
         order = [x.strip().lstrip("#") for x in (form.order.data or "").replace("，", ",").split(",") if x.strip()]
@@ -209,7 +206,8 @@ def appeal(registration_id: int):
 @bp.route("/supervise/appeals")
 @roles("supervisor")
 def appeals():
-    rows = db.session.scalars(select(Appeal).order_by(Appeal.status != "open", Appeal.id.desc())).all()
+    rows = db.session.scalars(select(Appeal).where(Appeal.competition_id.in_(supervised_competition_ids(current_user)))
+                              .order_by(Appeal.status != "open", Appeal.id.desc())).all()
     return render_template("results/appeals.html", appeals=rows, form=DecisionForm())
 
 
@@ -217,6 +215,7 @@ def appeals():
 @roles("supervisor")
 def decide(appeal_id: int):
     item = db.get_or_404(Appeal, appeal_id)
+    supervised_event(item.event_id)
     form = DecisionForm()
     if form.validate_on_submit():
         perform(lambda: operations.decide_appeal(item, form.decision.data, form.note.data, current_user),
@@ -226,9 +225,10 @@ def decide(appeal_id: int):
 
 @bp.route("/supervise/events/<int:event_id>/final-correction", methods=["POST"])
 @roles("supervisor")
+@requires_recent_auth()
 def final_correction(event_id: int):
     from flask import request
-    event = db.get_or_404(Event, event_id)
+    event = supervised_event(event_id)
     perform(lambda: operations.open_final_correction(event, request.form.get("reason"), current_user),
             _("The event is reopened for correction."))
     return redirect(url_for("judging.supervise", event_id=event.id))

@@ -144,20 +144,33 @@ def registry_query(*, kind=None, jurisdiction=None, competition_id=None, year=No
     return stmt
 
 
-def talent_record(person: Person) -> dict:
-    """Every registration, result, award and entitlement of a person across competitions."""
+def talent_record(person: Person, viewer=None) -> dict:
+    """Every registration, result, award and entitlement of a person across competitions — for a
+    viewer who is not an admin, only what comes from the competitions the viewer's organization
+    hosts, and the entries filed under the viewer's organization (each tenant sees its own)."""
+    from ..certificates.models import Certificate
     from ..registration.models import RegistrationMember
 
-    regs = db.session.execute(select(Registration, Event, Competition).join(
+    own = None
+    if viewer is not None and not viewer.has_role("admin"):
+        hosted = select(Competition.id).where(Competition.host_organization_id == viewer.organization_id)
+        own = (Registration.competition_id.in_(hosted) | (Registration.organization_id == viewer.organization_id)
+               if viewer.organization_id is not None else False)
+    stmt = (select(Registration, Event, Competition).join(
         RegistrationMember, RegistrationMember.registration_id == Registration.id).join(
         Event, Event.id == Registration.event_id).join(Competition, Competition.id == Registration.competition_id)
-        .where(RegistrationMember.person_id == person.id).order_by(Competition.year.desc(), Registration.id)).all()
+        .where(RegistrationMember.person_id == person.id).order_by(Competition.year.desc(), Registration.id))
+    regs = db.session.execute(stmt if own is None else stmt.where(own)).all()
+    reg_ids = [reg.id for reg, _e, _c in regs]
     results = {r.registration_id: r for r in db.session.scalars(select(Result).where(
-        Result.registration_id.in_([reg.id for reg, _e, _c in regs])))}
-    ents = db.session.scalars(select(Entitlement).where(Entitlement.person_id == person.id)
-                              .order_by(Entitlement.granted_at.desc())).all()
-    from ..certificates.models import Certificate
-    certs = db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
-                               .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+        Result.registration_id.in_(reg_ids)))}
+    ent_stmt = select(Entitlement).where(Entitlement.person_id == person.id).order_by(Entitlement.granted_at.desc())
+    cert_stmt = (select(Certificate).where(Certificate.person_id == person.id)
+                 .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    if own is not None:
+        ent_stmt = ent_stmt.where(Entitlement.registration_id.in_(reg_ids))
+        cert_stmt = cert_stmt.where(Certificate.registration_id.in_(reg_ids))
+    ents = db.session.scalars(ent_stmt).all()
+    certs = db.session.scalars(cert_stmt).all()
     return {"person": person, "entries": [(reg, ev, comp, results.get(reg.id)) for reg, ev, comp in regs],
             "entitlements": ents, "certificates": certs}

@@ -14,9 +14,11 @@ from ..forms_util import perform
 from ..people.models import Organization, Person
 from ..domain.refdata import AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
 from ..registration.exports import attachment
+from ..people.access import visible_person
 from ..security import public, roles
 from ..spreadsheets import write_xlsx
 from . import bp, operations
+from .access import managed_competition_ids, managed_entitlement, restrict
 from .models import STATUSES, Entitlement
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,18 +42,24 @@ def _filters() -> dict:
 @roles("admin", "organizer")
 def registry():
     filters = _filters()
-    page = db.paginate(operations.registry_query(**filters), per_page=100, error_out=False)
+    page = db.paginate(registry_for(current_user, filters), per_page=100, error_out=False)
     return render_template("selection/registry.html", page=page, filters=filters, kinds=KIND_ZH,
                            active={k: v for k, v in filters.items() if v},
                            statuses=STATUSES, status_names=STATUS_ZH, award_names=AWARD_ZH,
                            mask_id_number=mask_id_number, jurisdictions=JURISDICTIONS,
-                           competitions=db.session.scalars(select(Competition).order_by(Competition.id.desc())).all(),
+                           competitions=db.session.scalars(select(Competition).where(
+                               Competition.id.in_(managed_competition_ids(current_user))).order_by(Competition.id.desc())).all(),
                            orgs=db.session.scalars(select(Organization).order_by(Organization.name)).all(),
                            transitions=operations.TRANSITIONS)
 
 
+def registry_for(user, filters: dict):
+    """The registry's rows this user may see (the competitions their organization hosts; admins: all)."""
+    return restrict(operations.registry_query(**filters), user)
+
+
 def roster_rows(filters: dict):
-    for e in db.session.scalars(operations.registry_query(**filters)).yield_per(500):
+    for e in db.session.scalars(registry_for(current_user, filters)).yield_per(500):
         p = e.person
         yield [p.name, mask_id_number(p.id_number), e.competition.name, e.event.name, e.rank, AWARD_ZH.get(e.award, e.award),
                KIND_ZH.get(e.kind, e.kind), e.title or "", e.rule_id, e.citation, e.quote, e.policy_version,
@@ -94,7 +102,7 @@ def roster_title(filters: dict) -> tuple[str, str]:
 def roster_pdf_response(filters: dict) -> Response:
     from ..certificates.documents import roster_pdf
     title, subtitle = roster_title(filters)
-    rows = db.session.scalars(operations.registry_query(**filters)).all()
+    rows = db.session.scalars(registry_for(current_user, filters)).all()
     return Response(roster_pdf(rows, title, subtitle), mimetype="application/pdf",
                     headers={"Content-Disposition": attachment(f"{title}.pdf"), "Cache-Control": "private, no-store"})
 
@@ -108,7 +116,7 @@ def roster_pdf():
 @bp.route("/manage/entitlements/<int:entitlement_id>/status", methods=["POST"])
 @roles("admin", "organizer")
 def status(entitlement_id: int):
-    ent = db.get_or_404(Entitlement, entitlement_id)
+    ent = managed_entitlement(entitlement_id)
     perform(lambda: operations.update_status(ent, request.form.get("status", ""), request.form.get("note"),
                                              current_user), _("Status updated."))
     target = request.form.get("next") or url_for("selection.registry")
@@ -118,6 +126,6 @@ def status(entitlement_id: int):
 @bp.route("/manage/people/<int:person_id>/record")
 @roles("admin", "organizer")
 def record(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    return render_template("selection/record.html", rec=operations.talent_record(person), kinds=KIND_ZH,
+    person = visible_person(person_id)
+    return render_template("selection/record.html", rec=operations.talent_record(person, current_user), kinds=KIND_ZH,
                            status_names=STATUS_ZH, award_names=AWARD_ZH, mask_id_number=mask_id_number)

@@ -41,9 +41,12 @@ def jworld(make_user, make_org, make_competition):
     judges = [make_user("judge", organization=college, username="judge_college", name="平措"),
               make_user("judge", organization=independent, username="judge_b", name="罗布"),
               make_user("judge", username="judge_c", name="赵刚")]
+    supervisor = make_user("supervisor", organization=host, username="supervisor")
+    comps.assign_supervisor(comp, supervisor, organizer)
+    db.session.commit()
     return {"comp": comp, "event": event, "entries": entries, "organizer": organizer, "judges": judges,
             "chief": make_user("chief_judge", organization=independent, username="chief", name="达瓦"),
-            "supervisor": make_user("supervisor", username="supervisor"), "college": college, "company": company}
+            "supervisor": supervisor, "college": college, "company": company, "host": host}
 
 
 @pytest.fixture

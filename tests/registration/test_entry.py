@@ -211,9 +211,10 @@ def test_who_sees_which_registration(api_as, world):
     reg = api_as(world["contact"]).post(f"/events/{world['event'].id}/registrations",
                                         json={"person": person("米玛")}).get_json()
     assert api_as(world["contact"]).get(f"/registrations/{reg['id']}").status_code == 200
-    assert api_as(world["contact_other"]).get(f"/registrations/{reg['id']}").status_code == 403
-    assert api_as(world["candidate"]).get(f"/registrations/{reg['id']}").status_code == 403
-    assert api_as(world["judge"]).get(f"/registrations/{reg['id']}").status_code == 403
+    # Everyone else: as if it did not exist (no id enumeration).
+    assert api_as(world["contact_other"]).get(f"/registrations/{reg['id']}").status_code == 404
+    assert api_as(world["candidate"]).get(f"/registrations/{reg['id']}").status_code == 404
+    assert api_as(world["judge"]).get(f"/registrations/{reg['id']}").status_code == 403  # not a reader at all
     assert api_as(world["contact_other"]).post(f"/registrations/{reg['id']}/withdraw").status_code == 403
     listed = api_as(world["contact_other"]).get(f"/events/{world['event'].id}/registrations").get_json()
     assert listed["total"] == 0

@@ -42,19 +42,6 @@ def test_signup_errors_are_shown_and_nothing_saved(client, world):
     assert db.session.scalar(select(User).where(User.username == "x")) is None
 
 
-def test_signup_claims_an_unowned_record_only_with_the_same_name(client, world, api_as):
-    p = person("米玛")
-    api_as(world["contact"]).post(f"/events/{world['event'].id}/registrations", json={"person": p})
-    page = client.get("/signup")
-    r = client.post("/signup", data={"csrf_token": csrf_from(page.data), "username": "impostor", "password": "Impostor-99",
-                                     "name": "别人", "id_type": "resident_id", "id_number": p["id_number"]})
-    assert "已登记为其他姓名" in r.get_data(as_text=True)
-    r = client.post("/signup", data={"csrf_token": csrf_from(page.data), "username": "mima", "password": "Mima-2026-pw",
-                                     "name": "米玛", "id_type": "resident_id", "id_number": p["id_number"]})
-    assert r.status_code == 302
-    assert "电工" in client.get("/me").get_data(as_text=True)  # the contact's entry shows on the candidate's page
-
-
 def test_contact_registers_a_team_through_the_web(login, world):
     client = login(world["contact"])
     event = world["team_event"]

@@ -40,8 +40,9 @@ def event_form(**over):
     return data
 
 
-def test_organizer_creates_competition_and_event(login, make_user):
-    client = login(make_user("organizer"))
+def test_organizer_creates_competition_and_event(login, make_user, make_org):
+    client = login(make_user("organizer", organization=make_org("广西壮族自治区人力资源和社会保障厅", kind="government",
+                                                                region_code="450000")))
     page = client.get("/manage/competitions/new")
     r = client.post("/manage/competitions/new", data={"csrf_token": csrf_from(page.data), **competition_form()})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
@@ -204,13 +205,16 @@ def test_organization_form(login, make_user):
     assert "拉萨市" in client.get("/manage/organizations").get_data(as_text=True)
 
 
-def test_admin_creates_user_with_roles(login, make_user):
+def test_admin_creates_user_with_roles(login, make_user, make_org):
     client = login(make_user("admin"))
+    college = make_org("拉萨职业技术学院")
     page = client.get("/manage/users/new")
     r = client.post("/manage/users/new", data={"csrf_token": csrf_from(page.data), "username": "Judge.Ping",
                                                "name": "平措", "password": "short", "roles": ["judge"]})
-    assert "密码至少需要 8 个字符" in r.get_data(as_text=True)
+    text = r.get_data(as_text=True)
+    assert "密码至少需要 8 个字符" in text and "属于一个单位" in text  # a judge belongs to an organization
     r = client.post("/manage/users/new", data={"csrf_token": csrf_from(page.data), "username": "Judge.Ping",
-                                               "name": "平措", "password": "Long-enough-1", "roles": ["judge", "chief_judge"]})
+                                               "name": "平措", "password": "Long-enough-1", "roles": ["judge", "chief_judge"],
+                                               "organization_id": str(college.id)})
     assert r.status_code == 302
     assert "judge.ping" in client.get("/manage/users").get_data(as_text=True)

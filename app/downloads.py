@@ -1,0 +1,12 @@
+"""Responses for files handed to users (PDF documents), shared by the web pages and the API."""
+from __future__ import annotations
+
+from flask import Response
+
+from .registration.exports import attachment
+
+
+def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
+    disposition = attachment(filename).replace("attachment", "inline", 1) if inline else attachment(filename)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
