@@ -130,8 +130,8 @@ def competition_edit(competition_id: int):
         form.appeal_window_hours.data = str(comp.appeal_window_hours)
     if form.validate_on_submit():
         try:
-            operations.update_competition(comp, {**_competition_data(form), "version": form.version.data},
-                                          current_user)
+            operations.update_competition(comp, {**_competition_data(form), "version": form.version.data,
+                                                 "reason": form.reason.data}, current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -142,7 +142,8 @@ def competition_edit(competition_id: int):
             db.session.commit()
             flash(_("Competition saved."), "success")
             return redirect(url_for("competitions.manage", competition_id=comp.id))
-    return render_template("competitions/competition_form.html", form=form, competition=comp)
+    return render_template("competitions/competition_form.html", form=form, competition=comp,
+                           running=operations.running_periods(comp))
 
 
 @bp.route("/manage/competitions/<int:competition_id>/status", methods=["POST"])
