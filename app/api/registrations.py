@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..competitions.models import Event
 from ..extensions import db
+from ..i18n import translate
 from ..registration import exports, operations
 from ..registration.importer import import_registrations, template_xlsx
 from ..registration.models import Registration
@@ -110,9 +111,10 @@ def registrations_import(event_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
-    ids = import_registrations(event, upload.read(), current_user, upload.filename or "")
+    outcome = import_registrations(event, upload.read(), current_user, upload.filename or "")
     db.session.commit()
-    return jsonify({"created": len(ids)}), 201
+    return jsonify({"created": len(outcome.ids),
+                    "skipped": [{"row": s.row, "message": translate(s.message, s.params)} for s in outcome.skipped]}), 201
 
 
 @bp.route("/events/<int:event_id>/registrations/template.xlsx", methods=["GET"])
@@ -120,7 +122,7 @@ def registrations_import(event_id: int):
 def registrations_template(event_id: int):
     event = _managed_event(event_id)
     return Response(template_xlsx(event), mimetype=XLSX, headers={
-        "Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx")})
+        "Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx", "registration-template.xlsx")})
 
 
 @bp.route("/events/<int:event_id>/registrations/export.xlsx", methods=["GET"])
@@ -128,4 +130,4 @@ def registrations_template(event_id: int):
 def registrations_export(event_id: int):
     event = _managed_event(event_id)
     return Response(exports.registrations_xlsx(event), mimetype=XLSX, headers={
-        "Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx")})
+        "Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx", "registrations.xlsx")})
