@@ -17,12 +17,12 @@ from ..registration.exports import attachment
 from ..registration.models import Registration
 from ..security import login_required_any, public, roles
 from . import bp, documents, operations
-from .forms import ReasonForm, SettingsForm, VerifyForm
+from .forms import ReasonForm, ReleaseForm, SettingsForm, VerifyForm
 from .models import Certificate
 
 
-def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
-    disposition = attachment(filename).replace("attachment", "inline", 1) if inline else attachment(filename)
+def pdf_response(data: bytes, filename: str, inline: bool = True, ascii_name: str = "document.pdf") -> Response:
+    disposition = attachment(filename, ascii_name, "inline" if inline else "attachment")
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
 
@@ -55,8 +55,10 @@ def manage(competition_id: int):
                                .order_by(Certificate.seq)).all()
     jobs = db.session.scalars(select(Job).where(Job.competition_id == comp.id)
                               .order_by(Job.created_at.desc()).limit(5)).all()
+    held = [(c, [(ch, f"U+{ord(ch):04X}") for ch in operations.missing_characters(c)])
+            for c in certs if c.status == "held"]
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
-                           jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
+                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
                            display_code=operations.display_code, is_stale=runner.is_stale,
                            active_job=request.args.get("job"))
 
@@ -67,7 +69,7 @@ def preview(competition_id: int):
     comp = _managed(competition_id)
     data = documents.preview_pdf(comp)
     db.session.commit()
-    return pdf_response(data, f"{comp.name}-证书样张.pdf")
+    return pdf_response(data, f"{comp.name}-证书样张.pdf", ascii_name="certificate-specimen.pdf")
 
 
 @bp.route("/manage/competitions/<int:competition_id>/certificates/jobs", methods=["POST"])
@@ -117,11 +119,23 @@ def reissue(code: str):
     return redirect(url_for("certificates.manage", competition_id=cert.competition_id) + "#issued")
 
 
+@bp.route("/manage/certificates/<code>/release", methods=["POST"])
+@roles("admin", "organizer")
+def release(code: str):
+    cert = _managed_cert(code)
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        perform(lambda: operations.release(cert, form.printed_name.data, form.reason.data, current_user,
+                                           print_as_is=bool(form.print_as_is.data)),
+                _("Certificate %(serial)s released: it is valid and can be printed.", serial=cert.serial))
+    return redirect(url_for("certificates.manage", competition_id=cert.competition_id) + "#held")
+
+
 @bp.route("/manage/certificates/<code>.pdf")
 @roles("admin", "organizer")
 def certificate_by_code(code: str):
     cert = _managed_cert(code)
-    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf")
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", ascii_name="certificate.pdf")
 
 
 # ---- downloads for the people concerned ----------------------------------------------------------
@@ -153,7 +167,7 @@ def certificate_pdf(registration_id: int):
     cert = certificate_for(reg, current_user, request.args.get("person_id", type=int))
     if cert is None:
         abort(404)
-    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf")
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", ascii_name="certificate.pdf")
 
 
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf")
@@ -161,7 +175,7 @@ def certificate_pdf(registration_id: int):
 def admission_ticket(registration_id: int):
     reg = _viewable(registration_id)
     data = documents.admission_ticket_pdf(reg)  # a refusal becomes the error page (web.py)
-    return pdf_response(data, f"准考证-{reg.code}.pdf")
+    return pdf_response(data, f"准考证-{reg.code}.pdf", ascii_name=f"admission-ticket-{reg.code}.pdf")
 
 
 @bp.route("/manage/events/<int:event_id>/results.pdf")
@@ -171,7 +185,7 @@ def bulletin(event_id: int):
     if not (event.competition.can_manage(current_user) or current_user.has_role("supervisor", "admin")):
         abort(403)
     data = documents.bulletin_pdf(event)
-    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf")
+    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf", ascii_name="results-bulletin.pdf")
 
 
 # ---- public verification -------------------------------------------------------------------------
