@@ -133,7 +133,10 @@ def load_demo(reset: bool = False):
     org_xz = db.session.scalar(select(User).where(User.username == "organizer_xz"))
     org_gx = db.session.scalar(select(User).where(User.username == "organizer_gx"))
 
-    year = date.today().year
+    # Every competition is labelled with the year it is held in, and its dates, certificates and
+    # records fall in that year: this year's (or next year's) open competitions, last year's final.
+    today = date.today()
+    year = (today + timedelta(days=30)).year
     xz = competitions.create_competition({
         "name": f"{year}年西藏自治区职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
         "jurisdiction": "CN-XZ", "host_organization_id": xz_hr.id,
@@ -182,8 +185,9 @@ def load_demo(reset: bool = False):
     competitions.change_status(xz, "registration_open", org_xz, reason="按竞赛通知开放报名")
     _assign_supervisor(xz, org_xz)
 
+    gx_year = (today + timedelta(days=45)).year
     gx = competitions.create_competition({
-        "name": f"{year}年广西职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
+        "name": f"{gx_year}年广西职业技能大赛", "year": gx_year, "level": "provincial_1", "kind": "skills",
         "jurisdiction": "CN-GX", "host_organization_id": gx_hr.id,
         "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=5)).isoformat(),
         "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=35)).isoformat(),
@@ -284,12 +288,13 @@ def load_demo(reset: bool = False):
          "scheme": _scheme(practical), "awards": {"preset": "prizes", "standardized": True},
          "tiebreak": ["component:practical"]},
     ], veterans[:22], judges, chief, rng, stage="final")
-    _judged_competition(f"{year}年拉萨市职业技能竞赛", year, "municipal", "CN-XZ", xz_hr, org_xz, [
+    municipal_year = (today - timedelta(days=10)).year
+    _judged_competition(f"{municipal_year}年拉萨市职业技能竞赛", municipal_year, "municipal", "CN-XZ", xz_hr, org_xz, [
         {"name": "藏毯编织", "occupation": "地毯制作工", "track": "staff", "max_entrants": 8,
          "scheme": _scheme(practical), "awards": {"preset": "medals"}, "tiebreak": ["component:practical"]},
     ], veterans[22:], judges, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
-    _title_selection(year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
+    _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
     uow.commit()
     return created
 
@@ -407,17 +412,67 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
         if stage != "judging":
             judging.lock_event(event, chief)
             judging.decrypt(event, chief)
+    # Dates as they were, all in the year the competition is labelled with: registration closed
+    # a week before it was held; a final one was published three days after and final once its
+    # publicity was over.
+    held = date(year, 9, 20) if stage == "final" else (now - timedelta(days=10)).date()
+    if held.year != year:
+        held = now.date()
+    timeline = _timeline(held, comp.publicity_days)
     if stage in ("publicity", "final"):
         competitions.change_status(comp, "publicity", organizer, reason="成绩公示")
     if stage == "final":
+        from sqlalchemy import update
+
+        from .results.models import Result
+        # Published three days after the competition (before final freezes the results).
+        db.session.execute(update(Result).where(Result.competition_id == comp.id).values(computed_at=timeline["publicity"]))
         comp.status_changed_at -= timedelta(days=comp.publicity_days + 1)
         competitions.change_status(comp, "final", organizer, reason="公示期满，无待决申诉")
-    # Dates as they were: registration closed weeks ago, the competition held after it.
-    past = now - timedelta(days=60 if stage == "final" else 10)
-    comp.registration_opens_at = (past - timedelta(days=30)).replace(tzinfo=None)
-    comp.registration_closes_at = (past - timedelta(days=7)).replace(tzinfo=None)
-    comp.starts_on = comp.ends_on = past.date()
+    comp.registration_opens_at = timeline["registration_opens"]
+    comp.registration_closes_at = timeline["registration_closes"]
+    comp.starts_on = comp.ends_on = held
+    if stage == "final":
+        _backdate(comp, events, timeline)
     return comp
+
+
+def _timeline(held: date, publicity_days: int) -> dict:
+    """Naive-UTC moments (as stored) of a competition held on `held` (Beijing time)."""
+    def at(day: date, hour: int) -> datetime:
+        return datetime(day.year, day.month, day.day, hour, tzinfo=timezone(timedelta(hours=8))) \
+            .astimezone(timezone.utc).replace(tzinfo=None)
+    publicity = held + timedelta(days=3)
+    return {"registration_opens": at(held - timedelta(days=37), 9), "registration_closes": at(held - timedelta(days=7), 18),
+            "reviewed": at(held - timedelta(days=6), 10), "judged": at(held, 16), "locked": at(held, 20),
+            "publicity": at(publicity, 9), "final": at(publicity + timedelta(days=publicity_days + 1), 9)}
+
+
+def _backdate(comp, events, t: dict) -> None:
+    """A final demo competition's records dated when they would have happened (the audit trail
+    keeps the moment the demo was loaded: it is append-only and tells the truth)."""
+    from sqlalchemy import update
+
+    from .certificates.models import Certificate
+    from .judging.models import ImportedScore, Sheet
+    from .registration.models import Registration
+    from .selection.models import Entitlement
+
+    event_ids = [e.id for e in events]
+    db.session.flush()
+    db.session.execute(update(Registration).where(Registration.competition_id == comp.id).values(
+        submitted_at=t["registration_opens"] + timedelta(days=3), reviewed_at=t["reviewed"]))
+    db.session.execute(update(Sheet).where(Sheet.event_id.in_(event_ids)).values(
+        submitted_at=t["judged"], updated_at=t["judged"]))
+    db.session.execute(update(ImportedScore).where(ImportedScore.event_id.in_(event_ids)).values(imported_at=t["judged"]))
+    for event in events:
+        event.locked_at = t["locked"]
+        if event.decrypted_at is not None:
+            event.decrypted_at = t["locked"]
+    db.session.execute(update(Certificate).where(Certificate.competition_id == comp.id).values(issued_at=t["final"]))
+    db.session.execute(update(Entitlement).where(Entitlement.competition_id == comp.id).values(
+        granted_at=t["final"], status_changed_at=t["final"]))
+    comp.status_changed_at = t["final"]
 
 
 TITLE_NOMINEES = [

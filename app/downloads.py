@@ -6,7 +6,7 @@ from flask import Response
 from .registration.exports import attachment
 
 
-def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
-    disposition = attachment(filename).replace("attachment", "inline", 1) if inline else attachment(filename)
+def pdf_response(data: bytes, filename: str, inline: bool = True, ascii_name: str = "document.pdf") -> Response:
+    disposition = attachment(filename, ascii_name, "inline" if inline else "attachment")
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})

@@ -130,14 +130,14 @@ def formula_cells(data: bytes, sheet_name: str) -> list[tuple[int, str]]:
     return found
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _read_xlsx(data: bytes, skip_sheets: tuple[str, ...] = ()) -> list[list]:
     _check_zip(data)
     from python_calamine import CalamineWorkbook
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         # The first sheet a person sees: hidden sheets (lists for drop-downs, leftovers) are skipped.
         visible = [m for m in wb.sheets_metadata if "hidden" not in str(m.visible).lower()
-                   and "chart" not in str(m.typ).lower()]
+                   and "chart" not in str(m.typ).lower() and m.name not in skip_sheets]
         if not visible:
             raise BadUpload(N_("The workbook has no visible sheet."))
         sheet = wb.get_sheet_by_name(visible[0].name)
@@ -188,8 +188,9 @@ def _read_csv(data: bytes, utf16: bool) -> list[list]:
     return rows
 
 
-def read_table(data: bytes) -> list[list]:
-    """All rows of the first visible sheet (or the CSV) as lists of cell values."""
+def read_table(data: bytes, skip_sheets: tuple[str, ...] = ()) -> list[list]:
+    """All rows of the first visible sheet (or the CSV) as lists of cell values; sheets named in
+    `skip_sheets` (a template's instructions) are never the one read, wherever they were moved."""
     if not data:
         raise BadUpload(N_("The file is empty."))
     kind = sniff(data)
@@ -197,7 +198,7 @@ def read_table(data: bytes) -> list[list]:
         raise BadUpload(N_("Old .xls workbooks are not supported; save the file as .xlsx or CSV."))
     if kind == "binary":
         raise BadUpload(N_("Upload an .xlsx workbook or a CSV file."))
-    rows = _read_xlsx(data) if kind == "xlsx" else _read_csv(data, kind == "csv-utf16")
+    rows = _read_xlsx(data, skip_sheets) if kind == "xlsx" else _read_csv(data, kind == "csv-utf16")
     if len(rows) > MAX_ROWS + 1:
         raise BadUpload(N_("The file has more than %(n)d rows; split it into several files."), n=MAX_ROWS)
     _refuse_duplicate_headers(rows)

@@ -95,7 +95,7 @@ def main() -> None:
             bare_read(data)
             reads.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            ids = import_registrations(event, data, user, "bench.xlsx")
+            ids = import_registrations(event, data, user, "bench.xlsx").ids
             db.session.commit()
             imports.append(time.perf_counter() - t0)
             assert len(ids) == args.rows, len(ids)

@@ -72,3 +72,26 @@ def test_every_message_has_a_chinese_translation(tmp_path):
     missing = [m.id for m in template if m.id and (zh.get(m.id) is None or not zh.get(m.id).string
                                                    or "fuzzy" in zh.get(m.id).flags)]
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
+
+
+def test_demo_competitions_are_dated_in_the_year_they_are_labelled_with():
+    from app import timeutil
+    from app.certificates.models import Certificate
+    from app.selection.models import Entitlement
+    load_demo()
+    comps = db.session.scalars(select(Competition)).all()
+    assert any(c.status == "final" for c in comps)
+    for c in comps:
+        assert c.name.startswith(f"{c.year}年"), c.name
+        if c.starts_on:
+            assert c.starts_on.year == c.year and c.ends_on.year == c.year, (c.name, c.starts_on)
+        certs = db.session.scalars(select(Certificate).where(Certificate.competition_id == c.id)).all()
+        assert c.status == "final" or not certs
+        for cert in certs:
+            issued = timeutil.to_local(cert.issued_at).date()
+            assert cert.serial.startswith(f"XZ{c.year}-"), cert.serial
+            assert issued.year == c.year and issued > c.ends_on, (cert.serial, issued, c.ends_on)
+        if c.status == "final":
+            assert c.status_changed_at.year == c.year
+            assert all(e.granted_at.year == c.year for e in
+                       db.session.scalars(select(Entitlement).where(Entitlement.competition_id == c.id)))

@@ -29,7 +29,9 @@ def certificate_json(c: Certificate) -> dict:
     return {"id": c.id, "serial": c.serial, "code": c.code, "competition_id": c.competition_id,
             "event_id": c.event_id, "registration_id": c.registration_id, "person_id": c.person_id,
             "name": c.name, "organization": c.organization_name, "rank": c.rank, "award": c.award,
-            "status": c.status, "issued_at": timeutil.iso(c.issued_at), "revoked_at": timeutil.iso(c.revoked_at),
+            "status": c.status, "printed_name": c.printed_name,
+            "missing_characters": operations.missing_characters(c) if c.status == "held" else [],
+            "issued_at": timeutil.iso(c.issued_at), "revoked_at": timeutil.iso(c.revoked_at),
             "revoke_reason": c.revoke_reason, "replaces_id": c.replaces_id}
 
 
@@ -109,6 +111,19 @@ def certificate_reissue(code: str):
     return jsonify(certificate_json(new)), 201
 
 
+@bp.route("/certificates/<code>/release", methods=["POST"])
+@roles("admin", "organizer")
+def certificate_release(code: str):
+    """A held certificate becomes valid: {printed_name?, reason, print_as_is?}."""
+    cert = managed_certificate(code)
+    data = json_body()
+    as_is = data.get("print_as_is", False)
+    operations.release(cert, data.get("printed_name") if isinstance(data.get("printed_name"), str) else None,
+                       data.get("reason") if isinstance(data.get("reason"), str) else None, current_user,
+                       print_as_is=as_is is True)
+    return jsonify(certificate_json(cert))
+
+
 @bp.route("/registrations/<int:registration_id>/certificate.pdf", methods=["GET"])
 @login_required_any
 def certificate_pdf(registration_id: int):
@@ -116,14 +131,16 @@ def certificate_pdf(registration_id: int):
     cert = certificate_for(reg, current_user, query_int("person_id"))
     if cert is None:
         abort(404)
-    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", inline=False)
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", inline=False,
+                        ascii_name="certificate.pdf")
 
 
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf", methods=["GET"])
 @login_required_any
 def admission_ticket_pdf(registration_id: int):
     reg = viewable_registration(registration_id)
-    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False)
+    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False,
+                        ascii_name=f"admission-ticket-{reg.code}.pdf")
 
 
 @bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])
@@ -132,7 +149,8 @@ def bulletin_pdf(event_id: int):
     event = db.get_or_404(Event, event_id)
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
-    return pdf_response(documents.bulletin_pdf(event), f"{event.name}-成绩公示表.pdf", inline=False)
+    return pdf_response(documents.bulletin_pdf(event), f"{event.name}-成绩公示表.pdf", inline=False,
+                        ascii_name="results-bulletin.pdf")
 
 
 @bp.route("/public/certificates/<code>", methods=["GET"])
@@ -146,6 +164,8 @@ def public_certificate(code: str):
             "competition": view["competition"], "event": view["event"], "award": view["award"],
             "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),
             "revoked_at": timeutil.iso(view["revoked_at"]), "revoke_reason": view["revoke_reason"]}
+    if view["status"] == "held":  # neither valid nor unknown: the organizer reviews the printed name
+        body["message"] = _("This certificate is pending review by the organizer and is not valid yet.")
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

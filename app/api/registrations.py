@@ -10,6 +10,7 @@ from .. import timeutil
 from ..competitions.access import managed_event, manages, supervises
 from ..competitions.models import Event
 from ..extensions import db, limiter
+from ..i18n import translate
 from ..people import claims
 from ..registration import exports, operations
 from ..registration.access import managed_registration, viewable_registration, withdrawable_registration
@@ -93,8 +94,9 @@ def registrations_import(event_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
-    ids = import_registrations(event, upload.read(), current_user, upload.filename or "")
-    return jsonify({"created": len(ids)}), 201
+    outcome = import_registrations(event, upload.read(), current_user, upload.filename or "")
+    return jsonify({"created": len(outcome.ids),
+                    "skipped": [{"row": s.row, "message": translate(s.message, s.params)} for s in outcome.skipped]}), 201
 
 
 @bp.route("/events/<int:event_id>/registrations/template.xlsx", methods=["GET"])
@@ -102,7 +104,7 @@ def registrations_import(event_id: int):
 def registrations_template(event_id: int):
     event = managed_event(event_id)
     return Response(template_xlsx(event), mimetype=XLSX, headers={
-        "Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx")})
+        "Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx", "registration-template.xlsx")})
 
 
 @bp.route("/events/<int:event_id>/registrations/export.xlsx", methods=["GET"])
@@ -110,7 +112,7 @@ def registrations_template(event_id: int):
 def registrations_export(event_id: int):
     event = managed_event(event_id)
     return Response(exports.registrations_xlsx(event), mimetype=XLSX, headers={
-        "Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx")})
+        "Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx", "registrations.xlsx")})
 
 
 # ---- account claims ---------------------------------------------------------------------------

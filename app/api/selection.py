@@ -63,7 +63,7 @@ def entitlements_roster():
     filters = _filters()
     name = "任教资格名册" if filters["kind"] == "teacher_eligibility" else "资格待遇名册"
     return Response(write_xlsx(ROSTER_HEADERS, roster_rows(filters), sheet_title=name), mimetype=XLSX,
-                    headers={"Content-Disposition": attachment(f"{name}.xlsx")})
+                    headers={"Content-Disposition": attachment(f"{name}.xlsx", "roster.xlsx")})
 
 
 @bp.route("/entitlements.pdf", methods=["GET"])

@@ -41,6 +41,9 @@ def image_urls(settings: CertificateSettings, renderer=None) -> dict:
 
 
 def certificate_pdf(cert: Certificate, url: str | None = None) -> bytes:
+    if cert.status == "held":
+        raise CertificateStateError(N_("This certificate is held for review: its name has characters no "
+                                       "certificate font can print. Release it on the certificates page first."))
     settings = settings_for(cert.competition)
     ctx = certificate_context(cert, settings, url or base_url())
     ctx.update(image_urls(settings))
@@ -50,7 +53,8 @@ def certificate_pdf(cert: Certificate, url: str | None = None) -> bytes:
 def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) -> bytes:
     """A specimen (样张) with the first winner's facts, or sample facts before results exist."""
     settings = settings or settings_for(comp)
-    cert = db.session.scalar(select(Certificate).where(Certificate.competition_id == comp.id)
+    cert = db.session.scalar(select(Certificate).where(Certificate.competition_id == comp.id,
+                                                       Certificate.status != "held")  # never a box
                              .order_by(Certificate.seq).limit(1))
     if cert is not None:
         ctx = certificate_context(cert, settings, base_url())

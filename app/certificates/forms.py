@@ -24,3 +24,10 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a public GET form
     code = StringField(_l("Verification code"))
+
+
+class ReleaseForm(FlaskForm):
+    """Release a certificate held because its name has characters no font can print."""
+    printed_name = StringField(_l("Name as printed"))
+    print_as_is = BooleanField(_l("Print the name as it is (the missing characters print as empty boxes)"))
+    reason = StringField(_l("Reason"))

@@ -50,11 +50,16 @@ class Certificate(db.Model):
     serial: Mapped[str] = mapped_column(String(60), unique=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)  # verification code, 100 random bits
     name: Mapped[str] = mapped_column(String(64))
+    # The name as printed, when the organizer released a held certificate with another spelling
+    # (a substitute character, pinyin) because no font has a character of `name`.
+    printed_name: Mapped[str | None] = mapped_column(String(64))
     organization_name: Mapped[str | None] = mapped_column(String(200))
     team_name: Mapped[str | None] = mapped_column(String(100))
     rank: Mapped[int]
     award: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="valid", index=True)  # valid | revoked
+    # valid | held (a name no font can print: serial and code assigned, waiting for the organizer's
+    # review; not valid, not printed) | revoked
+    status: Mapped[str] = mapped_column(String(10), default="valid", index=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None]

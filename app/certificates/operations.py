@@ -16,9 +16,11 @@ from ..competitions.models import Competition, Event
 from ..competitions.operations import on_enter
 from ..domain.errors import N_, Collector, DomainError, NotFound
 from ..domain.masking import mask_name
+from ..domain.names import InvalidName, clean_person_name
 from ..domain.refdata import AWARD_ZH, TRACK_ZH
 from ..extensions import db
 from ..models_base import utcnow
+from ..pdf.fonts import missing_glyphs
 from ..registration.models import Registration
 from ..results.models import Result
 from .models import TEMPLATES, Certificate, CertificateSettings
@@ -32,6 +34,11 @@ MAX_SEAL = (320, 320)  # a 42 mm seal at ~190 dpi
 
 class CertificateStateError(DomainError):
     code = "wrong_state"
+
+
+# A certificate that stands for a result (and is superseded when the result changes): valid, or
+# held for the organizer's review of a name no font can print.
+LIVE = ("valid", "held")
 
 
 # ---- codes and serials --------------------------------------------------------------------------
@@ -180,16 +187,47 @@ def _next_seq(comp_id: int) -> int:
     return (db.session.scalar(select(func.max(Certificate.seq)).where(Certificate.competition_id == comp_id)) or 0) + 1
 
 
+def unprintable(*texts: str | None) -> list[str]:
+    """The characters of these texts that no certificate font can print, without repeats."""
+    out: list[str] = []
+    for text in texts:
+        out.extend(ch for ch in missing_glyphs(text) if ch not in out)
+    return out
+
+
+def missing_characters(cert: Certificate) -> list[str]:
+    """What would print as an empty box on this certificate (its printed name and team name)."""
+    return unprintable(cert.printed_name or cert.name, cert.team_name)
+
+
+def _approved_spelling(comp_id: int, person_id: int, name: str) -> str | None:
+    """The printed name an organizer chose for this person's name on an earlier certificate of
+    the competition (a reissue or a post-final correction keeps it)."""
+    printed = db.session.scalar(select(Certificate.printed_name).where(
+        Certificate.competition_id == comp_id, Certificate.person_id == person_id, Certificate.name == name,
+        Certificate.printed_name.is_not(None)).order_by(Certificate.id.desc()).limit(1))
+    return printed if printed and not missing_glyphs(printed) else None
+
+
 def _issue_one(comp: Competition, event: Event, reg: Registration, person, result: Result, settings,
                seq: int, actor, replaces: Certificate | None = None) -> Certificate:
+    """One certificate. A name (or team name) with characters no certificate font has makes it
+    `held`: serial and code are assigned, but it is not valid and not printed until the
+    organizer releases it (with a printed name that prints, or as it is)."""
     serial = format_serial(settings.serial_pattern, comp, event, seq)
     if db.session.scalar(select(Certificate.id).where(Certificate.serial == serial)):
         raise CertificateStateError(N_("The serial %(serial)s exists already (another competition uses the same "
                                        "pattern): add {competition} to the serial pattern."), serial=serial)
+    team_name = reg.team_name if event.team_size > 1 else None
+    printed = None
+    status = "valid"
+    if unprintable(person.name, team_name):
+        printed = _approved_spelling(comp.id, person.id, person.name)
+        status = "held" if unprintable(printed or person.name, team_name) else "valid"
     cert = Certificate(competition_id=comp.id, event_id=event.id, registration_id=reg.id, person_id=person.id,
-                       seq=seq, serial=serial, code=new_code(), name=person.name,
+                       seq=seq, serial=serial, code=new_code(), name=person.name, printed_name=printed,
                        organization_name=reg.organization.name if reg.organization else None,
-                       team_name=reg.team_name if event.team_size > 1 else None, rank=result.rank,
+                       team_name=team_name, rank=result.rank, status=status,
                        award=result.award, issued_by_id=getattr(actor, "id", None),
                        replaces_id=replaces.id if replaces else None)
     db.session.add(cert)
@@ -213,7 +251,7 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None)
     settings = settings_for(comp)
     held = {(reg_id, person_id) for reg_id, person_id in db.session.execute(
         select(Certificate.registration_id, Certificate.person_id).where(
-            Certificate.competition_id == comp.id, Certificate.status == "valid"))}
+            Certificate.competition_id == comp.id, Certificate.status.in_(LIVE)))}
     seq = _next_seq(comp.id)
     created = []
     for result, reg, event in winners(comp, event_id):
@@ -224,8 +262,10 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None)
             seq += 1
     db.session.flush()
     if created:
+        on_hold = [c.serial for c in created if c.status == "held"]
         record("certificates.issue", comp, actor=actor, competition_id=comp.id, event_id=event_id,
-               after={"issued": len(created), "serials": [created[0].serial, created[-1].serial]})
+               after={"issued": len(created), "serials": [created[0].serial, created[-1].serial],
+                      "held": on_hold})
     return created
 
 
@@ -250,9 +290,10 @@ def revoke(cert: Certificate, reason: str | None, actor) -> Certificate:
     errors.raise_if_any()
     if cert.status == "revoked":
         raise CertificateStateError(N_("This certificate is revoked already."))
+    before = cert.status
     cert.status, cert.revoked_at, cert.revoked_by_id, cert.revoke_reason = "revoked", utcnow(), \
         getattr(actor, "id", None), reason[:1000]
-    record("certificate.revoke", cert, actor=actor, before={"status": "valid"}, after={"status": "revoked"},
+    record("certificate.revoke", cert, actor=actor, before={"status": before}, after={"status": "revoked"},
            reason=cert.revoke_reason, competition_id=cert.competition_id, event_id=cert.event_id)
     return cert
 
@@ -263,7 +304,7 @@ def reissue(cert: Certificate, reason: str | None, actor) -> Certificate:
     result = db.session.scalar(select(Result).where(Result.registration_id == cert.registration_id))
     if result is None or result.award is None:
         raise CertificateStateError(N_("This entry holds no award any more: there is nothing to reissue."))
-    if cert.status == "valid":
+    if cert.status in LIVE:
         revoke(cert, reason, actor)
     elif db.session.scalar(select(Certificate.id).where(Certificate.replaces_id == cert.id)):
         raise CertificateStateError(N_("This certificate has been reissued already."))
@@ -277,14 +318,53 @@ def reissue(cert: Certificate, reason: str | None, actor) -> Certificate:
     return new
 
 
+def release(cert: Certificate, printed_name: str | None, reason: str | None, actor,
+            print_as_is: bool = False) -> Certificate:
+    """Release a held certificate: with `printed_name` (the name as it will be printed, checked
+    like any name and by the same glyph check, so that it prints), or — when the organizer
+    confirms with `print_as_is` — as it is, the missing characters printing as empty boxes.
+    The certificate becomes valid; the release and its reason are audited."""
+    errors = Collector()
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        errors.add("reason", N_("Give the reason for the release (e.g. how the name was checked); it is kept in the audit log."))
+    printed = None
+    raw = (printed_name or "").strip()
+    if raw:
+        try:
+            printed = clean_person_name(raw)
+        except InvalidName as exc:
+            errors.add("printed_name", exc.message, **exc.params)
+        else:
+            if missing := missing_glyphs(printed):
+                errors.add("printed_name", N_("No certificate font can print %(chars)s either: choose other characters."),
+                           chars=" ".join(missing))
+    errors.raise_if_any()
+    if cert.status != "held":
+        raise CertificateStateError(N_("This certificate is not held for review."))
+    remaining = unprintable(printed or cert.name, cert.team_name)
+    if remaining and not print_as_is:
+        errors.add("printed_name", N_("No certificate font can print %(chars)s: give the name as it is to be printed, "
+                                      "or confirm that the certificate is printed as it is (with empty boxes)."),
+                   chars=" ".join(remaining))
+        errors.raise_if_any()
+    before = {"status": cert.status, "printed_name": cert.printed_name}
+    cert.printed_name, cert.status = printed, "valid"
+    record("certificate.release", cert, actor=actor, before=before,
+           after={"status": "valid", "printed_name": printed, "printed_as_is": remaining},
+           reason=reason[:1000], competition_id=cert.competition_id, event_id=cert.event_id)
+    return cert
+
+
 def reconcile_event(event: Event, actor, reason: str) -> dict:
-    """After a post-final correction: revoke certificates whose rank or award changed (or that
-    certify no award any more) and issue certificates for the new facts."""
+    """After a post-final correction: revoke certificates (valid or held for review) whose rank or
+    award changed (or that certify no award any more) and issue certificates for the new facts
+    (held again when the name still cannot be printed, unless a printed name was chosen)."""
     comp = event.competition
     results = {r.registration_id: r for r in db.session.scalars(select(Result).where(Result.event_id == event.id))}
     revoked = 0
     for cert in db.session.scalars(select(Certificate).where(Certificate.event_id == event.id,
-                                                             Certificate.status == "valid")):
+                                                             Certificate.status.in_(LIVE))):
         r = results.get(cert.registration_id)
         if r is None or r.award != cert.award or r.rank != cert.rank:
             revoke(cert, reason, actor)
@@ -307,7 +387,7 @@ def certificate_context(cert: Certificate, settings: CertificateSettings, base_u
         "serial": cert.serial, "code": display_code(cert.code), "verify_url": verify_url(cert.code, base),
         "verify_base": re.sub(r"^https?://", "", base) + "/verify",
         "competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
-        "team_name": cert.team_name, "name": cert.name, "organization": cert.organization_name,
+        "team_name": cert.team_name, "name": cert.printed_name or cert.name, "organization": cert.organization_name,
         "award": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
         "issuing_body": settings.issuing_body or comp.name, "issued_on": cert.issued_at.date(),
         "template": settings.template,

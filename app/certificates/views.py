@@ -19,7 +19,7 @@ from ..security import login_required_any, public, requires_recent_auth, roles
 from ..uow import on_commit
 from . import bp, documents, operations
 from .access import certificate_for, managed_certificate
-from .forms import ReasonForm, SettingsForm, VerifyForm
+from .forms import ReasonForm, ReleaseForm, SettingsForm, VerifyForm
 from .models import Certificate
 
 
@@ -43,8 +43,10 @@ def manage(competition_id: int):
                                .order_by(Certificate.seq)).all()
     jobs = db.session.scalars(select(Job).where(Job.competition_id == comp.id)
                               .order_by(Job.created_at.desc()).limit(5)).all()
+    held = [(c, [(ch, f"U+{ord(ch):04X}") for ch in operations.missing_characters(c)])
+            for c in certs if c.status == "held"]
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
-                           jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
+                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
                            display_code=operations.display_code, is_stale=runner.is_stale,
                            active_job=request.args.get("job"))
 
@@ -54,7 +56,7 @@ def manage(competition_id: int):
 def preview(competition_id: int):
     comp = managed_competition(competition_id)
     data = documents.preview_pdf(comp)
-    return pdf_response(data, f"{comp.name}-证书样张.pdf")
+    return pdf_response(data, f"{comp.name}-证书样张.pdf", ascii_name="certificate-specimen.pdf")
 
 
 @bp.route("/manage/competitions/<int:competition_id>/certificates/jobs", methods=["POST"])
@@ -97,11 +99,23 @@ def reissue(code: str):
     return redirect(url_for("certificates.manage", competition_id=cert.competition_id) + "#issued")
 
 
+@bp.route("/manage/certificates/<code>/release", methods=["POST"])
+@roles("admin", "organizer")
+def release(code: str):
+    cert = managed_certificate(code)
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        perform(lambda: operations.release(cert, form.printed_name.data, form.reason.data, current_user,
+                                           print_as_is=bool(form.print_as_is.data)),
+                _("Certificate %(serial)s released: it is valid and can be printed.", serial=cert.serial))
+    return redirect(url_for("certificates.manage", competition_id=cert.competition_id) + "#held")
+
+
 @bp.route("/manage/certificates/<code>.pdf")
 @roles("admin", "organizer")
 def certificate_by_code(code: str):
     cert = managed_certificate(code)
-    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf")
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", ascii_name="certificate.pdf")
 
 
 # ---- downloads for the people concerned ----------------------------------------------------------
@@ -113,7 +127,7 @@ def certificate_pdf(registration_id: int):
     cert = certificate_for(reg, current_user, request.args.get("person_id", type=int))
     if cert is None:
         abort(404)
-    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf")
+    return pdf_response(documents.certificate_pdf(cert), f"{cert.serial}.pdf", ascii_name="certificate.pdf")
 
 
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf")
@@ -121,7 +135,7 @@ def certificate_pdf(registration_id: int):
 def admission_ticket(registration_id: int):
     reg = viewable_registration(registration_id)
     data = documents.admission_ticket_pdf(reg)  # a refusal becomes the error page (web.py)
-    return pdf_response(data, f"准考证-{reg.code}.pdf")
+    return pdf_response(data, f"准考证-{reg.code}.pdf", ascii_name=f"admission-ticket-{reg.code}.pdf")
 
 
 @bp.route("/manage/events/<int:event_id>/results.pdf")
@@ -131,7 +145,7 @@ def bulletin(event_id: int):
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
     data = documents.bulletin_pdf(event)
-    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf")
+    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf", ascii_name="results-bulletin.pdf")
 
 
 # ---- public verification -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class CompetitionForm(FlaskForm):
         ("final", _l("Final stage"))])
     award_title = StringField(_l("Title granted to winners (e.g. 技术能手), where a policy grants it"))
     description = TextAreaField(_l("Description"))
+    reason = StringField(_l("Reason for the change"))
 
 
 class SupervisorForm(FlaskForm):

@@ -126,13 +126,64 @@ def create_competition(data: dict, actor) -> Competition:
     return comp
 
 
+def running_periods(comp: Competition) -> dict[str, str]:
+    """The periods that have started and so may only be lengthened now (field → why).
+
+    In publicity both the publicity days and the appeal window run (appeals of scoring stay open
+    for the window's hours after an event ends, appeals of results until publicity ends). During
+    judging the appeal window runs as soon as one event has ended: shortening it would cut short
+    the window of contestants who may still be writing their appeal."""
+    if comp.status == "publicity":
+        return {"publicity_days": "publicity", "appeal_window_hours": "publicity"}
+    if comp.status == "judging":
+        now = utcnow()
+        if any(e.ends_at is not None and e.ends_at <= now for e in comp.events):
+            return {"appeal_window_hours": "event_ended"}
+    return {}
+
+
+_SHORTENING_REFUSED = {
+    ("publicity_days", "publicity"): N_(
+        "The publicity period cannot be shortened once publicity has started (now %(current)s days); "
+        "it may only be lengthened, with a reason."),
+    ("appeal_window_hours", "publicity"): N_(
+        "The appeal window cannot be shortened once publicity has started (now %(current)s hours); "
+        "it may only be lengthened, with a reason."),
+    ("appeal_window_hours", "event_ended"): N_(
+        "The appeal window cannot be shortened once an event has ended: appeals of its scoring are "
+        "open (now %(current)s hours after the event). It may only be lengthened, with a reason."),
+}
+
+
+def _guard_running_periods(comp: Competition, clean: dict, reason: str | None) -> None:
+    """A running period may grow (with a reason) but never shrink."""
+    errors = Collector()
+    lengthened = False
+    for name, why in running_periods(comp).items():
+        current, wanted = getattr(comp, name), clean.get(name)
+        if wanted is None or wanted == current:
+            continue
+        if wanted < current:
+            errors.add(name, _SHORTENING_REFUSED[(name, why)], current=current)
+        else:
+            lengthened = True
+    if lengthened and not reason:
+        errors.add("reason", N_("Give the reason for lengthening a period that has already started."))
+    errors.raise_if_any()
+
+
 def update_competition(comp: Competition, data: dict, actor) -> Competition:
+    """Edit a competition. `reason` (optional, required to lengthen a running period) goes to the
+    audit record."""
     if comp.status in ("final", "archived"):
         raise WrongState(N_("A competition that is final or archived cannot be edited."))
     _check_version(comp, data.get("version"))
+    reason = data.get("reason")
+    reason = (reason.strip()[:500] or None) if isinstance(reason, str) else None
     before = competition_snapshot(comp)
-    merged = {**_as_input(before), **{k: v for k, v in data.items() if k != "version"}}
+    merged = {**_as_input(before), **{k: v for k, v in data.items() if k not in ("version", "reason")}}
     clean = parse_competition(merged)
+    _guard_running_periods(comp, clean, reason)
     if not actor.has_role("admin"):
         clean["host_organization_id"] = comp.host_organization_id  # organizers cannot hand it over
     _check_tenancy(clean)
@@ -141,7 +192,8 @@ def update_competition(comp: Competition, data: dict, actor) -> Competition:
     b, a = diff(before, competition_snapshot(comp))
     if a:
         _bump_version(Competition, comp)
-        record("competition.update", comp, actor=actor, before=b, after=a, competition_id=comp.id)
+        record("competition.update", comp, actor=actor, before=b, after=a, reason=reason,
+               competition_id=comp.id)
     return comp
 
 

@@ -157,10 +157,12 @@ def competition_edit(competition_id: int):
         form.publicity_days.data = str(comp.publicity_days)
         form.appeal_window_hours.data = str(comp.appeal_window_hours)
     if form.validate_on_submit() and submit_form(
-            form, lambda: operations.update_competition(comp, {**_competition_data(form), "version": form.version.data},
-                                                        current_user), _("Competition saved.")):
+            form, lambda: operations.update_competition(
+                comp, {**_competition_data(form), "version": form.version.data, "reason": form.reason.data},
+                current_user), _("Competition saved.")):
         return redirect(url_for("competitions.manage", competition_id=comp.id))
-    return render_template("competitions/competition_form.html", form=form, competition=comp)
+    return render_template("competitions/competition_form.html", form=form, competition=comp,
+                           running=operations.running_periods(comp))
 
 
 @bp.route("/manage/competitions/<int:competition_id>/status", methods=["POST"])

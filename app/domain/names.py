@@ -13,7 +13,23 @@ from .errors import N_, DomainError
 
 MAX_PERSON_NAME = 64
 # Separators used in names: middle dots of transliterated names (阿依古丽·买买提), apostrophes, etc.
-NAME_PUNCTUATION = set(" ·・.'-’")
+NAME_PUNCTUATION = set(" ·.'-’")
+MIDDLE_DOT = "\u00b7"
+# Look-alikes people type for the middle dot of 玛丽亚·阿依古丽 (an input method's bullet, the
+# katakana middle dot, the dot operators…): all stored as the one middle dot of the ID card, so
+# the same person is never two names.
+MIDDLE_DOT_VARIANTS = {
+    "\u2022": MIDDLE_DOT,  # • bullet
+    "\u30fb": MIDDLE_DOT,  # ・ katakana middle dot
+    "\uff65": MIDDLE_DOT,  # ･ half-width katakana middle dot
+    "\u2027": MIDDLE_DOT,  # ‧ hyphenation point
+    "\u2219": MIDDLE_DOT,  # ∙ bullet operator
+    "\u22c5": MIDDLE_DOT,  # ⋅ dot operator
+    "\u2e31": MIDDLE_DOT,  # ⸱ word separator middle dot
+    "\u0387": MIDDLE_DOT,  # · Greek ano teleia (NFC makes it U+00B7 already)
+    "\u318d": MIDDLE_DOT,  # ㆍ Hangul letter araea, offered by some input methods
+    "\u00b7": MIDDLE_DOT,
+}
 
 
 class InvalidName(DomainError):
@@ -35,11 +51,20 @@ def has_hidden_characters(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text)
 
 
+def normalize_middle_dots(name: str) -> str:
+    """Every look-alike of the middle dot → "·", without spaces around it (玛丽亚 • 阿依古丽 →
+    玛丽亚·阿依古丽)."""
+    if not any(ch in MIDDLE_DOT_VARIANTS for ch in name):
+        return name
+    name = "".join(MIDDLE_DOT_VARIANTS.get(ch, ch) for ch in name)
+    return re.sub(r"\s*\u00b7\s*", MIDDLE_DOT, name)
+
+
 def clean_person_name(raw: str | None) -> str:
     """Return the cleaned name or raise InvalidName naming the reason."""
     if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ")):
         raise InvalidName(N_("The name contains invisible or control characters."))
-    name = clean_text(raw)
+    name = normalize_middle_dots(clean_text(raw))
     if not name:
         raise InvalidName(N_("The name is required."))
     if len(name) > MAX_PERSON_NAME:

@@ -55,5 +55,5 @@ class RecheckForm(FlaskForm):
 
 class RecheckMarkForm(FlaskForm):
     status = SelectField(_l("Result"), validate_choice=False,
-                         choices=[("checked", _l("Checked: correct")), ("wrong", _l("Wrong: needs correction"))])
+                         choices=[("checked", _l("No error")), ("wrong", _l("Wrong"))])
     note = StringField(_l("Note"))

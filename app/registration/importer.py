@@ -108,6 +108,34 @@ def _row_to_person(raw: dict) -> dict:
     return data
 
 
+# The template's example person: on the instructions sheet only. Someone who copies it onto the
+# data sheet must not make it a contestant: a row with this name and ID number is skipped.
+SAMPLE_NAME = "扎西顿珠"
+SAMPLE_ID_NUMBER = "540102199806010174"  # make_resident_id("540102", 1998-06-01, 17): a valid check digit
+DATA_SHEET = "报名表"
+INSTRUCTIONS_SHEET = "填写说明"
+
+
+@dataclass
+class Skipped:
+    row: int
+    message: str
+    params: dict
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: the new registration ids and the rows it left out on purpose."""
+    ids: list[int]
+    skipped: list[Skipped]
+
+
+def is_sample_row(raw: dict) -> bool:
+    """The template's example row (name and ID number as printed on its instructions sheet)."""
+    number = cell_text(raw.get("id_number")).upper().replace(" ", "")
+    return cell_text(raw.get("name")) == SAMPLE_NAME and number == SAMPLE_ID_NUMBER
+
+
 @dataclass
 class Parsed:
     row: int
@@ -117,13 +145,15 @@ class Parsed:
     existing: object | None = None  # a row of the stored person's columns (id, name, gender, …)
 
 
-def import_registrations(event: Event, data: bytes, actor, filename: str = "") -> list[int]:
-    """Validate the whole file, then write it in one transaction; returns the new registration ids."""
+def import_registrations(event: Event, data: bytes, actor, filename: str = "") -> ImportOutcome:
+    """Validate the whole file, then write it in one transaction. Only the data sheet is read (the
+    first visible sheet; the template's instructions sheet is passed over), and a copy of the
+    template's example row is skipped and reported, never imported."""
     comp = event.competition
     check_window(comp)
     check_route(comp, "import")
     try:
-        table = read_table(data)
+        table = read_table(data, skip_sheets=(INSTRUCTIONS_SHEET,))
     except BaseImportRejected as exc:  # formula cells, a doubled header: named like every row problem
         raise ImportRejected(exc.problems) from None
     while table and not any(cell_text(c) for c in table[-1]):
@@ -138,10 +168,15 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
 
     orgs = {o.name: o for o in db.session.scalars(select(Organization))}
     parsed: list[Parsed] = []
+    skipped: list[Skipped] = []
     for line, cells in enumerate(table[1:], start=2):
         raw = {mapping[i]: v for i, v in enumerate(cells) if i in mapping}
         if not any(cell_text(v) for v in raw.values()):
             continue  # blank line
+        if is_sample_row(raw):
+            skipped.append(Skipped(line, N_("Row %(row)d is the template's example (%(name)s) and was not imported."),
+                                   {"row": line, "name": SAMPLE_NAME}))
+            continue
         errors = Collector()
         person = parse_person(_row_to_person(raw), errors)
         for err in errors.errors:
@@ -158,6 +193,9 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
                 problems.append(Problem(line, "team_name", exc.message, exc.params))
         parsed.append(Parsed(line, person, org, team_name))
 
+    if not parsed and skipped and not problems:
+        raise ImportRejected([Problem(s.row, "name", s.message, s.params) for s in skipped]
+                             + [Problem(0, None, N_("The file has a header but no data rows."))])
     _check_duplicates_in_file(parsed, problems)
     _attach_existing(parsed, problems)
     _check_against_database(event, parsed, problems)
@@ -170,7 +208,7 @@ def import_registrations(event: Event, data: bytes, actor, filename: str = "") -
         raise ImportRejected(problems)
     if not take_places(event, len(groups)):
         raise ImportRejected([Problem(0, None, N_("The event filled up while the file was being imported."))])
-    return _write(event, groups, actor, filename)
+    return ImportOutcome(_write(event, groups, actor, filename, [s.row for s in skipped]), skipped)
 
 
 def _check_duplicates_in_file(parsed: list[Parsed], problems: list[Problem]) -> None:
@@ -276,7 +314,7 @@ def _person_ids(keys: list[tuple[str, str]]) -> dict[tuple, int]:
     return found
 
 
-def _write(event: Event, groups: list[list[Parsed]], actor, filename: str) -> list[int]:
+def _write(event: Event, groups: list[list[Parsed]], actor, filename: str, skipped_rows: list[int]) -> list[int]:
     """Core multi-row INSERTs in the request's transaction, ids read back by indexed queries
     (RETURNING over executemany is several times slower on PostgreSQL): people, registrations
     (tagged with a batch id), members."""
@@ -311,37 +349,91 @@ def _write(event: Event, groups: list[list[Parsed]], actor, filename: str) -> li
            competition_id=comp.id, event_id=event.id,
            after={"created": len(reg_ids), "batch": batch, "first_id": reg_ids[0] if reg_ids else None,
                   "last_id": reg_ids[-1] if reg_ids else None, "new_people": len(new_people),
-                  "file": filename[:200]})
+                  "file": filename[:200], "skipped_example_rows": skipped_rows})
     return reg_ids
 
 
 # ---- template and export --------------------------------------------------------------------
 
-def template_xlsx(event: Event) -> bytes:
-    """The import template: Chinese headers, a sample row, ID columns as text, lists for enumerations."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+# Per column of the template: required?, the rule, and the example's value.
+COLUMN_RULES = {
+    "name": (True, "与证件一致；汉字、藏文或拉丁字母。姓名中间的点用“·”。"),
+    "id_type": (False, "从下拉列表中选择；不填按居民身份证。"),
+    "id_number": (True, "居民身份证 18 位（末位 X 可大写或小写）；本列为文本格式，请勿改成数字格式。"),
+    "gender": (False, "男或女；居民身份证可不填，按证件号码识别。"),
+    "birth_date": (False, "格式 YYYY-MM-DD；居民身份证可不填，按证件号码识别。"),
+    "ethnicity": (False, "从下拉列表中选择。"),
+    "phone": (False, "11 位手机号码。"),
+    "education": (False, "从下拉列表中选择。"),
+    "skill_grade": (False, "从下拉列表中选择；报名条件有等级要求时必填。"),
+    "organization": (False, "从下拉列表中选择已登记的单位；名称须完全一致。"),
+    "team_name": (True, "团体赛项：同一团队的成员填写相同的团队名称。"),
+    "is_frontline_worker": (False, "是或否。"),
+}
 
-    from ..domain.idcard import make_resident_id
-    from datetime import date
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报名表"
-    columns = [c for c in COLUMNS if c[0] != "team_name" or event.team_size > 1]
-    ws.append([zh for _, zh, _ in columns])
-    sample = {
-        "name": "扎西顿珠", "id_type": "居民身份证", "id_number": make_resident_id("540102", date(1998, 6, 1), 17),
+def _sample_values() -> dict:
+    return {
+        "name": SAMPLE_NAME, "id_type": "居民身份证", "id_number": SAMPLE_ID_NUMBER,
         "gender": "男", "birth_date": "1998-06-01", "ethnicity": "藏族", "phone": "13800000000",
         "education": "大专", "skill_grade": "三级（高级工）", "organization": "", "team_name": "示例团队",
         "is_frontline_worker": "是",
     }
-    ws.append([sample[f] for f, _, _ in columns])
+
+
+def _instructions_sheet(wb, columns, bold, header_fill) -> None:
+    """填写说明: where to type, the rules per column, and the example row (for reading, not copying)."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet = wb.create_sheet(INSTRUCTIONS_SHEET)
+    sheet.append(["填写说明"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"请在“{DATA_SHEET}”工作表第 2 行起逐行填写，每行一人；本页仅供参考，导入时不读取。"])
+    sheet.append([f"下方示例行只用于说明格式，请勿复制到“{DATA_SHEET}”；如果复制了，导入时会跳过示例行并提示。"])
+    sheet.append([])
+    sheet.append(["列名", "是否必填", "填写规则", "示例"])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = bold, header_fill
+    sample = _sample_values()
+    for fname, zh, _en in columns:
+        required, rule = COLUMN_RULES[fname]
+        sheet.append([zh, "必填" if required else "选填", rule, safe_cell(sample[fname])])
+    sheet.append([])
+    sheet.append(["示例行（格式参考，请勿复制）"])
+    sheet[f"A{sheet.max_row}"].font = bold
+    sheet.append([zh for _, zh, _ in columns])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = bold, header_fill
+    sheet.append([sample[f] for f, _, _ in columns])
+    for cell in sheet[sheet.max_row]:
+        cell.number_format = "@"
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 70
+    sheet.column_dimensions["D"].width = 22
+    for row in sheet.iter_rows(min_row=6, max_col=3):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def template_xlsx(event: Event) -> bytes:
+    """The import template. Its data sheet 报名表 (first, the only one read) holds the header row
+    alone, with lists for enumerations and the ID columns as text; the sheet 填写说明 carries the
+    rules per column and an example row (which the importer skips if it is copied over)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    columns = [c for c in COLUMNS if c[0] != "team_name" or event.team_size > 1]
+    ws.append([zh for _, zh, _ in columns])
     bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="F2DCDB")
     for cell in ws[1]:
         cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+        cell.fill = header_fill
+    _instructions_sheet(wb, columns, bold, header_fill)
     lists = wb.create_sheet("选项")
     options = {
         "id_type": list(ID_TYPE_LABELS)[:4], "gender": ["男", "女"],

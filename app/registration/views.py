@@ -307,7 +307,7 @@ def import_page(event_id: int):
             form.file.errors = [_("Choose a file to upload.")]
         else:
             try:
-                ids = import_registrations(event, upload.read(), current_user, upload.filename or "")
+                outcome = import_registrations(event, upload.read(), current_user, upload.filename or "")
                 db.session.flush()
             except ImportRejected as exc:
                 db.session.rollback()
@@ -317,7 +317,9 @@ def import_page(event_id: int):
                 db.session.rollback()
                 form.file.errors = [error_message(exc)]
             else:
-                flash(_("%(n)d registrations imported.", n=len(ids)), "success")
+                flash(_("%(n)d registrations imported.", n=len(outcome.ids)), "success")
+                for skipped in outcome.skipped:
+                    flash(translate(skipped.message, skipped.params), "warning")
                 return redirect(url_for("registration.queue", competition_id=event.competition_id, event_id=event.id))
     return render_template("registration/import.html", event=event, form=form, problems=problems)
 
@@ -327,7 +329,7 @@ def import_page(event_id: int):
 def template(event_id: int):
     event = managed_event(event_id)
     return Response(template_xlsx(event), mimetype=XLSX,
-                    headers={"Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx")})
+                    headers={"Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx", "registration-template.xlsx")})
 
 
 @bp.route("/manage/events/<int:event_id>/registrations/export.xlsx")
@@ -335,4 +337,4 @@ def template(event_id: int):
 def export(event_id: int):
     event = managed_event(event_id)
     return Response(exports.registrations_xlsx(event), mimetype=XLSX,
-                    headers={"Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx")})
+                    headers={"Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx", "registrations.xlsx")})

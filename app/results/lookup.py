@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..competitions.models import Competition, Event
 from ..domain.idcard import normalize
-from ..domain.names import clean_text
+from ..domain.names import clean_text, normalize_middle_dots
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import RegistrationMember
@@ -16,7 +16,7 @@ from .public import PUBLIC_STATUSES
 
 def lookup(name: str, id_number: str) -> list[dict] | None:
     number = normalize(id_number or "")[:32]
-    name = clean_text(name or "")[:64]
+    name = normalize_middle_dots(clean_text(name or ""))[:64]
     if not number or not name:
         return None
     ids = db.session.scalars(select(Person.id).where(Person.id_number == number, Person.name == name)).all()

@@ -135,7 +135,7 @@ def export(event_id: int):
     rows, _status = _rows_for(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
-                    headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx")})
+                    headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx", "results.xlsx")})
 
 
 @bp.route("/manage/events/<int:event_id>/advance", methods=["POST"])

@@ -76,7 +76,7 @@ def roster():
     filters = _filters()
     name = "任教资格名册" if filters["kind"] == "teacher_eligibility" else "资格待遇名册"
     return Response(write_xlsx(ROSTER_HEADERS, roster_rows(filters), sheet_title=name), mimetype=XLSX,
-                    headers={"Content-Disposition": attachment(f"{name}.xlsx")})
+                    headers={"Content-Disposition": attachment(f"{name}.xlsx", "roster.xlsx")})
 
 
 def roster_title(filters: dict) -> tuple[str, str]:
@@ -104,7 +104,7 @@ def roster_pdf_response(filters: dict) -> Response:
     title, subtitle = roster_title(filters)
     rows = db.session.scalars(registry_for(current_user, filters)).all()
     return Response(roster_pdf(rows, title, subtitle), mimetype="application/pdf",
-                    headers={"Content-Disposition": attachment(f"{title}.pdf"), "Cache-Control": "private, no-store"})
+                    headers={"Content-Disposition": attachment(f"{title}.pdf", "roster.pdf"), "Cache-Control": "private, no-store"})
 
 
 @bp.route("/manage/entitlements.pdf")

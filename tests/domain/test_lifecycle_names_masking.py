@@ -73,3 +73,16 @@ def test_masking():
     assert mask_name("པདྨ") == "པ*"  # one syllable: by clusters, never splitting a stacked letter
     assert mask_name("José") == "J**é"
     assert mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("raw", [
+    "玛丽亚•阿依古丽", "玛丽亚・阿依古丽", "玛丽亚･阿依古丽", "玛丽亚‧阿依古丽", "玛丽亚∙阿依古丽", "玛丽亚⋅阿依古丽",
+    "玛丽亚 • 阿依古丽", "玛丽亚·阿依古丽",
+])
+def test_middle_dot_look_alikes_are_normalized_to_the_middle_dot(raw):
+    assert clean_person_name(raw) == "玛丽亚·阿依古丽"
+
+
+def test_a_lone_bullet_is_still_not_a_name():
+    with pytest.raises(InvalidName):
+        clean_person_name("•")

@@ -84,3 +84,34 @@ def test_supervisor_page_and_recheck(drawn, login, api_as):
     assert "种子 s；前 3 名" in text and text.count("待复核") == 5
     assert client.get("/supervise").status_code == 200
     assert "sheet.submit" in client.get(f"/events/{drawn['event'].id}/audit").get_data(as_text=True)
+
+
+def test_recheck_found_correct_reads_no_error_while_the_chiefs_correct_link_reads_correction(drawn, login, api_as):
+    """无误 (a finding) and 更正 (the chief judge's action) are two messages, not one."""
+    import re
+    from tests.judging.test_sheets import _fill_everything
+    event = drawn["event"]
+    _fill_everything(drawn, api_as)
+    chief_page = login(drawn["chief"]).get(f"/judge/events/{event.id}").get_data(as_text=True)
+    assert re.search(r'/correct/\d+">更正</a>', chief_page)
+    upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 60 + i * 3) for i, c in enumerate(all_codes(event.id))]))
+    assert api_as(drawn["chief"]).post(f"/events/{event.id}/lock").status_code == 200
+    client = login(drawn["supervisor"])
+    page = client.get(f"/supervise/events/{event.id}")
+    r = client.post(f"/supervise/events/{event.id}/recheck",
+                    data={"csrf_token": csrf_from(page.data), "top_n": "2", "share": "0", "seed": "s"})
+    text = client.get(r.headers["Location"]).get_data(as_text=True)
+    # The select's options are short and whole.
+    assert re.search(r'<option value="checked">无误</option><option value="wrong">有误</option>', text)
+    items = api_as(drawn["supervisor"]).get(f"/events/{event.id}/recheck").get_json()["items"]
+    token = csrf_from(text)
+    client.post(f"/supervise/recheck-items/{items[0]['id']}", data={"csrf_token": token, "status": "checked"})
+    client.post(f"/supervise/recheck-items/{items[1]['id']}", data={"csrf_token": token, "status": "wrong", "note": "P2 录入错误"})
+    text = client.get(f"/supervise/events/{event.id}").get_data(as_text=True)
+    table = text[text.index("复核"):]
+    rows = re.findall(r'<tr><td class="code">(\w+)</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>', table)
+    assert [r[1] for r in rows][:2] == ["无误", "有误"] and set(r[1] for r in rows[2:]) <= {"待复核"}, rows
+    assert "更正</td>" not in table
+    from flask_babel import force_locale, gettext
+    with force_locale("zh"):
+        assert gettext("No error") == "无误" and gettext("Correct") == "更正"

@@ -219,3 +219,15 @@ def test_who_sees_which_registration(api_as, world):
     listed = api_as(world["contact_other"]).get(f"/events/{world['event'].id}/registrations").get_json()
     assert listed["total"] == 0
     assert api_as(world["organizer"]).get(f"/events/{world['event'].id}/registrations?status=submitted").get_json()["total"] == 1
+
+
+def test_a_bullet_between_name_parts_is_stored_as_the_middle_dot(api_as, world):
+    api = api_as(world["organizer"])
+    r = api.post(f"/events/{world['event'].id}/registrations", json={"person": person("玛丽亚•阿依古丽")})
+    assert r.status_code == 201, r.get_json()
+    assert db.session.scalar(select(Person.name)) == "玛丽亚·阿依古丽"
+    # Typed again with the katakana dot, she is the same person (not "on record under another name").
+    number = db.session.scalar(select(Person.id_number))
+    again = api.post(f"/events/{world['event'].id}/registrations",
+                     json={"person": person("玛丽亚・阿依古丽", id_number=number)})
+    assert again.status_code == 409 and rules(again) == ["duplicate"], again.get_json()

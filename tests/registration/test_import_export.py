@@ -49,7 +49,7 @@ def test_good_xlsx_is_imported_in_one_go(api_as, world):
     api = api_as(world["organizer"])
     r = upload(api, world["event"].id, xlsx([good_row("次仁"), good_row("བཀྲ་ཤིས་དོན་གྲུབ"), good_row("央金")]))
     assert r.status_code == 201, r.get_json()
-    assert r.get_json() == {"created": 3}
+    assert r.get_json() == {"created": 3, "skipped": []}
     regs = db.session.scalars(select(Registration)).all()
     assert [reg.source for reg in regs] == ["import"] * 3
     people = {p.name: p for p in db.session.scalars(select(Person))}
@@ -154,17 +154,75 @@ def test_template_has_text_id_column_and_lists(api_as, world):
     r = api.get(f"/events/{world['event'].id}/registrations/template.xlsx")
     assert r.status_code == 200 and "filename*=UTF-8''" in r.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames[0] == "报名表" and wb.active.title == "报名表"
     ws = wb["报名表"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["姓名", "证件类型", "证件号码"] and "团队名称" not in headers
     assert ws["C2"].number_format == "@" and ws["C500"].number_format == "@"
-    assert isinstance(ws["C2"].value, str) and len(ws["C2"].value) == 18
     validations = [dv.formula1 for dv in ws.data_validations.dataValidation]
     assert any("选项" in f for f in validations) and len(validations) >= 6
     assert wb["选项"].sheet_state == "hidden"
-    # The sample row itself imports cleanly.
-    sample = upload(api, world["event"].id, r.data)
-    assert sample.status_code == 201, sample.get_json()
+
+
+def test_template_data_sheet_has_no_sample_and_the_instructions_sheet_carries_it(api_as, world):
+    api = api_as(world["organizer"])
+    r = api.get(f"/events/{world['event'].id}/registrations/template.xlsx")
+    wb = load_workbook(io.BytesIO(r.data))
+    data = wb["报名表"]
+    assert [[c.value for c in row] for row in data.iter_rows(min_row=2) if any(c.value for c in row)] == []
+    guide = wb["填写说明"]
+    assert guide.sheet_state == "visible" and wb.sheetnames.index("填写说明") > wb.sheetnames.index("报名表")
+    text = [c.value for row in guide.iter_rows() for c in row if c.value]
+    assert "扎西顿珠" in text and "540102199806010174" in text
+    assert any("证件号码" == v for v in text) and any("必填" == v for v in text)
+    # Uploaded as downloaded, the template has no data rows: nothing is imported.
+    bare = upload(api, world["event"].id, r.data)
+    assert bare.status_code == 422 and count(Person) == 0
+
+
+def _filled_template(api, event_id, rows) -> bytes:
+    wb = load_workbook(io.BytesIO(api.get(f"/events/{event_id}/registrations/template.xlsx").data))
+    ws = wb["报名表"]
+    for r, row in enumerate(rows, start=2):   # typed below the header, as a person does in Excel
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_template_filled_below_the_header_imports_exactly_the_typed_rows(api_as, world):
+    api = api_as(world["organizer"])
+    rows = [good_row("次仁"), good_row("央金")]
+    r = upload(api, world["event"].id, _filled_template(api, world["event"].id, rows))
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json() == {"created": 2, "skipped": []}
+    assert sorted(p.name for p in db.session.scalars(select(Person))) == ["央金", "次仁"]
+
+
+def test_the_copied_example_row_is_skipped_with_a_note(api_as, world, login):
+    api = api_as(world["organizer"])
+    example = ["扎西顿珠", "居民身份证", "540102199806010174", "男", "1998-06-01", "藏族", "13800000000", "大专",
+               "三级（高级工）", ""]
+    r = upload(api, world["event"].id, _filled_template(api, world["event"].id, [example, good_row("次仁")]))
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["created"] == 1 and [s["row"] for s in body["skipped"]] == [2]
+    assert "示例" in body["skipped"][0]["message"] and "扎西顿珠" in body["skipped"][0]["message"]
+    assert [p.name for p in db.session.scalars(select(Person))] == ["次仁"]
+    # The example alone: refused, saying why, nothing written.
+    r = upload(api, world["event"].id, _filled_template(api, world["event"].id, [example]))
+    assert r.status_code == 422 and "示例" in str(r.get_json()) and count(Registration) == 1
+    # The web page says so too.
+    client = login(world["organizer"])
+    from tests.conftest import csrf_from
+    page = client.get(f"/manage/events/{world['event'].id}/import")
+    r = client.post(f"/manage/events/{world['event'].id}/import", data={
+        "csrf_token": csrf_from(page.data),
+        "file": (io.BytesIO(_filled_template(api, world["event"].id, [example, good_row("央金")])), "a.xlsx")},
+        content_type="multipart/form-data", follow_redirects=True)
+    text = r.get_data(as_text=True)
+    assert "第 2 行是模板中的示例" in text and count(Registration) == 2
 
 
 def test_export_neutralizes_formulas(api_as, world):

@@ -236,3 +236,20 @@ def test_public_page_cache_never_serves_a_signed_in_page_or_a_message(drawn, api
         s["_flashes"] = [("info", "只给这位访客的消息")]
     assert "只给这位访客的消息" in visitor.get(url).get_data(as_text=True)
     assert "只给这位访客的消息" not in new_client(app).get(url).get_data(as_text=True)
+
+
+def test_organizer_results_page_shows_the_standardized_column_when_the_event_computes_it(drawn, api_as, login):
+    import re
+    event = drawn["event"]
+    _setup_scores(drawn, api_as)
+    client = login(drawn["organizer"])
+    url = f"/manage/competitions/{drawn['comp'].id}/results"
+    assert "标准分" not in client.get(url).get_data(as_text=True)
+    event.awards = {**event.awards, "standardized": True}
+    db.session.commit()
+    items = api_as(drawn["organizer"]).get(f"/events/{event.id}/results").get_json()["items"]
+    assert all(isinstance(i["standardized"], int) for i in items)
+    page = client.get(url).get_data(as_text=True)
+    assert "标准分</th>" in page
+    shown = [int(v) for v in re.findall(r'<td class="standardized">(\d+)</td>', page)]
+    assert len(shown) == 6 and shown == [i["standardized"] for i in items]
