@@ -61,12 +61,15 @@ def test_national_competitions_apply_the_contestants_own_province(drawn, api_as,
     五(三); a Guangxi unit's contestant ranked first gets no Tibet rule, only national practice."""
     codes = _run(drawn, api_as, level="national_1", jurisdiction=filed_under, event={"awards": {"preset": "medals"}})
     guangxi = make_org("柳州五菱汽车工业有限公司", kind="enterprise", region_code="450200")
+    beijing = make_org("北京市工业技师学院", kind="college", region_code="110100")
     first = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
     first.organization_id = guangxi.id
+    db.session.scalar(select(Registration).where(Registration.code == codes[4])).organization_id = beijing.id
     db.session.commit()
     _close(drawn, api_as)
     rules = _rules_by_code()
     assert rules[codes[0]] == {"cn-national-expert", "cn-grade-medal"}
+    assert rules[codes[4]] == {"cn-national-expert"}   # rank 5, no medal; Beijing has no regional set
     assert {"xz-teacher-national", "xz-reward-national", "cn-national-expert", "cn-grade-medal"} == rules[codes[1]]
     assert "xz-teacher-national" in rules[codes[2]] and "xz-teacher-national" not in rules.get(codes[3], set())
     teacher = db.session.scalars(select(Entitlement).where(Entitlement.kind == "teacher_eligibility")).all()
@@ -75,6 +78,8 @@ def test_national_competitions_apply_the_contestants_own_province(drawn, api_as,
     assert practice.quote == "" and "通行做法" in practice.citation and "通行做法" in practice.policy_note
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entitlements.issue")).one()
     assert audit.after["policy_sets"] == ["CN@practice-2019", "CN-GX@2019-04-03", "CN-XZ@2019-08-09 (continued)"]
+    assert audit.after["no_regional_set"] == [{"jurisdiction": "CN-BJ", "reason": "no_set", "contestants": 1,
+                                               "policy": None}]
 
 
 def test_national_class_1_prizes_promote_as_medals(drawn, api_as):
