@@ -15,6 +15,7 @@ from app.competitions.operations import assign_supervisor, change_status
 from app.people.models import Person
 from app.judging.operations import add_panel_member, draw_codes
 from app.registration.operations import register, review
+from app.selection.operations import record_external
 from app.extensions import db
 from tests.conftest import csrf_from, new_client, PASSWORD
 
@@ -178,6 +179,14 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.entitlements_roster": (MANAGERS, False),
     "api.entitlements_status": (MANAGERS, False),
     "api.people_record": (MANAGERS, False),
+    # External results belong to the recording organization: scoped routes refuse the others.
+    "selection.external_record": (MANAGERS, False),
+    "selection.external_decision": (MANAGERS, True),
+    "selection.external_evidence": (MANAGERS, True),
+    "api.external_results_list": (MANAGERS, False),
+    "api.external_results_create": (MANAGERS, False),
+    "api.external_results_decision": (MANAGERS, True),
+    "api.external_results_evidence": (MANAGERS, True),
     # Title selections: the nominating organization and the organizers write; supervisors read too;
     # a judge reads a dossier only through their own sheet (recusal decides who has one).
     "nominations.nominate": (NOMINATORS, True),
@@ -289,8 +298,11 @@ def world(make_user, make_org, make_competition):
     add_panel_member(event, users["chief_judge"], "chief_judge", users["organizer"])
     draw_codes(event, "matrix", users["organizer"])
     change_status(comp, "judging", users["organizer"])
+    # An external result recorded by the host's admin (organizers of the host may review it).
+    record_external(person, {"competition_name": "第二届全国技能大赛", "level": "national_1", "kind": "skills",
+                             "jurisdiction": "CN-TJ", "result_date": "2023-09-19", "rank": 2}, None, users["admin"])
     db.session.commit()
-    params = {"competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
+    params = {"result_id": 1, "competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
               "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
               "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1,
               "attachment_id": 1, "job_id": "0" * 32, "name": "certificates.zip", "claim_id": 1}

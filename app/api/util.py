@@ -105,7 +105,7 @@ def competition_json(c) -> dict:
         "ends_on": c.ends_on.isoformat() if c.ends_on else None,
         "publicity_days": c.publicity_days, "appeal_window_hours": c.appeal_window_hours,
         "allow_multiple_events": c.allow_multiple_events, "description": c.description,
-        "award_title": c.award_title, "stage": c.stage,
+        "award_title": c.award_title, "stage": c.stage, "finalized_at": timeutil.iso(c.finalized_at),
         "status": c.status, "version": c.version,
         "events": [{"id": e.id, "name": e.name, "track": e.track} for e in c.events],
     }

@@ -131,9 +131,10 @@ def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:
     """花名册 of entitlements (e.g. the teacher-eligibility roster), each row with rule and clause."""
     rows = [{"name": e.person.name, "id_number": mask_id_number(e.person.id_number),
              "organization": e.person.organization.name if e.person.organization else "",
-             "competition": e.competition.name, "event": e.event.name, "rank": e.rank,
+             "competition": e.competition_name, "event": e.event_name, "rank": e.rank,
              "award": AWARD_ZH.get(e.award, e.award or ""), "kind": ENTITLEMENT_KIND_ZH.get(e.kind, e.kind),
              "title": e.title or "", "rule_id": e.rule_id, "citation": e.citation, "quote": e.quote,
+             "policy_note": e.policy_note or "",
              "status": ENTITLEMENT_STATUS_ZH.get(e.status, e.status)} for e in entitlements]
     return pdf.render("roster.html", r={"title": title, "subtitle": subtitle, "rows": rows,
                                         "printed_on": utcnow().date()})

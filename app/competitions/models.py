@@ -40,6 +40,9 @@ class Competition(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it became final: the day whose policy sets grant its entitlements (also on a later
+    # correction), not the day the engine happens to run.
+    finalized_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

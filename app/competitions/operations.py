@@ -214,6 +214,8 @@ def change_status(comp: Competition, target: str, actor, reason: str | None = No
     _bump_version(Competition, comp)
     comp.status = target
     comp.status_changed_at = utcnow()
+    if target == "final":
+        comp.finalized_at = comp.status_changed_at
     record("competition.status", comp, actor=actor, before={"status": before}, after={"status": target},
            reason=reason, competition_id=comp.id)
     for action in ON_ENTER.get(target, []):

@@ -99,8 +99,11 @@ def manage(competition_id: int):
         targets.append((target, operations.unmet_requirements(comp, target)))
     supervisor_form = SupervisorForm()
     supervisor_form.user_id.choices = _supervisor_choices(comp)
+    policy_warnings = {}
+    if "final" in dict(targets) and comp.stage != "preliminary":
+        policy_warnings["final"] = _final_policy_texts(comp)
     return render_template("competitions/manage.html", competition=comp, targets=targets,
-                           status_form=StatusForm(version=comp.version),
+                           status_form=StatusForm(version=comp.version), policy_warnings=policy_warnings,
                            publicity_ends_at=operations.publicity_ends_at(comp),
                            supervisors=supervisors_of(comp), supervisor_form=supervisor_form)
 
@@ -140,6 +143,13 @@ def supervisor_remove(competition_id: int, user_id: int):
     return redirect(url_for("competitions.manage", competition_id=comp.id) + "#supervisors")
 
 
+def _final_policy_texts(comp: Competition) -> tuple[str, list[str]]:
+    """Which policy sets will grant (or granted) the entitlements, and why none for a region."""
+    from ..selection import operations as selection, texts
+    outlook = selection.policy_outlook(comp)
+    return texts.outlook_applied(outlook), texts.outlook_warnings(outlook)
+
+
 @bp.route("/manage/competitions/<int:competition_id>/edit", methods=["GET", "POST"])
 @roles("admin", "organizer")
 def competition_edit(competition_id: int):
@@ -175,6 +185,11 @@ def competition_status(competition_id: int):
             comp, form.status.data, current_user, reason=(form.reason.data or "").strip()[:500] or None,
             version=form.version.data)):
         flash(_("The competition is now: %(status)s.", status=label(lifecycle.STATUSES, comp.status)), "success")
+        if comp.status == "final" and comp.stage != "preliminary":
+            applied, warnings = _final_policy_texts(comp)
+            flash(applied, "info")
+            for warning in warnings:
+                flash(_("No regional entitlements: %(reason)s", reason=warning), "warning")
     return redirect(url_for("competitions.manage", competition_id=comp.id))
 
 

@@ -143,6 +143,26 @@ JURISDICTIONS = {
 }
 
 
+# Province-level division code (GB/T 2260, first two digits) → ISO 3166-2 jurisdiction code.
+# 83 (Taiwan residents' permits) is Taiwan's; 91 (foreign nationals) has no province.
+PROVINCE_ISO = {
+    "11": "CN-BJ", "12": "CN-TJ", "13": "CN-HE", "14": "CN-SX", "15": "CN-NM",
+    "21": "CN-LN", "22": "CN-JL", "23": "CN-HL",
+    "31": "CN-SH", "32": "CN-JS", "33": "CN-ZJ", "34": "CN-AH", "35": "CN-FJ", "36": "CN-JX", "37": "CN-SD",
+    "41": "CN-HA", "42": "CN-HB", "43": "CN-HN", "44": "CN-GD", "45": "CN-GX", "46": "CN-HI",
+    "50": "CN-CQ", "51": "CN-SC", "52": "CN-GZ", "53": "CN-YN", "54": "CN-XZ",
+    "61": "CN-SN", "62": "CN-GS", "63": "CN-QH", "64": "CN-NX", "65": "CN-XJ",
+    "71": "CN-TW", "81": "CN-HK", "82": "CN-MO", "83": "CN-TW",
+}
+
+
+def province_jurisdiction(region_code: str | None) -> str | None:
+    """The ISO 3166-2 code of a division code's province (540102 → CN-XZ), or None."""
+    if not isinstance(region_code, str) or len(region_code) < 2:
+        return None
+    return PROVINCE_ISO.get(region_code[:2])
+
+
 def jurisdiction_name(code: str, locale: str = "zh_CN") -> str:
     names = JURISDICTIONS.get(code)
     if not names:
@@ -157,6 +177,14 @@ REGISTRATION_STATUSES = {
 }
 
 SHEET_STATUSES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "locked": N_("Locked")}
+
+AWARD_LABELS = {"first": N_("First prize"), "second": N_("Second prize"), "third": N_("Third prize"),
+                "gold": N_("Gold medal"), "silver": N_("Silver medal"), "bronze": N_("Bronze medal"),
+                "merit": N_("Merit award")}
+
+ENTITLEMENT_KINDS = {"teacher_eligibility": N_("Teacher eligibility"), "reward": N_("Reward"), "title": N_("Title"),
+                     "grade_promotion": N_("Grade promotion"),
+                     "grade_exception": N_("Exceptional or skip-level grade assessment")}
 
 ENTITLEMENT_STATUSES = {"eligible": N_("Eligible"), "confirmed": N_("Confirmed"), "used": N_("Used"),
                         "expired": N_("Expired"), "superseded": N_("Superseded")}

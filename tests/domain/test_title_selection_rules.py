@@ -10,6 +10,8 @@ from app.domain.policy import Facts, PolicyError, applicable, grants, load_all, 
 
 SETS = load_all()
 DAY = date(2026, 6, 1)
+XZ_75 = "西藏自治区职业技能提升行动实施方案（2019－2021年） 七(五)"
+GX_10 = "广西壮族自治区人民政府关于推行终身职业技能培训制度的实施意见（桂政发〔2019〕16号） (十)"
 
 
 def title_grants(jurisdiction, **facts):
@@ -20,15 +22,15 @@ def title_grants(jurisdiction, **facts):
 
 
 @pytest.mark.parametrize("jurisdiction, facts, expected", [
-    ("CN-XZ", {}, [("xz-title-selection", "title", "西藏工匠", "004_a7db381a6254c19b.txt 七(五)")]),
+    ("CN-XZ", {}, [("xz-title-selection", "title", "西藏工匠", XZ_75)]),
     ("CN-XZ", {"rank": 2, "award": "first", "frontline_worker": True},
-     [("xz-title-selection", "title", "西藏工匠", "004_a7db381a6254c19b.txt 七(五)")]),
+     [("xz-title-selection", "title", "西藏工匠", XZ_75)]),
     ("CN-XZ", {"rank": 3, "award": None}, []),                      # not among the winners
     ("CN-XZ", {"competition_title": None}, []),                     # no title named: nothing to grant
     ("CN-XZ", {"level": "national_1", "rank": 1, "award": "gold"},  # national ranks do not leak in
-     [("xz-title-selection", "title", "西藏工匠", "004_a7db381a6254c19b.txt 七(五)")]),
+     [("xz-title-selection", "title", "西藏工匠", XZ_75)]),
     ("CN-GX", {"competition_title": "广西技术能手", "frontline_worker": True},
-     [("gx-title-selection", "title", "广西技术能手", "000_e1cdfcc74d85af08.txt (十)")]),
+     [("gx-title-selection", "title", "广西技术能手", GX_10)]),
     ("CN-BJ", {}, []),                                               # outside any regional set
 ])
 def test_title_selection_winners_get_the_competition_title_only(jurisdiction, facts, expected):
@@ -41,11 +43,12 @@ def test_the_same_ranks_in_a_skills_competition_still_grant_what_they_did():
     assert ids == ["xz-reward-regional", "xz-teacher-regional"]
 
 
-def test_title_rules_quote_the_seed_and_say_what_it_does_not_state():
-    rule = next(r for r in SETS["CN-XZ"].rules if r.id == "xz-title-selection")
-    assert "西藏工匠" in rule.source["text"] and "未写明" in rule.source["text"]
-    rule = next(r for r in SETS["CN-GX"].rules if r.id == "gx-title-selection")
-    assert "广西工匠、广西技术能手评选活动" in rule.source["text"]
+def test_title_rules_quote_the_seed_and_say_what_it_does_not_state_in_a_note():
+    rules = {r.id: r for s in SETS for r in s.rules}
+    rule = rules["xz-title-selection"]
+    assert "西藏工匠" in rule.source["text"] and "未写明" not in rule.source["text"] and "未写明" in rule.note
+    rule = rules["gx-title-selection"]
+    assert rule.source["text"] == "定期开展广西高技能领军人才、广西工匠、广西技术能手评选活动。" and "未写明" in rule.note
 
 
 def test_kind_not_is_validated_like_kind():
@@ -56,10 +59,11 @@ effective_from: 2020-01-01
 rules:
   - id: a
     condition:
+      kind: [skills]
       kind_not: [contest]
     entitlement:
       kind: reward
-    source: {file: f.txt, clause: 一, text: 原文}
+    source: {document: 测试方案, clause: 一, text: 原文}
 """
     with pytest.raises(PolicyError) as err:
         load_text(text, "x.yaml")

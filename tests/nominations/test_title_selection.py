@@ -254,8 +254,8 @@ def test_scoring_ranking_final_grants_the_title_with_rule_and_clause(tworld, api
     # Only the title: a provincial class-1 title selection's ranks are no teacher eligibility or reward.
     assert [(e.registration_id, e.kind, e.title, e.rule_id) for e in ents] == [
         (ids["次仁多吉"], "title", "西藏工匠", "xz-title-selection"), (ids["白玛"], "title", "西藏工匠", "xz-title-selection")]
-    assert ents[0].citation == "004_a7db381a6254c19b.txt 七(五)" and "西藏工匠" in ents[0].quote
-    assert "未写明" in ents[0].quote  # the seed names the selection, not how the title is granted
+    assert ents[0].citation == "西藏自治区职业技能提升行动实施方案（2019－2021年） 七(五)" and "西藏工匠" in ents[0].quote
+    assert "未写明" in ents[0].policy_note and "未写明" not in ents[0].quote
     body = org.get(f"/entitlements?kind=title&competition_id={comp.id}").get_json()
     assert body["total"] == 2 and body["items"][0]["rule_id"] == "xz-title-selection"
     record = org.get(f"/people/{ents[0].person_id}/record").get_json()

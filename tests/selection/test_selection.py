@@ -35,7 +35,10 @@ def test_final_issues_teacher_eligibility_and_rewards_with_their_clause(drawn, a
                        codes[1]: {"xz-teacher-regional", "xz-reward-regional"},
                        codes[2]: {"xz-reward-regional"}}
     teacher = [e for e in ents if e.kind == "teacher_eligibility"][0]
-    assert teacher.citation == "004_a7db381a6254c19b.txt 五(三)" and teacher.policy_version == "2019-08-09"
+    assert teacher.citation == "西藏自治区职业技能提升行动实施方案（2019－2021年） 五(三)"
+    assert teacher.policy_version == "2019-08-09"
+    # Final in 2026: the 2019–2021 plan applies as continued, and the record says so.
+    assert teacher.policy_note == "按原政策延续执行（原政策有效期 2019-08-09 至 2021-12-31）"
     body = api_as(drawn["organizer"]).get("/entitlements?kind=teacher_eligibility&jurisdiction=CN-XZ").get_json()
     assert body["total"] == 2 and body["items"][0]["person"]["id_number_masked"].count("*") == 8
     assert body["items"][0]["rule_id"] == "xz-teacher-regional" and "前三名" in body["items"][0]["quote"]
@@ -103,7 +106,8 @@ def test_roster_page_download_and_talent_record(drawn, api_as, login):
     _finalize(drawn, api_as)
     client = login(drawn["organizer"])
     page = client.get("/manage/entitlements?kind=teacher_eligibility").get_data(as_text=True)
-    assert "xz-teacher-regional" in page and "004_a7db381a6254c19b.txt 五(三)" in page
+    assert "xz-teacher-regional" in page and "西藏自治区职业技能提升行动实施方案（2019－2021年） 五(三)" in page
+    assert "按原政策延续执行" in page
     r = client.get("/manage/entitlements.xlsx?kind=teacher_eligibility")
     ws = load_workbook(io.BytesIO(r.data)).active
     assert ws.title == "任教资格名册" and ws.max_row == 3 and [c.value for c in ws[1]][8:10] == ["规则", "依据条款"]
@@ -111,5 +115,7 @@ def test_roster_page_download_and_talent_record(drawn, api_as, login):
     record = api_as(drawn["organizer"]).get(f"/people/{person_id}/record").get_json()
     assert record["entries"][0]["result"]["rank"] in (1, 2) and record["entitlements"]
     assert "任教资格" in client.get(f"/manage/people/{person_id}/record").get_data(as_text=True)
-    assert "xz-teacher-regional" in client.get("/policies").get_data(as_text=True)
+    policies = client.get("/policies").get_data(as_text=True)
+    assert "省级（自治区级）一类职业技能竞赛（职业技能竞赛、职业院校技能大赛、岗位练兵/技术比武、传统技艺、工艺美术大赛），决赛名次前2名 → 任教资格" in policies
+    assert "xz-teacher-regional" not in policies and "rank_max" not in policies  # text, not JSON
     assert len(api_as(drawn["organizer"]).get("/policies").get_json()["items"]) == 3
