@@ -122,7 +122,7 @@ def certificate_pdf(registration_id: int):
 @login_required_any
 def admission_ticket_pdf(registration_id: int):
     reg = _viewable(registration_id)
-    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False)
+    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.ticket_text}.pdf", inline=False)
 
 
 @bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])

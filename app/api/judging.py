@@ -10,11 +10,14 @@ from sqlalchemy import select
 from .. import timeutil
 from ..accounts.models import User
 from ..audit.models import AuditEvent
+from ..competitions.access import supervises
+from ..domain.errors import N_
 from ..competitions.models import Event
 from ..extensions import db
 from ..judging import operations as ops
 from ..judging.models import Conflict, PanelMember, RecheckItem
-from ..judging.queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code, sheet_json
+from ..judging.queries import (all_sheets, audit_item, my_panels, my_sheets, panel_audit_filter, recheck_of,
+                               sealed_audit, sees_code_map, sheet_by_code, sheet_json)
 from ..judging.score_import import import_scores
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
@@ -58,7 +61,7 @@ def panel_add(event_id: int):
     user = db.session.get(User, ops._int(data.get("user_id")) or 0)
     pm = ops.add_panel_member(event, user, str(data.get("role") or ""), current_user)
     db.session.commit()
-    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage(event)}), 201
+    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/panel", methods=["GET"])
@@ -69,7 +72,7 @@ def panel_list(event_id: int):
         abort(403)
     members = ops.panel(event)
     return jsonify({"items": [panel_json(pm) for pm in members], "page": 1, "per_page": len(members),
-                    "total": len(members), "coverage_warnings": ops.coverage(event)})
+                    "total": len(members), "coverage_warnings": ops.coverage_warnings(event)})
 
 
 @bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
@@ -93,7 +96,7 @@ def conflicts_create(event_id: int):
     c = ops.declare_conflict(event, json_body(), current_user)
     db.session.commit()
     return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
-                    "note": c.note, "coverage_warnings": ops.coverage(event)}), 201
+                    "note": c.note, "coverage_warnings": ops.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["GET"])
@@ -203,14 +206,41 @@ def lock(event_id: int):
     return jsonify({"locked_at": timeutil.iso(event.locked_at)})
 
 
+def _decrypt(event: Event, role: str):
+    try:
+        ops.decrypt(event, current_user, role)
+    except ops.SealMismatch:
+        db.session.commit()  # the refusal is recorded in the audit before the 409
+        raise
+    db.session.commit()
+    return jsonify(decryption_json(event))
+
+
+def decryption_json(event: Event) -> dict:
+    state = ops.decryption_state(event)
+    return {"state": state["state"], "requested_role": state["requested_role"],
+            "requested_at": timeutil.iso(state["requested_at"]), "decrypted_at": timeutil.iso(state["decrypted_at"])}
+
+
 @bp.route("/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
+@requires_recent_auth()
 def decrypt(event_id: int):
+    """The event's chief judge requests decryption, or confirms a supervisor's request."""
     event = _event(event_id)
     _panel(event, "chief_judge")
-    ops.decrypt(event, current_user)
-    db.session.commit()
-    return jsonify({"decrypted_at": timeutil.iso(event.decrypted_at)})
+    return _decrypt(event, "chief_judge")
+
+
+@bp.route("/events/<int:event_id>/decrypt/confirm", methods=["POST"])
+@roles("supervisor", "admin")
+@requires_recent_auth()
+def decrypt_confirm(event_id: int):
+    """A supervisor of the competition confirms the chief judge's request, or requests first."""
+    event = _event(event_id)
+    if not supervises(event.competition, current_user):
+        abort(403)
+    return _decrypt(event, "supervisor")
 
 
 @bp.route("/events/<int:event_id>/disagreements", methods=["GET"])
@@ -220,6 +250,8 @@ def disagreements(event_id: int):
     if not (ops.panel_role(event, current_user) == "chief_judge" or current_user.has_role("supervisor", "admin")):
         abort(403)
     items = ops.disagreements(event)
+    if not sees_code_map(event, current_user):
+        items = [{k: v for k, v in item.items() if k != "registration_id"} for item in items]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
 
@@ -234,7 +266,13 @@ def event_audit(event_id: int):
         stmt = stmt.where(AuditEvent.object_type == request.args["object_type"])
     if request.args.get("object_id", type=int) is not None:
         stmt = stmt.where(AuditEvent.object_id == request.args.get("object_id", type=int))
-    items = [audit_json(ev) for ev in db.session.scalars(stmt)]
+    if sees_code_map(event, current_user):
+        items = [audit_json(ev) for ev in db.session.scalars(stmt)]
+    else:
+        # The chief judge before decryption: the panel-visible audit (domain.anonymity).
+        rows = db.session.scalars(stmt.where(panel_audit_filter()))
+        items = [{**item, "at": timeutil.iso(item.pop("created_at")), "actor": item.pop("actor_name")}
+                 for item in sealed_audit(event, [audit_item(ev) for ev in rows])]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
 
@@ -254,12 +292,69 @@ def scores_import(event_id: int):
 @bp.route("/registrations/<int:registration_id>/time-used", methods=["POST"])
 @roles("chief_judge")
 def time_used(registration_id: int):
+    """By registration id: only once names are revealed (before that it would tell the chief judge
+    which code a registration has); use /events/{id}/entries/{code}/time-used."""
     reg = db.get_or_404(Registration, registration_id)
     event = _event(reg.event_id)
     _panel(event, "chief_judge")
+    if not sees_code_map(event, current_user):
+        raise ops.JudgingStateError(N_("Until the names are decrypted, address the entry by its code "
+                                       "(POST /events/{id}/entries/{code}/time-used)."))
     ops.set_time_used(reg, json_body().get("time_used"), current_user)
     db.session.commit()
     return jsonify({"registration_id": reg.id, "code": reg.code, "time_used": reg.time_used})
+
+
+def _entry(event: Event, code: str) -> Registration:
+    reg = ops.entry_by_code(event, code)
+    if reg is None:
+        abort(404)
+    return reg
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/time-used", methods=["POST"])
+@roles("chief_judge")
+def entry_time_used(event_id: int, code: str):
+    event = _event(event_id)
+    _panel(event, "chief_judge")
+    reg = _entry(event, code)
+    ops.set_time_used(reg, json_body().get("time_used"), current_user)
+    db.session.commit()
+    return jsonify({"code": reg.code, "time_used": reg.time_used})
+
+
+def attendance_json(reg: Registration) -> dict:
+    return {"code": reg.code, "attendance": reg.attendance, "reason": reg.attendance_reason,
+            "marked_at": timeutil.iso(reg.attendance_marked_at),
+            "confirmed": reg.attendance_confirmed_at is not None,
+            "confirmed_at": timeutil.iso(reg.attendance_confirmed_at), "excluded": reg.excluded}
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/attendance", methods=["POST"])
+@roles("chief_judge")
+def entry_attendance(event_id: int, code: str):
+    """The chief judge marks an entry absent or disqualified ({status, reason}), or clears the
+    mark (status null), before the lock."""
+    event = _event(event_id)
+    _panel(event, "chief_judge")
+    reg = _entry(event, code)
+    data = json_body()
+    ops.mark_attendance(event, reg, data.get("status"), data.get("reason"), current_user)
+    db.session.commit()
+    return jsonify(attendance_json(reg))
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/attendance/confirm", methods=["POST"])
+@roles("supervisor", "admin")
+def entry_attendance_confirm(event_id: int, code: str):
+    """A supervisor of the competition confirms a disqualification."""
+    event = _event(event_id)
+    if not supervises(event.competition, current_user):
+        abort(403)
+    reg = _entry(event, code)
+    ops.confirm_disqualification(event, reg, current_user)
+    db.session.commit()
+    return jsonify(attendance_json(reg))
 
 
 def recheck_json(event: Event) -> dict | None:
@@ -293,6 +388,9 @@ def recheck_get(event_id: int):
     body = recheck_json(event)
     if body is None:
         abort(404)
+    if not sees_code_map(event, current_user):
+        body = {**{k: v for k, v in body.items() if k != "seed"},
+                "items": [{k: v for k, v in i.items() if k not in ("registration_id", "id")} for i in body["items"]]}
     return jsonify(body)
 
 

@@ -161,7 +161,7 @@ def certificate_pdf(registration_id: int):
 def admission_ticket(registration_id: int):
     reg = _viewable(registration_id)
     data = documents.admission_ticket_pdf(reg)  # a refusal becomes the error page (web.py)
-    return pdf_response(data, f"准考证-{reg.code}.pdf")
+    return pdf_response(data, f"准考证-{reg.ticket_text}.pdf")
 
 
 @bp.route("/manage/events/<int:event_id>/results.pdf")
