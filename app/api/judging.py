@@ -71,7 +71,12 @@ def panel_list(event_id: int):
     if not (_oversees(event) or ops.panel_role(event, current_user)):
         abort(403)
     members = ops.panel(event)
-    return jsonify({"items": [panel_json(pm) for pm in members], "page": 1, "per_page": len(members),
+    items = [panel_json(pm) for pm in members]
+    if not sees_code_map(event, current_user):
+        # The judges' organizations, next to who is recused from which code, would point at the
+        # contestants' organizations: withheld from the panel until decryption.
+        items = [{k: v for k, v in item.items() if k != "organization_id"} for item in items]
+    return jsonify({"items": items, "page": 1, "per_page": len(members),
                     "total": len(members), "coverage_warnings": ops.coverage_warnings(event)})
 
 

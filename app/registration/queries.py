@@ -43,7 +43,8 @@ def registration_json(reg: Registration, viewer) -> dict:
     if can_manage(reg, viewer) or viewer.has_role("admin"):
         data["code"], data["station"] = reg.code, reg.station
         data["ticket_number"] = reg.ticket_text
-    elif own:
+    elif own or (viewer.has_role("org_contact") and reg.organization_id is not None
+                 and reg.organization_id == getattr(viewer, "organization_id", None)):
         # The contestant knows the number on their admission ticket; with two-layer encryption the
         # judges' code is not theirs to know.
         data["ticket_number"], data["station"] = reg.ticket_text, reg.station
