@@ -17,7 +17,6 @@ from ..domain.scoring import plain
 from ..extensions import db
 from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
-from ..registration.models import Registration
 from ..results.compute import totals_ranked
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected

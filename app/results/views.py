@@ -141,7 +141,7 @@ def export(event_id: int):
         abort(403)
     rows, _status = _rows_for(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
-    return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
+    return Response(exports.results_xlsx(event, rows, regs, operations.excluded_entries(event)), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx")})
 
 

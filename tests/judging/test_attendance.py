@@ -190,5 +190,12 @@ def test_bulletin_public_results_and_organizer_page_show_absent_and_disqualified
     assert all(i["rank"] is None and i["total"] is None for i in public if i["status"] != "ranked")
     text = api_as(None).client.get(f"/results/{ten['comp'].id}").get_data(as_text=True)
     assert "缺考" in text and "取消成绩" in text
-    page = login(ten["organizer"]).get(f"/manage/competitions/{ten['comp'].id}/results").get_data(as_text=True)
+    web = login(ten["organizer"])
+    page = web.get(f"/manage/competitions/{ten['comp'].id}/results").get_data(as_text=True)
     assert "缺考" in page and "冒名顶替" in page
+    import io
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(web.get(f"/manage/events/{event.id}/results.xlsx").data)).active
+    first_column = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert first_column[:8] == list(range(1, 9)) and sorted(first_column[8:]) == ["取消成绩", "缺考"]

@@ -301,3 +301,17 @@ def test_five_simultaneous_requests_record_one_request(drawn, api_as):
     assert statuses == [(200, "requested")] * 5
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "event.decrypt_request")) == 1
+
+
+def test_imported_scores_may_name_entries_by_ticket_number_or_code(drawn, api_as):
+    """An exam system knows contestants by their admission-ticket number: accepted like the code."""
+    from app.judging.models import ImportedScore
+    event = drawn["event"]
+    regs = _regs(event.id)
+    rows = [(r.ticket_number if i % 2 else r.code, 70 + i) for i, r in enumerate(regs)]
+    assert upload(api_as(drawn["organizer"]), event.id, theory_file(rows)).status_code == 201
+    got = dict(db.session.execute(select(ImportedScore.registration_id, ImportedScore.value)).all())
+    assert {r.id: int(got[r.id]) for r in regs} == {r.id: 70 + i for i, r in enumerate(regs)}
+    # The same entry twice (once by each number) is refused.
+    r = upload(api_as(drawn["organizer"]), event.id, theory_file([(regs[0].code, 1), (regs[0].ticket_number, 2)]))
+    assert r.status_code == 422
