@@ -209,7 +209,7 @@ def load_demo(reset: bool = False):
     competitions.create_event(gx, {
         "name": "电子商务（团体）", "occupation": "电子商务师", "track": "student", "team_size": 3,
         "max_entrants": 30, "venue": "南宁职业技术学院 电商实训中心",
-        "scheme": {"aggregation": "trimmed_mean", "min_judges": 5, "components": [
+        "scheme": {"aggregation": "trimmed_mean", "min_judges": 5, "trim_fallback": "refuse", "components": [
             {"key": "plan", "name": "网店策划", "weight": "0.4",
              "criteria": [{"key": "A1", "name": "策划方案", "max_score": "100", "kind": "judgement", "step": "1"}]},
             {"key": "ops", "name": "网店运营", "weight": "0.6",
@@ -265,6 +265,9 @@ def load_demo(reset: bool = False):
     # Two past competitions: one final (results, appeals closed) and one being judged.
     judges = [db.session.scalar(select(User).where(User.username == u)) for u in ("judge1", "judge2", "judge3")]
     chief = db.session.scalar(select(User).where(User.username == "chief"))
+    # Judged competitions: four judges, so that after recusal (judge1 and judge2 sit out their own
+    # organizations' entries) every entry keeps the 3 judges the schemes require.
+    panel = judges + [db.session.scalar(select(User).where(User.username == "judge4"))]
     veterans = []
     for k, name in enumerate(VETERAN_NAMES):
         birth = date(1975 + k % 20, 1 + k % 12, 1 + k % 27)
@@ -287,12 +290,12 @@ def load_demo(reset: bool = False):
         {"name": "藏式雕刻", "occupation": "木雕工", "track": "staff", "max_entrants": 10,
          "scheme": _scheme(practical), "awards": {"preset": "prizes", "standardized": True},
          "tiebreak": ["component:practical"]},
-    ], veterans[:22], judges, chief, rng, stage="final")
+    ], veterans[:22], panel, chief, rng, stage="final")
     municipal_year = (today - timedelta(days=10)).year
     _judged_competition(f"{municipal_year}年拉萨市职业技能竞赛", municipal_year, "municipal", "CN-XZ", xz_hr, org_xz, [
         {"name": "藏毯编织", "occupation": "地毯制作工", "track": "staff", "max_entrants": 8,
          "scheme": _scheme(practical), "awards": {"preset": "medals"}, "tiebreak": ["component:practical"]},
-    ], veterans[22:], judges, chief, rng, stage="judging")
+    ], veterans[22:], panel, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
     uow.commit()
@@ -357,6 +360,7 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
     from .judging.models import ImportedScore
     from .registration import operations as reg_ops
 
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)
     comp = competitions.create_competition({
         "name": name, "year": year, "level": level, "kind": "skills", "jurisdiction": jurisdiction,
@@ -411,7 +415,9 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
         db.session.flush()
         if stage != "judging":
             judging.lock_event(event, chief)
-            judging.decrypt(event, chief)
+            # Two-person decryption: the chief judge asks, the supervisor confirms.
+            judging.decrypt(event, chief, "chief_judge")
+            judging.decrypt(event, supervisor, "supervisor")
     # Dates as they were, all in the year the competition is labelled with: registration closed
     # a week before it was held; a final one was published three days after and final once its
     # publicity was over.
@@ -501,6 +507,7 @@ def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
     from .nominations import operations as nominations
     from .registration import operations as reg_ops
 
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)
     comp = competitions.create_competition({
         "name": f"{year}年西藏工匠评选", "year": year, "level": "provincial_1", "kind": "title_selection",

@@ -71,3 +71,42 @@ def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path):
               for t in ("competitions", "events", "registrations", "registration_members", "people")]
     assert counts == [1, 1, 1, 1, 1]
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_judging_integrity_migration_keeps_what_existing_events_did(tmp_path):
+    """0013_judging_integrity: existing trimmed-mean schemes get trim_fallback "mean" (what they
+    did so far), other schemes are untouched, existing events keep one layer; the downgrade
+    takes the key away again."""
+    import json
+    import sqlite3
+
+    path = tmp_path / "integrity.db"
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{path}", "JIANGXUAN_ENV": "development"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "flask", *a], cwd=ROOT, env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    assert run("db", "upgrade", "0010_title_selection").returncode == 0
+    con = sqlite3.connect(path)
+    trimmed = json.dumps({"aggregation": "trimmed_mean", "min_judges": 5, "components": []})
+    mean = json.dumps({"aggregation": "mean", "components": []})
+    con.execute("INSERT INTO competitions (id, name, year, level, kind, jurisdiction, registration_opens_at, "
+                "registration_closes_at, publicity_days, appeal_window_hours, allow_multiple_events, status, "
+                "status_changed_at, version, created_at, stage) VALUES (1, '竞赛', 2026, 'provincial_1', 'skills', "
+                "'CN-XZ', '2026-01-01', '2026-02-01', 7, 2, 0, 'draft', '2026-01-01', 1, '2026-01-01', 'single')")
+    for event_id, scheme in ((1, trimmed), (2, mean), (3, '{"components": []}')):
+        con.execute("INSERT INTO events (id, competition_id, name, track, team_size, eligibility, scheme, awards, "
+                    "tiebreak, no_shared_ranks, entrant_count, version, created_at) VALUES "
+                    "(?, 1, '电工', 'staff', 1, '{}', ?, '{}', '[]', 0, 0, 1, '2026-01-01')", (event_id, scheme))
+    con.commit()
+    con.close()
+    result = run("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    con = sqlite3.connect(path)
+    rows = {i: (json.loads(s), t) for i, s, t in con.execute("SELECT id, scheme, two_layer FROM events")}
+    con.close()
+    assert rows[1][0] == {**json.loads(trimmed), "trim_fallback": "mean"}
+    assert rows[2][0] == json.loads(mean) and rows[3][0] == {"components": []}
+    assert {t for _s, t in rows.values()} == {0}
+    assert run("db", "downgrade", "0010_title_selection").returncode == 0
+    con = sqlite3.connect(path)
+    assert json.loads(con.execute("SELECT scheme FROM events WHERE id = 1").fetchone()[0]) == json.loads(trimmed)
+    con.close()

@@ -139,8 +139,8 @@ def certificate_pdf(registration_id: int):
 @login_required_any
 def admission_ticket_pdf(registration_id: int):
     reg = viewable_registration(registration_id)
-    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.code}.pdf", inline=False,
-                        ascii_name=f"admission-ticket-{reg.code}.pdf")
+    return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.ticket_text}.pdf", inline=False,
+                        ascii_name=f"admission-ticket-{reg.ticket_text}.pdf")
 
 
 @bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])

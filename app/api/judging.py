@@ -7,16 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import timeutil
+from .. import timeutil, uow
 from ..accounts.models import User
 from ..audit.models import AuditEvent
 from ..competitions.access import managed_event, manages, supervised_event, supervises
+from ..domain.errors import N_
 from ..competitions.models import Event
 from ..extensions import db
 from ..judging import operations as ops
 from ..judging.access import oversees, overseen_event, panel_event
 from ..judging.models import Conflict, PanelMember, RecheckItem
-from ..judging.queries import all_sheets, my_panels, my_sheets, recheck_of, sheet_by_code, sheet_json
+from ..judging.queries import (all_sheets, audit_item, my_panels, my_sheets, panel_audit_filter, recheck_of,
+                               sealed_audit, sees_code_map, sheet_by_code, sheet_json)
 from ..judging.score_import import import_scores
 from ..registration.models import Registration
 from ..results.compute import totals_ranked
@@ -43,7 +45,7 @@ def panel_add(event_id: int):
     user_id = int_field(data, "user_id")
     pm = ops.add_panel_member(event, db.session.get(User, user_id) if user_id else None, text_field(data, "role"),
                               current_user)
-    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage(event)}), 201
+    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/panel", methods=["GET"])
@@ -53,8 +55,13 @@ def panel_list(event_id: int):
     if not (oversees(event, current_user) or ops.panel_role(event, current_user)):
         abort(403)
     members = ops.panel(event)
-    return jsonify({"items": [panel_json(pm) for pm in members], "page": 1, "per_page": len(members),
-                    "total": len(members), "coverage_warnings": ops.coverage(event)})
+    items = [panel_json(pm) for pm in members]
+    if not sees_code_map(event, current_user):
+        # The judges' organizations, next to who is recused from which code, would point at the
+        # contestants' organizations: withheld from the panel until decryption.
+        items = [{k: v for k, v in item.items() if k != "organization_id"} for item in items]
+    return jsonify({"items": items, "page": 1, "per_page": len(members),
+                    "total": len(members), "coverage_warnings": ops.coverage_warnings(event)})
 
 
 @bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
@@ -74,7 +81,7 @@ def conflicts_create(event_id: int):
     event = managed_event(event_id)
     c = ops.declare_conflict(event, json_body(), current_user)
     return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
-                    "note": c.note, "coverage_warnings": ops.coverage(event)}), 201
+                    "note": c.note, "coverage_warnings": ops.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["GET"])
@@ -174,13 +181,36 @@ def lock(event_id: int):
     return jsonify({"locked_at": timeutil.iso(event.locked_at)})
 
 
+def _decrypt(event: Event, role: str):
+    try:
+        ops.decrypt(event, current_user, role)
+    except ops.SealMismatch:
+        uow.commit()  # the refusal's audit record is kept although the request answers 409
+        raise
+    return jsonify(decryption_json(event))
+
+
+def decryption_json(event: Event) -> dict:
+    state = ops.decryption_state(event)
+    return {"state": state["state"], "requested_role": state["requested_role"],
+            "requested_at": timeutil.iso(state["requested_at"]), "decrypted_at": timeutil.iso(state["decrypted_at"])}
+
+
 @bp.route("/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
 @requires_recent_auth()
 def decrypt(event_id: int):
+    """The event's chief judge requests decryption, or confirms a supervisor's request."""
     event, _role = panel_event(event_id, "chief_judge")
-    ops.decrypt(event, current_user)
-    return jsonify({"decrypted_at": timeutil.iso(event.decrypted_at)})
+    return _decrypt(event, "chief_judge")
+
+
+@bp.route("/events/<int:event_id>/decrypt/confirm", methods=["POST"])
+@roles("supervisor", "admin")
+@requires_recent_auth()
+def decrypt_confirm(event_id: int):
+    """A supervisor of the competition confirms the chief judge's request, or requests first."""
+    return _decrypt(supervised_event(event_id), "supervisor")
 
 
 @bp.route("/events/<int:event_id>/disagreements", methods=["GET"])
@@ -190,6 +220,8 @@ def disagreements(event_id: int):
     if not (ops.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
         abort(403)
     items = ops.disagreements(event)
+    if not sees_code_map(event, current_user):
+        items = [{k: v for k, v in item.items() if k != "registration_id"} for item in items]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
 
@@ -203,7 +235,13 @@ def event_audit(event_id: int):
     object_id = query_int("object_id")
     if object_id is not None:
         stmt = stmt.where(AuditEvent.object_id == object_id)
-    items = [audit_json(ev) for ev in db.session.scalars(stmt)]
+    if sees_code_map(event, current_user):
+        items = [audit_json(ev) for ev in db.session.scalars(stmt)]
+    else:
+        # The chief judge before decryption: the panel-visible audit (domain.anonymity).
+        rows = db.session.scalars(stmt.where(panel_audit_filter()))
+        items = [{**item, "at": timeutil.iso(item.pop("created_at")), "actor": item.pop("actor_name")}
+                 for item in sealed_audit(event, [audit_item(ev) for ev in rows])]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
 
@@ -221,10 +259,60 @@ def scores_import(event_id: int):
 @bp.route("/registrations/<int:registration_id>/time-used", methods=["POST"])
 @roles("chief_judge")
 def time_used(registration_id: int):
+    """By registration id: only once names are revealed (before that it would tell the chief judge
+    which code a registration has); use /events/{id}/entries/{code}/time-used."""
     reg = db.get_or_404(Registration, registration_id)
-    panel_event(reg.event_id, "chief_judge")
+    event, _role = panel_event(reg.event_id, "chief_judge")
+    if not sees_code_map(event, current_user):
+        raise ops.JudgingStateError(N_("Until the names are decrypted, address the entry by its code "
+                                       "(POST /events/{id}/entries/{code}/time-used)."))
     ops.set_time_used(reg, json_body().get("time_used"), current_user)
     return jsonify({"registration_id": reg.id, "code": reg.code, "time_used": reg.time_used})
+
+
+def _entry(event: Event, code: str) -> Registration:
+    reg = ops.entry_by_code(event, code)
+    if reg is None:
+        abort(404)
+    return reg
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/time-used", methods=["POST"])
+@roles("chief_judge")
+def entry_time_used(event_id: int, code: str):
+    event, _role = panel_event(event_id, "chief_judge")
+    reg = _entry(event, code)
+    ops.set_time_used(reg, json_body().get("time_used"), current_user)
+    return jsonify({"code": reg.code, "time_used": reg.time_used})
+
+
+def attendance_json(reg: Registration) -> dict:
+    return {"code": reg.code, "attendance": reg.attendance, "reason": reg.attendance_reason,
+            "marked_at": timeutil.iso(reg.attendance_marked_at),
+            "confirmed": reg.attendance_confirmed_at is not None,
+            "confirmed_at": timeutil.iso(reg.attendance_confirmed_at), "excluded": reg.excluded}
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/attendance", methods=["POST"])
+@roles("chief_judge")
+def entry_attendance(event_id: int, code: str):
+    """The chief judge marks an entry absent or disqualified ({status, reason}), or clears the
+    mark (status null), before the lock."""
+    event, _role = panel_event(event_id, "chief_judge")
+    reg = _entry(event, code)
+    data = json_body()
+    ops.mark_attendance(event, reg, data.get("status"), text_field(data, "reason"), current_user)
+    return jsonify(attendance_json(reg))
+
+
+@bp.route("/events/<int:event_id>/entries/<code>/attendance/confirm", methods=["POST"])
+@roles("supervisor", "admin")
+def entry_attendance_confirm(event_id: int, code: str):
+    """A supervisor of the competition confirms a disqualification."""
+    event = supervised_event(event_id)
+    reg = _entry(event, code)
+    ops.confirm_disqualification(event, reg, current_user)
+    return jsonify(attendance_json(reg))
 
 
 def recheck_json(event: Event) -> dict | None:
@@ -255,6 +343,9 @@ def recheck_get(event_id: int):
     body = recheck_json(event)
     if body is None:
         abort(404)
+    if not sees_code_map(event, current_user):
+        body = {**{k: v for k, v in body.items() if k != "seed"},
+                "items": [{k: v for k, v in i.items() if k not in ("registration_id", "id")} for i in body["items"]]}
     return jsonify(body)
 
 

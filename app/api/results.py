@@ -29,7 +29,19 @@ def result_item(row: dict, reg: Registration) -> dict:
     return {"registration_id": row["registration_id"], "code": row["code"],
             "name": reg.team_name or reg.person.name, "organization": reg.organization.name if reg.organization else None,
             "components": row["components"], "total": str(row["total"]), "rank": row["rank"], "award": row["award"],
-            "standardized": row["standardized"], "tie_unresolved": bool(row.get("tie_group"))}
+            "standardized": row["standardized"], "tie_unresolved": bool(row.get("tie_group")), "status": "ranked",
+            "aggregation_note": row.get("aggregation_note")}
+
+
+def excluded_item(reg: Registration) -> dict:
+    """An entry marked absent or disqualified: listed without rank, total or award."""
+    return {"registration_id": reg.id, "code": reg.code, "name": reg.team_name or reg.person.name,
+            "organization": reg.organization.name if reg.organization else None, "components": {},
+            "total": None, "rank": None, "award": None, "standardized": None, "tie_unresolved": False,
+            "status": reg.attendance, "reason": reg.attendance_reason, "aggregation_note": None}
+
+
+SEALED_RESULT_FIELDS = ("registration_id", "name", "organization", "reason")
 
 
 @bp.route("/events/<int:event_id>/results", methods=["GET"])
@@ -44,7 +56,13 @@ def results_get(event_id: int):
         return api_error(409, "not_locked", _("Results are available once the chief judge locks the event."))
     rows, status = _rows_for(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
-    return jsonify({"status": status, "items": [result_item(r, regs[r["registration_id"]]) for r in rows],
+    items = [result_item(r, regs[r["registration_id"]]) for r in rows] + [
+        excluded_item(reg) for reg in operations.excluded_entries(event)]
+    only_panel = not (manages(event.competition, current_user) or supervises(event.competition, current_user))
+    if only_panel and event.decrypted_at is None:
+        # The chief judge before decryption: codes only, nothing that reveals who is behind them.
+        items = [{k: v for k, v in item.items() if k not in SEALED_RESULT_FIELDS} for item in items]
+    return jsonify({"status": status, "items": items,
                     "verified": operations.verify_snapshot(event) if status != "provisional" else None})
 
 
@@ -53,10 +71,15 @@ def results_get(event_id: int):
 def ties_resolve(event_id: int):
     event, _role = panel_event(event_id, "chief_judge")
     data = json_body()
-    order = data.get("order") or []
-    row = operations.resolve_tie(event, order if isinstance(order, list) else [], text_field(data, "reason"),
-                                 current_user)
-    return jsonify({"id": row.id, "order": row.order, "reason": row.reason}), 201
+    order = data.get("order") if isinstance(data.get("order"), list) else []
+    # The order is given by codes; registration ids only once names are revealed to the panel.
+    ids = operations.ids_for_codes(event, order, allow_ids=judging.names_visible_to_panel(event))
+    row = operations.resolve_tie(event, ids, text_field(data, "reason"), current_user)
+    codes = judging.code_map(event)
+    body = {"id": row.id, "order": [codes.get(rid) for rid in row.order], "reason": row.reason}
+    if judging.names_visible_to_panel(event):
+        body["registration_ids"] = row.order
+    return jsonify(body), 201
 
 
 def appeal_json(a: Appeal) -> dict:

@@ -117,5 +117,5 @@ def event_json(e) -> dict:
         "track": e.track, "team_size": e.team_size, "max_entrants": e.max_entrants,
         "starts_at": timeutil.iso(e.starts_at), "ends_at": timeutil.iso(e.ends_at), "venue": e.venue,
         "eligibility": e.eligibility, "scheme": e.scheme, "awards": e.awards, "tiebreak": e.tiebreak,
-        "no_shared_ranks": e.no_shared_ranks, "version": e.version,
+        "no_shared_ranks": e.no_shared_ranks, "two_layer": e.two_layer, "version": e.version,
     }

@@ -85,14 +85,15 @@ def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) 
 
 def admission_ticket_pdf(reg: Registration) -> bytes:
     """准考证: only for an approved entry whose code has been drawn."""
-    if reg.status != "approved" or not reg.code:
+    if reg.status != "approved" or not reg.ticket_text:
         raise CertificateStateError(N_("The admission ticket is printed once the entry is approved and the codes are drawn."))
     event = db.session.get(Event, reg.event_id)
     comp = event.competition
     members = [{"name": m.person.name, "id_number": m.person.id_number, "organization":
                 reg.organization.name if reg.organization else ""} for m in reg.members]
     ctx = {"competition": comp.name, "level": LEVEL_ZH.get(comp.level, ""), "event": event.name,
-           "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.code,
+           # Two-layer encryption: the ticket carries the first-layer number, never the judges' code.
+           "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.ticket_text,
            "station": reg.station, "team_name": reg.team_name if event.team_size > 1 else None,
            "members": members, "venue": event.venue or "另行通知",
            "starts": timeutil.local_text(event.starts_at) if event.starts_at else "另行通知",
@@ -109,17 +110,26 @@ def bulletin_pdf(event: Event) -> bytes:
         raise CertificateStateError(N_("The bulletin is printed once results are published."))
     rows = db.session.execute(select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
                               .where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
+    from ..results.operations import excluded_entries
+    marks = {"absent": "缺考", "disqualified": "取消成绩"}
     components = [c["name"] for c in event.scheme.get("components", [])]
     keys = [c["key"] for c in event.scheme.get("components", [])]
     ends = publicity_ends_at(comp)
     starts = ends - timedelta(days=comp.publicity_days) if ends else None
     ctx = {"competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
            "components": components,
-           "rows": [{"rank": r.rank, "code": reg.code, "name": reg.team_name or reg.person.name,
+           # The number contestants know (their ticket's); absent and disqualified entries follow,
+           # marked as such, without rank or total.
+           "rows": [{"rank": r.rank, "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
                      "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
                      "organization": reg.organization.name if reg.organization else "",
                      "components": [r.components.get(k, "") for k in keys], "total": f"{r.total:.2f}",
-                     "award": AWARD_ZH.get(r.award, r.award or "")} for r, reg in rows],
+                     "award": AWARD_ZH.get(r.award, r.award or "")} for r, reg in rows] + [
+                    {"rank": marks[reg.attendance], "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
+                     "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
+                     "organization": reg.organization.name if reg.organization else "",
+                     "components": ["—" for _k in keys], "total": "—", "award": ""}
+                    for reg in excluded_entries(event)],
            "publicity_from": timeutil.local_text(starts) if starts else "",
            "publicity_to": timeutil.local_text(ends) if ends else "",
            "is_final": comp.status != "publicity", "issuing_body": settings_for(comp).issuing_body,

@@ -135,7 +135,7 @@ def certificate_pdf(registration_id: int):
 def admission_ticket(registration_id: int):
     reg = viewable_registration(registration_id)
     data = documents.admission_ticket_pdf(reg)  # a refusal becomes the error page (web.py)
-    return pdf_response(data, f"准考证-{reg.code}.pdf", ascii_name=f"admission-ticket-{reg.code}.pdf")
+    return pdf_response(data, f"准考证-{reg.ticket_text}.pdf", ascii_name=f"admission-ticket-{reg.ticket_text}.pdf")
 
 
 @bp.route("/manage/events/<int:event_id>/results.pdf")

@@ -71,6 +71,12 @@ class EventForm(FlaskForm):
     venue = StringField(_l("Venue"))
     aggregation = SelectField(_l("Aggregation of judges' scores"), validate_choice=False)
     min_judges = StringField(_l("Judges needed per contestant"), default="3")
+    trim_fallback = SelectField(_l("With the trimmed mean, an entry scored by fewer than 5 judges"), validate_choice=False,
+                                choices=[("", _l("— choose —")),
+                                         ("mean", _l("gets the plain mean of its judges' values (marked on the results)")),
+                                         ("refuse", _l("blocks the lock until 5 judges have scored it"))])
+    two_layer = BooleanField(_l("Two-layer encryption: the admission ticket carries its own number, the judges see another code"),
+                             default=True)
     components = FieldList(FormField(ComponentRow), min_entries=2)
     criteria = FieldList(FormField(CriterionRow), min_entries=4)
     award_preset = SelectField(_l("Award preset"), validate_choice=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -114,6 +114,14 @@ class Event(db.Model):
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decrypted_at: Mapped[datetime | None]
+    decrypted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Two-person decryption: whoever of the chief judge and a supervisor acts first is recorded
+    # here; names are revealed (decrypted_at) when the other confirms.
+    decrypt_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decrypt_requested_at: Mapped[datetime | None]
+    decrypt_requested_role: Mapped[str | None] = mapped_column(String(12))
+    # Two-layer encryption (二次加密): admission-ticket numbers and judges' codes are separate draws.
+    two_layer: Mapped[bool] = mapped_column(default=True, server_default=false())
     # Set while an upheld appeal has reopened the event for correction, until the chief judge re-locks.
     reopened_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)

@@ -63,7 +63,7 @@ def competition_snapshot(c: Competition) -> dict:
 def event_snapshot(e: Event) -> dict:
     return {k: getattr(e, k) for k in (
         "name", "occupation", "track", "team_size", "max_entrants", "starts_at", "ends_at", "venue",
-        "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks")}
+        "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks", "two_layer")}
 
 
 def _as_input(snapshot: dict) -> dict:
@@ -264,6 +264,12 @@ def update_event(event: Event, data: dict, actor) -> Event:
     before = event_snapshot(event)
     merged = {**_as_input(before), **{k: v for k, v in data.items() if k != "version"}}
     clean = parse_event(merged)
+    if clean["two_layer"] != event.two_layer:
+        from ..judging.operations import is_drawn
+        if is_drawn(event):
+            errors = Collector()
+            errors.add("two_layer", N_("The codes have been drawn: two-layer encryption can no longer be switched."))
+            errors.raise_if_any()
     for k, v in clean.items():
         setattr(event, k, v)
     b, a = diff(before, event_snapshot(event))

@@ -14,7 +14,7 @@ COMPETITION_FIELDS = {"name", "year", "level", "kind", "jurisdiction", "host_org
                       "publicity_days", "appeal_window_hours", "allow_multiple_events", "description",
                       "award_title", "stage"}
 EVENT_FIELDS = {"name", "occupation", "track", "team_size", "max_entrants", "starts_at", "ends_at",
-                "venue", "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks"}
+                "venue", "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks", "two_layer"}
 STAGES = ("single", "preliminary", "final")
 # Accepted in a body as the version the client read, compared, never assigned.
 READ_ONLY_OK = {"version"}
@@ -168,5 +168,7 @@ def parse_event(data: dict) -> dict:
     out["tiebreak"] = scheme_rules.parse_tiebreak(data.get("tiebreak"), out["scheme"], errors)
     out["eligibility"] = scheme_rules.parse_eligibility(data.get("eligibility"), errors)
     out["no_shared_ranks"] = _bool(data.get("no_shared_ranks", False))
+    # Two-layer encryption is the national practice: on unless the organizer turns it off.
+    out["two_layer"] = _bool(data.get("two_layer", True))
     errors.raise_if_any()
     return out

@@ -251,6 +251,7 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
         "team_size": form.team_size.data, "max_entrants": form.max_entrants.data or None,
         "starts_at": form.starts_at.data, "ends_at": form.ends_at.data, "venue": form.venue.data,
         "scheme": {"aggregation": form.aggregation.data, "min_judges": form.min_judges.data,
+                   **({"trim_fallback": form.trim_fallback.data or None} if form.aggregation.data == "trimmed_mean" else {}),
                    "components": components},
         "awards": {"preset": form.award_preset.data, "min_total": form.min_total.data,
                    "standardized": form.standardized.data,
@@ -258,6 +259,7 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
                       if form.award_preset.data == "prizes" else {})},
         "tiebreak": [t.strip() for t in (form.tiebreak.data or "").split(",") if t.strip()],
         "no_shared_ranks": form.no_shared_ranks.data,
+        "two_layer": form.two_layer.data,
         "eligibility": {"min_age": form.min_age.data, "max_age": form.max_age.data,
                         "min_skill_grade": form.min_skill_grade.data or None,
                         "organization_kinds": [k.strip() for k in (form.organization_kinds.data or "").split(",")
@@ -266,7 +268,8 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
     for name in ("min_age", "max_age", "min_skill_grade", "organization_kinds"):
         aliases[f"eligibility.{name}"] = name
     aliases.update({"awards.shares": "share_first", "awards.preset": "award_preset", "awards.min_total": "min_total",
-                    "scheme.aggregation": "aggregation", "scheme.min_judges": "min_judges"})
+                    "scheme.aggregation": "aggregation", "scheme.min_judges": "min_judges",
+                    "scheme.trim_fallback": "trim_fallback"})
     for j in range(len(data["tiebreak"])):
         aliases[f"tiebreak[{j}]"] = "tiebreak"
     return data, aliases, unassigned
@@ -275,7 +278,7 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
 def fill_event_form(form: EventForm, event: Event) -> None:
     """Load a stored event into the form (GET of the edit page)."""
     form.version.data = event.version
-    for f in ("name", "occupation", "track", "venue", "no_shared_ranks"):
+    for f in ("name", "occupation", "track", "venue", "no_shared_ranks", "two_layer"):
         form[f].data = getattr(event, f)
     form.team_size.data = str(event.team_size)
     form.max_entrants.data = str(event.max_entrants or "")
@@ -284,6 +287,7 @@ def fill_event_form(form: EventForm, event: Event) -> None:
     scheme = event.scheme or {}
     form.aggregation.data = scheme.get("aggregation", "mean")
     form.min_judges.data = str(scheme.get("min_judges", 3))
+    form.trim_fallback.data = scheme.get("trim_fallback") or ""
     comps = scheme.get("components", [])
     crits = [(c["key"], k) for c in comps for k in c.get("criteria", [])]
     while len(form.components.entries) < len(comps) + 1:

@@ -5,6 +5,8 @@ the seed is enough to reproduce (and audit) the result.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +29,33 @@ def draw_codes(registration_ids: list[int], seed: str, prefix: str = "") -> dict
     _rng(seed, "codes").shuffle(ids)
     width = max(3, len(str(len(ids))))
     return {rid: f"{prefix}{i + 1:0{width}d}" for i, rid in enumerate(ids)}
+
+
+def draw_tickets(registration_ids: list[int], seed: str, prefix: str = "") -> dict[int, str]:
+    """First layer of two-layer encryption: registration id → admission-ticket number ("01007"),
+    all digits, so that it never looks like (or equals) a judges' code. Namespaced apart from the
+    codes: with its own seed it is a second, independent permutation."""
+    ids = sorted(registration_ids)
+    _rng(seed, "tickets").shuffle(ids)
+    width = max(3, len(str(len(ids))))
+    return {rid: f"{prefix}{i + 1:0{width}d}" for i, rid in enumerate(ids)}
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def seal_text(salt: str, seed: str, ticket_seed: str | None, entries: dict[int, tuple[str, str | None]]) -> str:
+    """The canonical text a draw's seal is computed over: the salt, both seeds and every
+    registration id → (judges' code, ticket number or null), ordered by registration id."""
+    body = {"salt": salt, "seed": seed, "ticket_seed": ticket_seed,
+            "entries": [[rid, code, ticket] for rid, (code, ticket) in sorted(entries.items())]}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def seal_hash(salt: str, seed: str, ticket_seed: str | None, entries: dict[int, tuple[str, str | None]]) -> str:
+    """SHA-256 (hex) of seal_text: committed at the draw, recomputed at decryption."""
+    return hashlib.sha256(seal_text(salt, seed, ticket_seed, entries).encode("utf-8")).hexdigest()
 
 
 def draw_stations(codes: list[str], seed: str) -> dict[str, int]:

@@ -15,6 +15,10 @@ from .refdata import ORG_KINDS, SKILL_GRADES
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 AGGREGATIONS = ("mean", "trimmed_mean", "median")
+# What a trimmed mean does for an entry with fewer than TRIM_MIN_JUDGES sheets: the plain mean
+# (flagged on the results), or refuse the lock until enough judges have scored it.
+TRIM_FALLBACKS = ("mean", "refuse")
+TRIM_MIN_JUDGES = 5
 CRITERION_KINDS = ("measurement", "judgement")
 SCALES = ("marks", "wsi3")
 COMPONENT_ENTRIES = ("judges", "import")
@@ -57,6 +61,12 @@ def parse_scheme(data, errors: Collector, path: str = "scheme") -> dict:
     if aggregation not in AGGREGATIONS:
         errors.add(f"{path}.aggregation", N_("Unknown aggregation method."))
     out["aggregation"] = aggregation
+    if aggregation == "trimmed_mean":
+        fallback = data.get("trim_fallback")
+        if fallback not in TRIM_FALLBACKS:
+            errors.add(f"{path}.trim_fallback", N_(
+                "Say what the trimmed mean does below 5 judges: the plain mean (mean) or refuse the lock (refuse)."))
+        out["trim_fallback"] = fallback
 
     min_judges = data.get("min_judges", 3)
     if isinstance(min_judges, str) and min_judges.strip().isdigit():

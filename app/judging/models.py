@@ -61,6 +61,13 @@ class Draw(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     seed: Mapped[str] = mapped_column(String(64))
     drawn: Mapped[int]
+    # Two-layer encryption (codes draw only): the independent seed of the admission-ticket numbers.
+    ticket_seed: Mapped[str | None] = mapped_column(String(64))
+    # The seal (codes draw only): SHA-256 over a canonical text of the salt, the seeds and every
+    # registration → code (→ ticket number) pair, committed at the draw and checked at decryption.
+    # The random salt keeps the commitment from being an oracle for guessing a weak seed.
+    seal_salt: Mapped[str | None] = mapped_column(String(32))
+    seal_hash: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,16 +7,19 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
 
+from .. import cache
+from ..audit.models import AuditEvent
 from ..audit.operations import record
 from ..competitions.models import Event
 from ..competitions.operations import precondition
 from ..domain import draw as draws
 from ..domain.errors import N_, Collector, DomainError, Forbidden
+from ..domain.scheme import TRIM_MIN_JUDGES
 from ..domain.scoring import ScoreError, disagreement, parse_value, plain
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import Person
-from ..registration.models import Registration, RegistrationMember
+from ..registration.models import ATTENDANCE_MARKS, Registration, RegistrationMember, ranked_clause
 from .models import Conflict, Draw, ImportedScore, PanelMember, Recheck, RecheckItem, Score, Sheet
 
 CONFLICT_KINDS = ("same_organization", "trainer", "relative", "other")
@@ -48,6 +51,40 @@ class MissingWork(DomainError):
         return {"missing": self.missing}
 
 
+class CodesRefused(DomainError):
+    """A refusal about some entries, named by their judges' codes only (never registration ids)."""
+
+    def __init__(self, message: str, entry_codes: list[str], **params):
+        super().__init__(message, **params)
+        self.codes = entry_codes
+
+    def extra(self, translate) -> dict:
+        return {"codes": self.codes}
+
+
+class PendingDisqualification(CodesRefused):
+    code = "disqualification_unconfirmed"
+
+
+class InsufficientJudges(CodesRefused):
+    code = "insufficient_judges"
+
+
+class TrimmedMeanShort(CodesRefused):
+    code = "trimmed_mean_short"
+
+
+class SealMismatch(DomainError):
+    """Decryption refused: the stored seed and code map no longer give the seal committed at the
+    draw. The refusal itself is audited: the caller commits before answering."""
+
+    code = "seal_mismatch"
+
+    def __init__(self):
+        super().__init__(N_("The code map does not match the seal recorded at the draw: it has been changed since. "
+                            "Names are not revealed; the refusal is recorded in the audit log."))
+
+
 # ---- reads used by the operations ------------------------------------------------------------
 
 def judge_criteria(event: Event) -> list[dict]:
@@ -76,6 +113,20 @@ def panel_role(event: Event, user) -> str | None:
 def approved(event: Event) -> list[Registration]:
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status == "approved").order_by(Registration.id)))
+
+
+def active(event: Event) -> list[Registration]:
+    """Approved entries that are judged and ranked: not absent, not disqualified (confirmed)."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "approved", ranked_clause())
+        .order_by(Registration.id)))
+
+
+def code_map(event: Event) -> dict[int, str]:
+    """registration id → judges' code, for the entries drawn."""
+    return {rid: code for rid, code in db.session.execute(
+        select(Registration.id, Registration.code).where(Registration.event_id == event.id,
+                                                         Registration.code.is_not(None)))}
 
 
 def registration_orgs(event: Event) -> dict[int, set[int]]:
@@ -109,16 +160,50 @@ def recusals(event: Event) -> dict[tuple[int, int], str]:
 
 
 def coverage(event: Event) -> list[dict]:
-    """Contestants left with fewer judges than the scheme needs after recusal."""
+    """Active contestants left with fewer judges than the scheme needs after recusal (for the
+    organizer: with registration ids; the panel gets `coverage_warnings`)."""
+    if not judge_criteria(event):
+        return []
     judges = [pm.user_id for pm in panel(event, "judge")]
     rec = recusals(event)
     need = event.scheme.get("min_judges", 1)
     short = []
-    for reg in approved(event):
+    for reg in active(event):
         n = sum(1 for j in judges if (j, reg.id) not in rec)
         if n < need:
             short.append({"registration_id": reg.id, "code": reg.code, "judges": n, "needed": need})
     return short
+
+
+def coverage_warnings(event: Event) -> list[dict]:
+    """The coverage shortfall as anyone on the panel may read it: codes and counts only (before
+    the draw an entry has no code yet, and is counted without one)."""
+    return [{"code": c["code"], "judges": c["judges"], "needed": c["needed"]} for c in coverage(event)]
+
+
+def lock_problems(event: Event) -> list[dict]:
+    """What blocks the lock besides missing sheets, by code: disqualifications awaiting the
+    supervisor, entries with fewer sheets than min_judges, and (trimmed mean with "refuse")
+    entries with fewer than 5 sheets."""
+    problems = []
+    for reg in db.session.scalars(select(Registration).where(
+            Registration.event_id == event.id, Registration.status == "approved",
+            Registration.attendance == "disqualified", Registration.attendance_confirmed_at.is_(None))
+            .order_by(Registration.code)):
+        problems.append({"kind": "pending_disqualification", "code": reg.code})
+    if not judge_criteria(event):
+        return problems
+    counts = dict(db.session.execute(select(Sheet.registration_id, func.count()).where(
+        Sheet.event_id == event.id).group_by(Sheet.registration_id)).all())
+    need = event.scheme.get("min_judges", 1)
+    refuse_trim = event.scheme.get("aggregation") == "trimmed_mean" and event.scheme.get("trim_fallback") == "refuse"
+    for reg in sorted(active(event), key=lambda r: r.code or ""):
+        n = counts.get(reg.id, 0)
+        if n < need:
+            problems.append({"kind": "coverage", "code": reg.code, "judges": n, "needed": need})
+        elif refuse_trim and n < TRIM_MIN_JUDGES:
+            problems.append({"kind": "trimmed_mean", "code": reg.code, "judges": n, "needed": TRIM_MIN_JUDGES})
+    return problems
 
 
 def is_drawn(event: Event) -> bool:
@@ -236,23 +321,67 @@ def draw_codes(event: Event, seed: str | None, actor) -> int:
     if not regs:
         raise JudgingStateError(N_("There are no approved entries to draw."))
     prefix = _code_prefix(event)
-    codes = draws.draw_codes([r.id for r in regs], seed, prefix)
+    ids = [r.id for r in regs]
+    codes = draws.draw_codes(ids, seed, prefix)
+    # Two-layer encryption: the ticket numbers are a second draw with its own seed, so that the
+    # number a contestant carries says nothing about the code the judges see.
+    ticket_seed = draws.new_seed() if event.two_layer else None
+    tickets = draws.draw_tickets(ids, ticket_seed, _ticket_prefix(event)) if ticket_seed else {}
     # Clear first so that the unique (event, code) index never sees two rows with one code.
     db.session.execute(update(Registration).where(Registration.event_id == event.id)
-                       .values(code=None, station=None).execution_options(synchronize_session="fetch"))
+                       .values(code=None, ticket_number=None, station=None)
+                       .execution_options(synchronize_session="fetch"))
     db.session.flush()
     for reg in regs:
-        reg.code = codes[reg.id]
+        reg.code, reg.ticket_number = codes[reg.id], tickets.get(reg.id)
+    salt = draws.new_salt()
+    seal = draws.seal_hash(salt, seed, ticket_seed, {rid: (codes[rid], tickets.get(rid)) for rid in ids})
     existing = db.session.scalar(select(Draw).where(Draw.event_id == event.id, Draw.kind == "codes"))
-    before = {"seed": existing.seed} if existing else None
+    before = {"seal_hash": existing.seal_hash} if existing else None
     db.session.execute(delete(Draw).where(Draw.event_id == event.id))
-    row = Draw(event_id=event.id, kind="codes", seed=seed, drawn=len(regs), created_by_id=actor.id)
+    row = Draw(event_id=event.id, kind="codes", seed=seed, ticket_seed=ticket_seed, seal_salt=salt,
+               seal_hash=seal, drawn=len(regs), created_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
-    record("draw.codes", row, actor=actor, before=before, after={"seed": seed, "drawn": len(regs)},
+    # The audit carries only the commitment: the seed and the map stay sealed until decryption.
+    record("draw.codes", row, actor=actor, before=before,
+           after={"drawn": len(regs), "two_layer": bool(ticket_seed), "seal_hash": seal},
            competition_id=comp.id, event_id=event.id)
     ensure_sheets(event, actor)
     return len(regs)
+
+
+def _ticket_prefix(event: Event) -> str:
+    """Ticket numbers are digits only: the event's position in the competition, two digits."""
+    ids = [e.id for e in event.competition.events]
+    index = ids.index(event.id) if event.id in ids else 0
+    return f"{index + 1:02d}"
+
+
+def seal_entries(event: Event) -> dict[int, tuple[str, str | None]]:
+    """The stored code map: registration id → (judges' code, ticket number)."""
+    return {rid: (code, ticket) for rid, code, ticket in db.session.execute(
+        select(Registration.id, Registration.code, Registration.ticket_number)
+        .where(Registration.event_id == event.id, Registration.code.is_not(None)))}
+
+
+def verify_seal(event: Event) -> tuple[bool, str | None, str | None]:
+    """Recompute the seal from the stored seeds and map: (holds, expected, found). The expected
+    hash must be the one on the draw and the one committed in the (append-only) audit of the draw.
+    A draw made before seals existed is checked by re-running its seeded draw instead."""
+    row = db.session.scalar(select(Draw).where(Draw.event_id == event.id, Draw.kind == "codes"))
+    if row is None:
+        return False, None, None
+    entries = seal_entries(event)
+    if row.seal_hash is None:
+        prefix = _code_prefix(event)
+        again = draws.draw_codes(list(entries), row.seed, prefix)
+        return again == {rid: code for rid, (code, _t) in entries.items()}, None, None
+    found = draws.seal_hash(row.seal_salt or "", row.seed, row.ticket_seed, entries)
+    committed = db.session.scalar(select(AuditEvent.after).where(
+        AuditEvent.event_id == event.id, AuditEvent.action == "draw.codes").order_by(AuditEvent.seq.desc()).limit(1))
+    committed_hash = (committed or {}).get("seal_hash", row.seal_hash)
+    return found == row.seal_hash == committed_hash, row.seal_hash, found
 
 
 def _code_prefix(event: Event) -> str:
@@ -299,7 +428,10 @@ def ensure_sheets(event: Event, actor=None) -> None:
                 record("sheet.void", sheet, actor=actor, before={"status": sheet.status, "scores": values},
                        reason=rec.get(key), competition_id=event.competition_id, event_id=event.id)
             db.session.delete(sheet)
-    for judge_id, rid in sorted(wanted - set(existing)):
+    # Created in code order, so that sheet ids (which the panel sees) say nothing of the order
+    # of registration ids.
+    code_of = {r.id: r.code for r in regs}
+    for judge_id, rid in sorted(wanted - set(existing), key=lambda k: (k[0], code_of[k[1]])):
         sheet = Sheet(event_id=event.id, registration_id=rid, judge_id=judge_id)
         sheet.scores = [Score(criterion_key=k, value=None) for k in keys]
         db.session.add(sheet)
@@ -424,17 +556,19 @@ def _marked_wrong(event: Event, registration_id: int) -> bool:
 
 
 def missing_work(event: Event) -> list[dict]:
-    """Sheets not yet submitted and imported scores not yet present, for the lock."""
+    """Sheets not yet submitted and imported scores not yet present, for the lock. Entries marked
+    absent or disqualified (confirmed) need none: their draft sheets stay drafts."""
     missing = []
-    for sheet in db.session.scalars(select(Sheet).where(Sheet.event_id == event.id, Sheet.status == "draft")
-                                    .order_by(Sheet.registration_id, Sheet.judge_id)):
+    for sheet in db.session.scalars(select(Sheet).join(Registration, Registration.id == Sheet.registration_id)
+                                    .where(Sheet.event_id == event.id, Sheet.status == "draft", ranked_clause())
+                                    .order_by(Registration.code, Sheet.judge_id)):
         missing.append({"kind": "sheet", "code": sheet.registration.code, "judge_id": sheet.judge_id,
                         "judge": sheet.judge.name})
     keys = [c["key"] for c in imported_criteria(event)]
     if keys:
         have = set(db.session.execute(select(ImportedScore.registration_id, ImportedScore.criterion_key).where(
             ImportedScore.event_id == event.id)))
-        for reg in approved(event):
+        for reg in active(event):
             for key in keys:
                 if (reg.id, key) not in have:
                     missing.append({"kind": "imported", "code": reg.code, "criterion": key})
@@ -448,6 +582,19 @@ def lock_event(event: Event, actor) -> Event:
     reopened = event.reopened_at is not None and event.competition.status in ("publicity", "final")
     if event.competition.status != "judging" and not reopened:
         raise JudgingStateError(N_("Events are locked while the competition is in judging."))
+    problems = lock_problems(event)
+    for kind, error, message in (
+            ("pending_disqualification", PendingDisqualification,
+             N_("The event cannot be locked: the disqualification of %(codes)s awaits the supervisor's confirmation.")),
+            ("coverage", InsufficientJudges,
+             N_("The event cannot be locked: %(codes)s have fewer judges' sheets than the %(n)d required. "
+                "The organizer adds judges to the panel.")),
+            ("trimmed_mean", TrimmedMeanShort,
+             N_("The event cannot be locked: the trimmed mean needs 5 judges' sheets and %(codes)s have fewer "
+                "(the event refuses the plain mean). The organizer adds judges to the panel."))):
+        codes = [p["code"] for p in problems if p["kind"] == kind]
+        if codes:
+            raise error(message, codes, codes="、".join(c or "—" for c in codes), n=event.scheme.get("min_judges", 1))
     missing = missing_work(event)
     if missing:
         raise MissingWork(N_("The event cannot be locked: %(n)d sheets or scores are missing."), missing, n=len(missing))
@@ -457,8 +604,10 @@ def lock_event(event: Event, actor) -> Event:
     if result.rowcount != 1:
         raise JudgingStateError(N_("The event is locked already."))
     event.locked_at, event.locked_by_id = now, actor.id
-    db.session.execute(update(Sheet).where(Sheet.event_id == event.id).values(status="locked")
-                       .execution_options(synchronize_session=False))
+    # Sheets of entries marked absent or disqualified are not locked: they stay as they were.
+    db.session.execute(update(Sheet).where(Sheet.event_id == event.id, Sheet.registration_id.in_(
+        select(Registration.id).where(Registration.event_id == event.id, ranked_clause())))
+        .values(status="locked").execution_options(synchronize_session=False))
     for sheet in db.session.scalars(select(Sheet).where(Sheet.event_id == event.id)):
         db.session.refresh(sheet)
     record("event.lock", event, actor=actor, after={"locked_at": now}, competition_id=event.competition_id,
@@ -469,15 +618,147 @@ def lock_event(event: Event, actor) -> Event:
     return event
 
 
-def decrypt(event: Event, actor) -> Event:
-    """Reveal names to the panel after lock (解密); the first decryption is recorded."""
+DECRYPT_ROLES = ("chief_judge", "supervisor")
+
+
+def decrypt(event: Event, actor, role: str) -> str:
+    """Two-person decryption (解密) after lock: the event's chief judge and a supervisor of the
+    competition, either first. The first records a request; the other person, in the other role,
+    confirms; only then are names revealed. At confirmation the seal of the draw is recomputed and
+    must match (else SealMismatch, audited). Repeats by the same person change nothing and are not
+    audited again; conditional UPDATEs make simultaneous calls record one row each step.
+    The caller has checked that `actor` holds `role` for this event. Returns "requested" or
+    "decrypted"."""
+    if role not in DECRYPT_ROLES:
+        raise ValueError(role)
     if event.locked_at is None:
         raise JudgingStateError(N_("Names are revealed only after the event is locked."))
-    if event.decrypted_at is None:
-        event.decrypted_at = utcnow()
-        record("event.decrypt", event, actor=actor, after={"decrypted_at": event.decrypted_at},
+    if event.decrypted_at is not None:
+        return "decrypted"
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.decrypt_requested_by_id.is_(None),
+                            Event.decrypted_at.is_(None), Event.locked_at.is_not(None))
+        .values(decrypt_requested_by_id=actor.id, decrypt_requested_at=now, decrypt_requested_role=role)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount == 1:
+        db.session.refresh(event)
+        record("event.decrypt_request", event, actor=actor, after={"role": role, "requested_at": now},
                competition_id=event.competition_id, event_id=event.id)
-    return event
+        return "requested"
+    db.session.refresh(event)
+    if event.decrypted_at is not None:
+        return "decrypted"
+    if event.decrypt_requested_by_id == actor.id or event.decrypt_requested_role == role:
+        # The same person again, or a second person in the same role: the other role must confirm.
+        return "requested"
+    holds, expected, found = verify_seal(event)
+    if not holds:
+        record("event.decrypt_refused", event, actor=actor, reason="seal_mismatch",
+               after={"role": role, "seal_hash": expected, "recomputed": found},
+               competition_id=event.competition_id, event_id=event.id)
+        raise SealMismatch()
+    done = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.decrypted_at.is_(None),
+                            Event.decrypt_requested_by_id == event.decrypt_requested_by_id)
+        .values(decrypted_at=now, decrypted_by_id=actor.id).execution_options(synchronize_session=False))
+    if done.rowcount == 1:
+        db.session.refresh(event)
+        draw = db.session.scalar(select(Draw).where(Draw.event_id == event.id, Draw.kind == "codes"))
+        # From now on the audit holds what reproduces the map: the seeds and the seal's salt.
+        record("event.decrypt", event, actor=actor, competition_id=event.competition_id, event_id=event.id,
+               after={"decrypted_at": now, "requested_by_id": event.decrypt_requested_by_id,
+                      "requested_role": event.decrypt_requested_role, "confirmed_by_id": actor.id,
+                      "confirmed_role": role, "seal_hash": draw.seal_hash if draw else None, "seal_verified": True,
+                      "seed": draw.seed if draw else None, "ticket_seed": draw.ticket_seed if draw else None,
+                      "seal_salt": draw.seal_salt if draw else None})
+    else:
+        db.session.refresh(event)
+    return "decrypted"
+
+
+def decryption_state(event: Event) -> dict:
+    """Where the two-person decryption stands (for pages and API answers)."""
+    state = "decrypted" if event.decrypted_at else ("requested" if event.decrypt_requested_by_id else "none")
+    return {"state": state, "requested_role": event.decrypt_requested_role,
+            "requested_at": event.decrypt_requested_at, "decrypted_at": event.decrypted_at}
+
+
+# ---- absent and disqualified entries (缺考 / 取消成绩) ---------------------------------------------
+
+def _attendance_state(reg: Registration) -> dict:
+    return {"attendance": reg.attendance, "reason": reg.attendance_reason,
+            "confirmed": reg.attendance_confirmed_at is not None}
+
+
+def _require_attendance_window(event: Event, reg: Registration) -> None:
+    if reg.event_id != event.id or reg.status != "approved" or not reg.code:
+        raise JudgingStateError(N_("Only drawn entries of this event are marked."))
+    _require_not_locked(event)
+    if event.competition.status != "judging" and event.reopened_at is None:
+        raise JudgingStateError(N_("Entries are marked absent or disqualified while the event is judged."))
+
+
+def mark_attendance(event: Event, reg: Registration, status, reason, actor) -> Registration:
+    """The chief judge marks an entry absent (缺考; reason optional) or disqualified (取消成绩;
+    reason required, counts once a supervisor confirms), or clears the mark, before the lock.
+    Marked entries are not ranked and their draft sheets do not block the lock; the sheets are
+    kept as they are (drafts), and every value typed on them is copied into the audit entry."""
+    status = status if status not in ("", None, "none") else None
+    reason = (str(reason).strip()[:1000] if reason is not None else "") or None
+    errors = Collector()
+    if status is not None and status not in ATTENDANCE_MARKS:
+        errors.add("status", N_("The mark is absent or disqualified, or empty to clear it."))
+    if status == "disqualified" and not reason:
+        errors.add("reason", N_("A disqualification needs a reason."))
+    errors.raise_if_any()
+    _require_attendance_window(event, reg)
+    if status == reg.attendance and (status is None or reason == reg.attendance_reason):
+        return reg
+    before = _attendance_state(reg)
+    typed = {}
+    for sheet in db.session.scalars(select(Sheet).where(Sheet.registration_id == reg.id).order_by(Sheet.judge_id)):
+        values = {k: plain(v) for k, v in sheet.values().items() if v is not None}
+        if values:
+            typed[str(sheet.judge_id)] = {"status": sheet.status, "scores": values}
+    now = utcnow()
+    reg.attendance, reg.attendance_reason = status, reason if status else None
+    reg.attendance_marked_by_id, reg.attendance_marked_at = (actor.id, now) if status else (None, None)
+    reg.attendance_confirmed_by_id = reg.attendance_confirmed_at = None
+    record("registration.attendance", reg, actor=actor, before=before,
+           after={**_attendance_state(reg), "sheets": typed}, reason=reason,
+           competition_id=reg.competition_id, event_id=reg.event_id)
+    cache.invalidate_competition(reg.competition_id)
+    return reg
+
+
+def confirm_disqualification(event: Event, reg: Registration, actor) -> Registration:
+    """A supervisor confirms the chief judge's disqualification; from then it counts."""
+    if reg.attendance != "disqualified":
+        raise JudgingStateError(N_("This entry has no disqualification to confirm."))
+    _require_attendance_window(event, reg)
+    if reg.attendance_confirmed_at is not None:
+        return reg
+    if reg.attendance_marked_by_id == actor.id:
+        raise Forbidden(N_("A disqualification is confirmed by someone other than the person who marked it."))
+    now = utcnow()
+    done = db.session.execute(
+        update(Registration).where(Registration.id == reg.id, Registration.attendance == "disqualified",
+                                   Registration.attendance_confirmed_at.is_(None))
+        .values(attendance_confirmed_by_id=actor.id, attendance_confirmed_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(reg)
+    if done.rowcount == 1:
+        record("registration.attendance_confirm", reg, actor=actor, before={"confirmed": False},
+               after={"attendance": "disqualified", "confirmed": True}, reason=reg.attendance_reason,
+               competition_id=reg.competition_id, event_id=reg.event_id)
+        cache.invalidate_competition(reg.competition_id)
+    return reg
+
+
+def entry_by_code(event: Event, code: str) -> Registration | None:
+    return db.session.scalar(select(Registration).where(Registration.event_id == event.id,
+                                                        Registration.code == code))
 
 
 def names_visible_to_panel(event: Event) -> bool:
@@ -582,7 +863,7 @@ def mark_recheck(item: RecheckItem, status: str, note: str | None, actor) -> Rec
         # More than 5% errors in the sample: every remaining entry must be re-checked too.
         recheck.full_required = True
         done = {i.registration_id for i in recheck.items}
-        for reg in approved(event):
+        for reg in active(event):
             if reg.id not in done:
                 recheck.items.append(RecheckItem(registration_id=reg.id, reason="full"))
         record("recheck.full", recheck, actor=actor, after={"error_rate": str(rate)},

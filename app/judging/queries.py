@@ -3,12 +3,42 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..audit.models import AuditEvent
+from ..competitions.access import manages, supervises
 from ..competitions.models import Event
+from ..domain.anonymity import PANEL_ACTIONS, PANEL_PREFIXES, panel_visible
 from ..domain.scoring import plain
 from ..extensions import db
 from ..registration.models import Registration
 from .models import PanelMember, Recheck, Sheet
-from .operations import names_visible_to_panel
+from .operations import code_map, names_visible_to_panel
+
+
+def sees_code_map(event: Event, user) -> bool:
+    """Organizers of the competition and its supervisors always; anyone else (the chief judge)
+    only once the event is decrypted."""
+    comp = event.competition
+    return manages(comp, user) or supervises(comp, user) or event.decrypted_at is not None
+
+
+def audit_item(ev: AuditEvent) -> dict:
+    return {"seq": ev.seq, "created_at": ev.created_at, "actor_id": ev.actor_id, "actor_name": ev.actor_name,
+            "action": ev.action, "object_type": ev.object_type, "object_id": ev.object_id,
+            "competition_id": ev.competition_id, "event_id": ev.event_id,
+            "before": ev.before, "after": ev.after, "reason": ev.reason, "hash": ev.hash}
+
+
+def panel_audit_filter():
+    """SQL prefilter matching domain.anonymity.is_panel_action (so that pages stay full)."""
+    from sqlalchemy import or_
+    return or_(AuditEvent.action.in_(sorted(PANEL_ACTIONS)),
+               *(AuditEvent.action.like(prefix + "%") for prefix in PANEL_PREFIXES))
+
+
+def sealed_audit(event: Event, items: list[dict]) -> list[dict]:
+    """The panel-visible audit (domain.anonymity.panel_visible) of these items."""
+    codes = code_map(event)
+    return [shown for item in items if (shown := panel_visible(item, codes)) is not None]
 
 
 def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names: bool = False) -> dict:

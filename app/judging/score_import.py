@@ -46,10 +46,16 @@ def import_scores(event: Event, data: bytes, actor, filename: str = "") -> int:
                                     {"column": crit["name"]}, crit["name"]))
     if problems:
         raise ImportRejected(problems)
-    regs = {r.code: r for r in db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id, Registration.status == "approved", Registration.code.is_not(None)))}
+    # The exam system may know the contestants by their admission-ticket number (two-layer
+    # encryption) or by the code: both are accepted (they never look alike).
+    regs = {}
+    for r in db.session.scalars(select(Registration).where(
+            Registration.event_id == event.id, Registration.status == "approved", Registration.code.is_not(None))):
+        regs[r.code] = r
+        if r.ticket_number:
+            regs[r.ticket_number] = r
     values: dict[tuple[int, str], object] = {}
-    seen: dict[str, int] = {}
+    seen: dict[int, int] = {}
     for line, cells in enumerate(table[1:], start=2):
         if not any(cell_text(c) for c in cells):
             continue
@@ -59,11 +65,11 @@ def import_scores(event: Event, data: bytes, actor, filename: str = "") -> int:
             problems.append(Problem(line, "code", N_("No contestant of this event has the code %(code)s."),
                                     {"code": code}, header[code_col]))
             continue
-        if code in seen:
+        if reg.id in seen:
             problems.append(Problem(line, "code", N_("The code %(code)s is on line %(line)d too."),
-                                    {"code": code, "line": seen[code]}, header[code_col]))
+                                    {"code": code, "line": seen[reg.id]}, header[code_col]))
             continue
-        seen[code] = line
+        seen[reg.id] = line
         for i, crit in columns.items():
             raw = cells[i] if i < len(cells) else None
             if isinstance(raw, float) and raw.is_integer():

@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from ..accounts.models import User, UserRole
 from ..audit.models import AuditEvent
-from ..competitions.access import managed_event, supervised_competitions, supervised_event, supervises
+from .. import uow
+from ..competitions.access import managed_event, supervised_competitions, supervised_event
 from ..competitions.models import Competition, Event
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.scoring import plain
 from ..extensions import db
 from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
-from ..registration.models import Registration
 from ..results.compute import totals_ranked
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
@@ -26,7 +26,8 @@ from .access import overseen_event, panel_event
 from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
                     make_sheet_form)
 from .models import PanelMember, RecheckItem
-from .queries import all_sheets, judge_pool, my_panels, my_sheets, recheck_of, sheet_by_code
+from .queries import (all_sheets, audit_item, judge_pool, my_panels, my_sheets, panel_audit_filter, recheck_of,
+                      sealed_audit, sees_code_map, sheet_by_code)
 from .score_import import import_scores
 
 
@@ -55,10 +56,12 @@ def _overview(event: Event, template: str, **extra):
     codes = sorted({s.registration.code for s in sheets if s.registration.code})
     matrix = {(s.registration.code, s.judge_id): s for s in sheets}
     regs = {r.code: r for r in ops.approved(event) if r.code}
+    marked = [r for r in sorted(regs.values(), key=lambda r: r.code) if r.attendance]
     return render_template(template, event=event, judges=judges, codes=codes, matrix=matrix, regs=regs,
                            flags=ops.disagreements(event), missing=ops.missing_work(event),
                            names=ops.names_visible_to_panel(event), criteria=ops.judge_criteria(event),
-                           coverage=ops.coverage(event), **extra)
+                           problems=ops.lock_problems(event), marked=marked,
+                           decryption=ops.decryption_state(event), **extra)
 
 
 def _sheet_form(sheet, criteria):
@@ -133,12 +136,33 @@ def lock(event_id: int):
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
+def _decrypt(event: Event, role: str) -> None:
+    """Request or confirm the two-person decryption; a seal mismatch is refused, and recorded."""
+    outcome = {}
+    try:
+        outcome["state"] = ops.decrypt(event, current_user, role)
+    except ops.SealMismatch as exc:
+        uow.commit()  # keep the audit record of the refusal
+        flash(error_message(exc), "error")
+        return
+    except DomainError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+        return
+    if outcome["state"] == "decrypted":
+        flash(_("Names are now shown to the panel."), "success")
+    else:
+        flash(_("Your decryption request is recorded; names are shown once a supervisor confirms.")
+              if role == "chief_judge" else
+              _("Your decryption request is recorded; names are shown once the chief judge confirms."), "info")
+
+
 @bp.route("/judge/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
 @requires_recent_auth()
 def decrypt(event_id: int):
     event, _role = panel_event(event_id, "chief_judge")
-    perform(lambda: ops.decrypt(event, current_user), _("Names are now shown to the panel."))
+    _decrypt(event, "chief_judge")
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
@@ -146,10 +170,25 @@ def decrypt(event_id: int):
 @roles("chief_judge")
 def time_used(event_id: int):
     event, _role = panel_event(event_id, "chief_judge")
-    reg = db.session.get(Registration, request.form.get("registration_id", type=int) or 0)
-    if reg is None or reg.event_id != event.id:
+    reg = ops.entry_by_code(event, request.form.get("code") or "")
+    if reg is None:
         abort(404)
     perform(lambda: ops.set_time_used(reg, request.form.get("time_used"), current_user))
+    return redirect(url_for("judging.event_page", event_id=event.id))
+
+
+@bp.route("/judge/events/<int:event_id>/entries/<code>/attendance", methods=["POST"])
+@roles("chief_judge")
+def attendance(event_id: int, code: str):
+    event, _role = panel_event(event_id, "chief_judge")
+    reg = ops.entry_by_code(event, code)
+    if reg is None:
+        abort(404)
+    status = request.form.get("status") or None
+    messages = {"absent": _("%(code)s is marked absent.", code=code),
+                "disqualified": _("%(code)s is marked disqualified; the supervisor confirms it.", code=code)}
+    perform(lambda: ops.mark_attendance(event, reg, status, request.form.get("reason"), current_user),
+            messages.get(status, _("The mark of %(code)s is cleared.", code=code)))
     return redirect(url_for("judging.event_page", event_id=event.id))
 
 
@@ -178,6 +217,7 @@ def manage(event_id: int):
         conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
         draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
         registrations=ops.approved(event), recusals=ops.recusals(event), coverage=ops.coverage(event),
+        names={r.id: r.team_name or r.person.name for r in ops.approved(event)},
         imported=ops.imported_criteria(event),
         users={pm.user_id: pm.user for pm in ops.panel(event)},
         problems=None)
@@ -281,6 +321,27 @@ def recheck_draw(event_id: int):
     return redirect(url_for("judging.supervise", event_id=event.id))
 
 
+@bp.route("/supervise/events/<int:event_id>/decrypt", methods=["POST"])
+@roles("supervisor")
+@requires_recent_auth()
+def supervise_decrypt(event_id: int):
+    event = supervised_event(event_id)
+    _decrypt(event, "supervisor")
+    return redirect(url_for("judging.supervise", event_id=event.id))
+
+
+@bp.route("/supervise/events/<int:event_id>/entries/<code>/attendance/confirm", methods=["POST"])
+@roles("supervisor")
+def attendance_confirm(event_id: int, code: str):
+    event = supervised_event(event_id)
+    reg = ops.entry_by_code(event, code)
+    if reg is None:
+        abort(404)
+    perform(lambda: ops.confirm_disqualification(event, reg, current_user),
+            _("The disqualification of %(code)s is confirmed.", code=code))
+    return redirect(url_for("judging.supervise", event_id=event.id))
+
+
 @bp.route("/supervise/recheck-items/<int:item_id>", methods=["POST"])
 @roles("supervisor")
 def recheck_mark(item_id: int):
@@ -300,5 +361,13 @@ def audit(event_id: int):
     sheet_id = request.args.get("sheet", type=int)
     if sheet_id:
         stmt = stmt.where(AuditEvent.object_type == "sheets", AuditEvent.object_id == sheet_id)
+    sealed = not sees_code_map(event, current_user)
+    if sealed:
+        stmt = stmt.where(panel_audit_filter())
     page = db.paginate(stmt, per_page=100, error_out=False)
-    return render_template("judging/audit.html", event=event, page=page, sheet_id=sheet_id)
+    items = [audit_item(ev) for ev in page.items]
+    if sealed:
+        # The chief judge before decryption: the panel-visible audit (domain.anonymity).
+        items = sealed_audit(event, items)
+    return render_template("judging/audit.html", event=event, page=page, items=items, sheet_id=sheet_id,
+                           sealed=sealed)

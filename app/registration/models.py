@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import utcnow
 
 ACTIVE_STATUSES = ("submitted", "approved")
+# Judging marks of an approved entry (缺考 / 取消成绩): such entries are not ranked.
+ATTENDANCE_MARKS = ("absent", "disqualified")
 
 
 class Registration(db.Model):
     """One entry into an event: a person, or a team whose captain is `person`."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("event_id", "code"),)
+    __table_args__ = (UniqueConstraint("event_id", "code"), UniqueConstraint("event_id", "ticket_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -33,8 +35,20 @@ class Registration(db.Model):
     review_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None]
     # Anonymous contestant code from the draw (参赛编号) and the station from the second draw.
+    # With two-layer encryption the admission ticket carries `ticket_number` (first layer, the
+    # contestant's number) and the judges see only `code` (second layer); without it the ticket
+    # carries `code`.
     code: Mapped[str | None] = mapped_column(String(16))
+    ticket_number: Mapped[str | None] = mapped_column(String(16))
     station: Mapped[int | None]
+    # Absent (缺考) or disqualified (取消成绩) in judging, marked by the chief judge; a
+    # disqualification counts once a supervisor confirms it.
+    attendance: Mapped[str | None] = mapped_column(String(12))
+    attendance_reason: Mapped[str | None] = mapped_column(Text)
+    attendance_marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attendance_marked_at: Mapped[datetime | None]
+    attendance_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attendance_confirmed_at: Mapped[datetime | None]
     # Time used in seconds, for the tie-break chain (entered by the chief judge).
     time_used: Mapped[int | None]
     # The import that created this registration (a random batch id), for tracing it to its file.
@@ -53,6 +67,23 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def excluded(self) -> bool:
+        """Not ranked: absent, or disqualified with the supervisor's confirmation."""
+        return self.attendance == "absent" or (self.attendance == "disqualified"
+                                               and self.attendance_confirmed_at is not None)
+
+    @property
+    def ticket_text(self) -> str | None:
+        """The number printed on the admission ticket and shown to the contestant."""
+        return self.ticket_number if self.event.two_layer else self.code
+
+
+def ranked_clause():
+    """SQL: the entry is not excluded from ranking (see Registration.excluded)."""
+    return or_(Registration.attendance.is_(None),
+               and_(Registration.attendance == "disqualified", Registration.attendance_confirmed_at.is_(None)))
 
 
 class RegistrationMember(db.Model):

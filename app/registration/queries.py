@@ -39,8 +39,16 @@ def registration_json(reg: Registration, viewer) -> dict:
                            if (missing := missing_glyphs(p.name))],
     }
     own = reg.person.user_id is not None and reg.person.user_id == getattr(viewer, "id", None)
-    if can_manage(reg, viewer) or viewer.has_role("admin") or own:
+    if can_manage(reg, viewer) or viewer.has_role("admin"):
         data["code"], data["station"] = reg.code, reg.station
+        data["ticket_number"] = reg.ticket_text
+    elif own or (viewer.has_role("org_contact") and reg.organization_id is not None
+                 and reg.organization_id == getattr(viewer, "organization_id", None)):
+        # The contestant knows the number on their admission ticket; with two-layer encryption the
+        # judges' code is not theirs to know.
+        data["ticket_number"], data["station"] = reg.ticket_text, reg.station
+        if not reg.event.two_layer:
+            data["code"] = reg.code
     return data
 
 

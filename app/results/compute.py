@@ -22,7 +22,7 @@ from ..competitions.models import Event
 from ..domain.scoring import TotalBreakdown
 from ..extensions import db
 from ..judging.models import ImportedScore, Score, Sheet
-from ..registration.models import Registration
+from ..registration.models import Registration, ranked_clause
 
 COUNTED = ("submitted", "locked")
 
@@ -235,9 +235,11 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
                      [(c["key"], source) for c in comp["criteria"]]))
     keep = chain_criteria if chain_criteria is not None else {k for _c, _w, _m, cs in plan for k, _s in cs}
     out: dict[int, TotalBreakdown | None] = {}
+    # Entries marked absent or disqualified (confirmed) are not ranked: they get no breakdown.
     regs = db.session.scalars(select(Registration.id).where(Registration.event_id == event.id,
                                                             Registration.status == "approved",
-                                                            Registration.code.is_not(None))).all()
+                                                            Registration.code.is_not(None),
+                                                            ranked_clause())).all()
     lcm = math.lcm
     for rid in regs:
         marks: dict[str, Fraction] = {}
@@ -276,6 +278,21 @@ def event_breakdowns(event: Event, chain_criteria: set[str] | None = None) -> di
         out[rid] = TotalBreakdown(components=components, criteria=marks,
                                   total=Fraction(total_n, total_d)) if complete else None
     return out
+
+
+def mean_fallback_entries(event: Event) -> set[int]:
+    """Entries of a trimmed-mean event whose criteria were aggregated by the plain mean, because
+    fewer than 5 judges' sheets counted (the event's trim_fallback "mean"): the results say so."""
+    from ..domain.scheme import TRIM_MIN_JUDGES
+    scheme = event.scheme or {}
+    if scheme.get("aggregation") != "trimmed_mean" or not any(
+            c.get("entry", "judges") != "import" for c in scheme.get("components", [])):
+        return set()
+    counts = dict(db.session.execute(select(Sheet.registration_id, func.count()).where(
+        Sheet.event_id == event.id, Sheet.status.in_(COUNTED)).group_by(Sheet.registration_id)).all())
+    rids = db.session.scalars(select(Registration.id).where(Registration.event_id == event.id,
+                                                            Registration.status == "approved")).all()
+    return {rid for rid in rids if counts.get(rid, 0) < TRIM_MIN_JUDGES}
 
 
 def totals_ranked(event: Event) -> list[tuple[int, Decimal]]:

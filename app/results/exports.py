@@ -8,7 +8,11 @@ from ..competitions.models import Event
 from ..domain.refdata import AWARD_ZH, regions
 from ..spreadsheets import write_xlsx
 
-def results_xlsx(event: Event, rows: list[dict], regs: dict) -> bytes:
+ATTENDANCE_ZH = {"absent": "缺考", "disqualified": "取消成绩"}
+
+
+def results_xlsx(event: Event, rows: list[dict], regs: dict, excluded: list | None = None) -> bytes:
+    """Ranked rows, then the entries marked absent or disqualified (without rank or total)."""
     comp_keys = [c["key"] for c in event.scheme["components"]]
     comp_names = [c["name"] for c in event.scheme["components"]]
     headers = ["名次", "参赛编号", "姓名", "单位"] + comp_names + ["总分", "奖项", "标准分"]
@@ -20,6 +24,10 @@ def results_xlsx(event: Event, rows: list[dict], regs: dict) -> bytes:
                     reg.organization.name if reg.organization else ""]
                    + [row["components"].get(k, "") for k in comp_keys]
                    + [str(row["total"]), AWARD_ZH.get(row["award"], row["award"]), row["standardized"] or ""])
+        for reg in excluded or []:
+            yield ([ATTENDANCE_ZH.get(reg.attendance, ""), reg.code, reg.team_name or reg.person.name,
+                    reg.organization.name if reg.organization else ""]
+                   + ["" for _k in comp_keys] + ["", "", ""])
     return write_xlsx(headers, gen(), sheet_title=event.name)
 
 

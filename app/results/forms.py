@@ -20,5 +20,5 @@ class DecisionForm(FlaskForm):
 
 
 class TieForm(FlaskForm):
-    order = StringField(_l("Order, best first (entry numbers separated by commas)"))
+    order = StringField(_l("Order, best first (codes separated by commas)"))
     reason = TextAreaField(_l("Reason"))

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration.models import Registration
-from .compute import event_breakdowns, gc_paused
+from .compute import event_breakdowns, gc_paused, mean_fallback_entries
 from .models import Appeal, FinalCorrection, Result, TieResolution
 
 
@@ -66,17 +66,35 @@ def _compute(event: Event) -> list[dict]:
         shares = [Decimal(s) for s in settings.get("shares") or ["0.10", "0.20", "0.30"]]
         given = award_rules.prizes(triples, shares, Decimal(settings.get("min_total") or "60"))
     std = award_rules.standardized({r.id: r.total for r in ranked}) if settings.get("standardized") else {}
+    fallback = mean_fallback_entries(event)
     out = []
     for r in sorted(ranked, key=lambda r: (r.rank, regs[r.id][0] or "")):
         out.append({"registration_id": r.id, "code": regs[r.id][0], "rank": r.rank, "total": r.total,
                     "components": {k: str(v) for k, v in shown[r.id].items()},
                     "award": given.get(r.id), "standardized": std.get(r.id),
-                    "tie_group": list(r.tie_group) if not r.resolved else None})
+                    "tie_group": list(r.tie_group) if not r.resolved else None,
+                    "aggregation_note": "mean_below_5" if r.id in fallback else None})
     return out
+
+
+def excluded_entries(event: Event) -> list[Registration]:
+    """Entries marked absent (缺考) or disqualified (取消成绩, confirmed): listed without rank."""
+    return [r for r in db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "approved",
+        Registration.attendance.is_not(None)).order_by(Registration.code, Registration.id)) if r.excluded]
 
 
 def unresolved(event: Event) -> list[list[int]]:
     return [list(g) for g in {tuple(x["tie_group"]) for x in compute(event) if x["tie_group"]}]
+
+
+def ids_for_codes(event: Event, codes: list, allow_ids: bool = False) -> list:
+    """Judges' codes → registration ids of this event, in order. Anything else becomes None (so
+    resolve_tie refuses the order), except registration ids themselves when `allow_ids`."""
+    by_code = {code: rid for rid, code in db.session.execute(
+        select(Registration.id, Registration.code).where(Registration.event_id == event.id,
+                                                         Registration.code.is_not(None)))}
+    return [by_code.get(str(c).strip(), c if allow_ids else None) for c in codes]
 
 
 def resolve_tie(event: Event, order: list, reason: str | None, actor) -> TieResolution:
@@ -242,7 +260,8 @@ def decide_appeal(appeal: Appeal, decision: str, note: str | None, actor) -> App
         event.locked_at = None
         event.reopened_at = utcnow()
         db.session.execute(update(Sheet).where(Sheet.event_id == event.id,
-                                               Sheet.registration_id == appeal.registration_id)
+                                               Sheet.registration_id == appeal.registration_id,
+                                               Sheet.status == "locked")
                            .values(status="submitted").execution_options(synchronize_session=False))
     record("appeal.decide", appeal, actor=actor, before={"status": "open"}, after={"status": decision},
            reason=appeal.decision_note, competition_id=appeal.competition_id, event_id=appeal.event_id)
@@ -287,8 +306,8 @@ def open_final_correction(event: Event, reason: str | None, actor, appeal_id: in
     db.session.add(corr)
     event.locked_at = None
     event.reopened_at = utcnow()
-    db.session.execute(update(Sheet).where(Sheet.event_id == event.id).values(status="submitted")
-                       .execution_options(synchronize_session=False))
+    db.session.execute(update(Sheet).where(Sheet.event_id == event.id, Sheet.status == "locked")
+                       .values(status="submitted").execution_options(synchronize_session=False))
     record("results.final_correction_open", corr, actor=actor, reason=corr.reason, competition_id=comp.id,
            event_id=event.id)
     cache.invalidate_competition(comp.id)

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..registration.models import Registration
 from .. import timeutil
 from .models import Result
+from .operations import excluded_entries
 
 PUBLIC_STATUSES = ("publicity", "final", "archived")
 
@@ -46,8 +47,13 @@ def public_results(competition_id: int) -> dict | None:
             "id": event.id, "name": event.name, "track": event.track, "preset": (event.awards or {}).get("preset"),
             "items": [{"rank": r.rank, "name_masked": mask_name(reg.team_name or reg.person.name),
                        "organization": reg.organization.name if reg.organization else None,
-                       "total": str(r.total), "award": r.award, "standardized": r.standardized}
-                      for r, reg in rows]})
+                       "total": str(r.total), "award": r.award, "standardized": r.standardized, "status": "ranked"}
+                      for r, reg in rows] + [
+                      # Absent (缺考) and disqualified (取消成绩) entries: listed as such, without rank.
+                      {"rank": None, "name_masked": mask_name(reg.team_name or reg.person.name),
+                       "organization": reg.organization.name if reg.organization else None,
+                       "total": None, "award": None, "standardized": None, "status": reg.attendance}
+                      for reg in excluded_entries(event)]})
     ends = publicity_ends_at(comp)
     data = {"id": comp.id, "name": comp.name, "status": comp.status, "level": comp.level,
             "jurisdiction": comp.jurisdiction, "publicity_ends_at": timeutil.iso(ends), "events": events}

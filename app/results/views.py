@@ -93,13 +93,17 @@ def public_lookup():
 # ---- organizers -------------------------------------------------------------------------------
 
 def _rows_for(event: Event) -> tuple[list[dict], str]:
-    """Published rows when there are any, else the live (provisional) computation."""
+    """Published rows when there are any, else the live (provisional) computation. Ranked
+    entries only (absent and disqualified ones: operations.excluded_entries)."""
+    from .compute import mean_fallback_entries
     stored = operations.stored(event)
     if stored:
         status = "final" if all(r.is_final for r in stored) else "publicity"
+        fallback = mean_fallback_entries(event)
         rows = [{"registration_id": r.registration_id, "code": r.registration.code, "rank": r.rank,
                  "total": r.total, "components": r.components, "award": r.award, "standardized": r.standardized,
-                 "tie_group": None} for r in stored]
+                 "tie_group": None, "aggregation_note": "mean_below_5" if r.registration_id in fallback else None}
+                for r in stored]
         return rows, status
     return operations.compute(event), "provisional"
 
@@ -119,7 +123,8 @@ def manage(competition_id: int):
         rows_by_event[event] = rows
         for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)):
             regs[r.id] = r
-        tables.append({"event": event, "rows": rows, "status": status, "histogram": exports.histogram(rows)})
+        tables.append({"event": event, "rows": rows, "status": status, "histogram": exports.histogram(rows),
+                       "excluded": operations.excluded_entries(event)})
     counts = exports.award_counts(rows_by_event, regs)
     appeals = db.session.scalars(select(Appeal).where(Appeal.competition_id == comp.id).order_by(Appeal.id.desc())).all()
     targets = [e for c in db.session.scalars(managed_competitions(current_user).where(
@@ -134,7 +139,7 @@ def export(event_id: int):
     event = managed_event(event_id)
     rows, _status = _rows_for(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
-    return Response(exports.results_xlsx(event, rows, regs), mimetype=XLSX,
+    return Response(exports.results_xlsx(event, rows, regs, operations.excluded_entries(event)), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx", "results.xlsx")})
 
 
@@ -172,8 +177,10 @@ def ties(event_id: int):
     event, _role = panel_event(event_id, "chief_judge")
     form = TieForm()
     if form.validate_on_submit():
-        order = [x.strip().lstrip("#") for x in (form.order.data or "").replace("，", ",").split(",") if x.strip()]
-        if submit_form(form, lambda: operations.resolve_tie(event, order, form.reason.data, current_user),
+        # The chief judge orders the tied entries by their codes (registration ids stay sealed).
+        codes = [x.strip() for x in (form.order.data or "").replace("，", ",").split(",") if x.strip()]
+        if submit_form(form, lambda: operations.resolve_tie(event, operations.ids_for_codes(event, codes),
+                                                            form.reason.data, current_user),
                        _("The order of the tied entries is recorded.")):
             return redirect(url_for("results.ties", event_id=event.id))
     groups = operations.unresolved(event) if event.locked_at is not None else []

@@ -4,7 +4,7 @@ A winner whose name no certificate font can print gets a certificate with status
 organizer releases it with `printed_name` (e.g. a substitute character or pinyin) or as it is.
 
 Revision ID: 0014_guards
-Revises: 0012_policy
+Revises: 0013_judging_integrity
 Create Date: 2026-12-04 10:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_guards'
-down_revision = '0012_policy'
+down_revision = '0013_judging_integrity'
 branch_labels = None
 depends_on = None
 

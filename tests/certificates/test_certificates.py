@@ -251,7 +251,11 @@ def test_admission_ticket_after_the_draw_and_the_bulletin_during_publicity(drawn
     assert r.status_code == 200
     text = pdf_text(r.data)
     db.session.refresh(reg)
-    assert "准考证" in text and reg.code in text and reg.person.name in text and "电工" in text
+    # Two-layer encryption (the default): the ticket carries the ticket number, never the judges' code.
+    assert reg.ticket_number and reg.ticket_number != reg.code
+    assert "准考证" in text and reg.ticket_number in text and reg.code not in text
+    assert reg.person.name in text and "电工" in text
+    assert reg.code not in r.headers["Content-Disposition"]
     assert api_as(make_user("candidate", username="other")).get(f"/registrations/{reg.id}/admission-ticket.pdf").status_code == 404
     org = api_as(drawn["organizer"])
     assert org.get(f"/events/{drawn['event'].id}/results.pdf").status_code == 409   # not published yet
@@ -260,7 +264,10 @@ def test_admission_ticket_after_the_draw_and_the_bulletin_during_publicity(drawn
     r = org.get(f"/events/{drawn['event'].id}/results.pdf")
     assert r.status_code == 200
     text = pdf_text(r.data)
-    assert "成绩公示表" in text and "公示期" in text and all(c in text for c in codes) and "83.00" in text
+    tickets = {r.code: r.ticket_number for r in db.session.scalars(select(Registration))}
+    # The bulletin lists the numbers contestants know (their tickets'), not the judges' codes.
+    assert "成绩公示表" in text and "公示期" in text and "83.00" in text
+    assert all(tickets[c] in text for c in codes) and not any(c in text for c in codes)
 
 
 def test_settings_validate_uploads_and_pattern_and_the_preview_is_a_specimen(final, login, tmp_path):

@@ -51,9 +51,18 @@ def test_chief_judge_page_lock_and_decrypt(drawn, login, api_as):
     r = chief.post(f"/judge/events/{event.id}/lock", data={"csrf_token": csrf_from(page.data)})
     assert r.status_code == 302
     text = chief.get(f"/judge/events/{event.id}").get_data(as_text=True)
-    assert "已锁定" in text and "解密：显示姓名" in text and drawn["entries"][0].person.name not in text
+    assert "已锁定" in text and "申请解密（须监督确认）" in text and drawn["entries"][0].person.name not in text
+    # Two people decrypt: the chief judge's request alone reveals nothing; the supervisor confirms.
     chief.post(f"/judge/events/{event.id}/decrypt", data={"csrf_token": csrf_from(page.data)})
+    text = chief.get(f"/judge/events/{event.id}").get_data(as_text=True)
+    assert "已申请解密；监督确认后显示姓名。" in text and drawn["entries"][0].person.name not in text
+    supervisor = login(drawn["supervisor"])
+    page = supervisor.get(f"/supervise/events/{event.id}")
+    assert "确认裁判长的解密申请" in page.get_data(as_text=True)
+    r = supervisor.post(f"/supervise/events/{event.id}/decrypt", data={"csrf_token": csrf_from(page.data)})
+    assert r.status_code == 302
     assert drawn["entries"][0].person.name in chief.get(f"/judge/events/{event.id}").get_data(as_text=True)
+    assert "已于" in supervisor.get(f"/supervise/events/{event.id}").get_data(as_text=True)
 
 
 def test_organizer_judging_page_panel_draw_and_import(jworld, login):

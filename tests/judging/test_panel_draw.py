@@ -59,11 +59,13 @@ def test_declared_conflict_recuses_and_coverage_is_warned(drawn, api_as):
     assert r.status_code == 201
     # min_judges is 2: this entry now has judge_c only (the college judge is not recused from it
     # either: it is a company entry) → 2 judges, no warning; a second conflict leaves 1.
-    assert not [w for w in r.get_json()["coverage_warnings"] if w["registration_id"] == target.id]
+    assert not [w for w in r.get_json()["coverage_warnings"] if w["code"] == codes(event.id)[target.id]]
     r = api.post(f"/events/{event.id}/conflicts", json={"user_id": drawn["judges"][2].id,
                                                          "registration_id": target.id, "kind": "relative"})
     warnings = r.get_json()["coverage_warnings"]
-    assert {"registration_id": target.id, "code": codes(event.id)[target.id], "judges": 1, "needed": 2} in warnings
+    # Codes and counts only, never registration ids (the panel reads these warnings too).
+    assert {"code": codes(event.id)[target.id], "judges": 1, "needed": 2} in warnings
+    assert all(set(w) == {"code", "judges", "needed"} for w in warnings)
     remaining = db.session.scalars(select(Sheet.judge_id).where(Sheet.registration_id == target.id)).all()
     assert remaining == [drawn["judges"][0].id]
     assert api.post(f"/events/{event.id}/conflicts", json={"user_id": drawn["judges"][2].id,

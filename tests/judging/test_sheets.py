@@ -197,7 +197,9 @@ def test_lock_lists_what_is_missing_then_freezes_the_sheets(drawn, api_as):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "event.lock")) == 1
     # Names: still hidden until the chief judge decrypts, then shown to the panel.
     assert "name" not in sheet
-    assert chief.post(f"/events/{event.id}/decrypt").status_code == 200
+    assert chief.post(f"/events/{event.id}/decrypt").get_json()["state"] == "requested"
+    assert "name" not in my_sheets(judge, event.id)[code]  # the chief judge alone reveals nothing
+    assert api_as(drawn["supervisor"]).post(f"/events/{event.id}/decrypt/confirm").get_json()["state"] == "decrypted"
     named = my_sheets(judge, event.id)[code]
     assert named["name"] in {r.person.name for r in drawn["entries"]}
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "event.decrypt")) == 1

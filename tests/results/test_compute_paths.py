@@ -120,3 +120,41 @@ def test_trimmed_mean_in_the_database_matches_the_rows(drawn, make_user):
 def _component_sums_paths(event, comp, method):
     from app.results.compute import _component_sums
     return _component_sums(event, comp, {"P1", "P2"}, method) is not None
+
+
+def test_trimmed_mean_below_five_judges_is_the_plain_mean_and_is_flagged(drawn, api_as, make_user):
+    """trim_fallback "mean": with 2 or 3 sheets per entry every path gives the plain mean (the
+    domain oracle agrees), and every such entry carries aggregation_note "mean_below_5"; entries
+    with 5 or more sheets are trimmed and carry no note."""
+    from app.models_base import utcnow
+    from app.results.operations import compute
+    _random_scores(drawn, api_as, seed=31)
+    event = db.session.get(Event, drawn["event"].id)
+    event.scheme = {**event.scheme, "aggregation": "trimmed_mean", "trim_fallback": "mean"}
+    db.session.commit()
+    fast, general, reference = event_breakdowns(event, {"P1"}), event_breakdowns(event), _reference(event)
+    assert {r: b.total for r, b in fast.items()} == {r: b.total for r, b in general.items()} == reference
+    plain = {**event.scheme, "aggregation": "mean"}
+    event.scheme = plain
+    db.session.commit()
+    assert {r: b.total for r, b in event_breakdowns(event).items()} == reference  # the same as the mean
+    event.scheme = {**plain, "aggregation": "trimmed_mean", "trim_fallback": "mean"}
+    db.session.commit()
+    assert {row["aggregation_note"] for row in compute(event)} == {"mean_below_5"}
+    # Three more judges for one entry: 5 or 6 sheets, so it is trimmed and not flagged.
+    rng = random.Random(3)
+    lucky = drawn["entries"][2]
+    for i in range(3):
+        judge = make_user("judge", username=f"judge_more{i}")
+        sheet = Sheet(event_id=event.id, registration_id=lucky.id, judge_id=judge.id, status="submitted",
+                      version=1, updated_at=utcnow())
+        db.session.add(sheet)
+        db.session.flush()
+        for key, value in (("P1", rng.randint(0, 3)), ("P2", Decimal(rng.randint(0, 80)) / 4),
+                           ("P3", Decimal(rng.randint(0, 20)) / 2)):
+            db.session.add(Score(sheet_id=sheet.id, criterion_key=key, value=Decimal(value)))
+    db.session.commit()
+    fast, general, reference = event_breakdowns(event, {"P1"}), event_breakdowns(event), _reference(event)
+    assert {r: b.total for r, b in fast.items()} == {r: b.total for r, b in general.items()} == reference
+    notes = {row["registration_id"]: row["aggregation_note"] for row in compute(event)}
+    assert notes[lucky.id] is None and {n for r, n in notes.items() if r != lucky.id} == {"mean_below_5"}

@@ -218,3 +218,29 @@ def test_admin_creates_user_with_roles(login, make_user, make_org):
                                                "organization_id": str(college.id)})
     assert r.status_code == 302
     assert "judge.ping" in client.get("/manage/users").get_data(as_text=True)
+
+
+def test_event_form_offers_the_trimmed_mean_rule_and_two_layer_encryption(login, make_user, make_competition):
+    """Issue 15: the trimmed mean needs its rule below 5 judges (in words); two-layer encryption is
+    a checkbox, on for a new event."""
+    organizer = make_user("organizer")
+    comp = make_competition(organizer, events=0)
+    client = login(organizer)
+    page = client.get(f"/manage/competitions/{comp.id}/events/new")
+    text = page.get_data(as_text=True)
+    assert "评分裁判不足 5 名的选手" in text and "按全部裁判评分的算术平均计算" in text
+    import re
+    checkbox = re.search(r'<input[^>]*name="two_layer"[^>]*>', text)
+    assert checkbox and "checked" in checkbox.group(0)
+    r = client.post(f"/manage/competitions/{comp.id}/events/new",
+                    data={"csrf_token": csrf_from(page.data), **event_form(aggregation="trimmed_mean")})
+    assert r.status_code == 200 and "请说明裁判不足 5 名时如何处理" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+    r = client.post(f"/manage/competitions/{comp.id}/events/new",
+                    data={"csrf_token": csrf_from(page.data),
+                          **event_form(aggregation="trimmed_mean", trim_fallback="mean", two_layer="y")})
+    assert r.status_code == 302
+    event = db.session.scalar(select(Event))
+    assert event.scheme["trim_fallback"] == "mean" and event.two_layer is True
+    edit = client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    assert '<option selected value="mean">' in edit or 'value="mean" selected' in edit
