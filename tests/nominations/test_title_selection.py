@@ -42,7 +42,8 @@ def test_an_organization_nominates_with_a_dossier_and_edits_it_until_registratio
     r = api.put(f"/registrations/{rid}/dossier", json={"honours": "2025年全国技术能手", "version": 1})
     assert r.status_code == 200 and r.get_json()["honours"] == "2025年全国技术能手" and r.get_json()["version"] == 2
     assert api.put(f"/registrations/{rid}/dossier", json={"honours": "x", "version": 1}).status_code == 409
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("dossier.%"))).all() == [
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("dossier.%"))
+                              .order_by(AuditEvent.seq)).all() == [
         "dossier.create", "dossier.update"]
     # Once registration closes the dossier is frozen.
     org = api_as(tworld["organizer"])
