@@ -14,7 +14,11 @@ from .domain.errors import N_, DomainError
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200  # a sheet whose used range is wider is refused before it is read (memory)
-MAX_UNZIPPED = 200 * 1024 * 1024  # an .xlsx that inflates past this is refused (zip bomb)
+# An .xlsx that would hold a worker for seconds is refused before anything is inflated: more than
+# 64 MB unpacked (50,000 real rows stay well below), or packed more than 100 times over once it
+# is past 8 MB (real sheets compress 5–15 times; a zip bomb a thousand times).
+MAX_UNZIPPED = 64 * 1024 * 1024
+MAX_RATIO, RATIO_FLOOR = 100, 8 * 1024 * 1024
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -77,7 +81,8 @@ def _check_zip(data: bytes) -> None:
             names = set(zf.namelist())
             if "xl/workbook.xml" not in names:
                 raise BadUpload(N_("This file is not an Excel workbook (.xlsx)."))
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
+            unpacked = sum(i.file_size for i in zf.infolist())
+            if unpacked > MAX_UNZIPPED or (unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * len(data)):
                 raise BadUpload(N_("The workbook is too large once unpacked."))
     except zipfile.BadZipFile:
         raise BadUpload(N_("The workbook is damaged and cannot be read.")) from None

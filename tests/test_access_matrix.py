@@ -1,26 +1,36 @@
-"""The access matrix: every route × method × role → the expected answer.
+"""The access matrix: every route × method × role → the expected answer, with a second tenant.
 
 EXPECTED is written by hand (not derived from the code's declarations), and a route missing from
-it fails the suite, so a new route cannot ship without someone deciding who may use it.
-Besides the roles, "organizer_other" is an organizer of another host organization: routes marked
-scoped must refuse them (IDOR), since the objects belong to a competition they do not host.
+it fails the suite, so a new route cannot ship without someone deciding who may use it. The world
+(tests/tenancy_world.py) holds real objects of tenant A (Tibet: competitions in judging, final and
+open for nominations, with results, certificates, entitlements, an appeal, a re-check item, a job,
+a dossier file, a claim, an outside result) and a whole tenant B (Guangxi) with its own organizer,
+contact, supervisor, judge, chief judge and candidate. Every route that names an object of tenant
+A (any id or code in its path) must refuse tenant B's accounts (403, or 404 as if it did not
+exist); routes of their own role without an object (their home pages, lists) answer them — and no
+answer to a tenant-B account ever carries tenant A's candidate's name, ID number or phone.
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from app.competitions.operations import assign_supervisor, change_status
-from app.people.models import Person
-from app.judging.operations import add_panel_member, draw_codes
-from app.registration.operations import register, review
-from app.selection.operations import record_external
-from app.extensions import db
 from tests.conftest import csrf_from, new_client, PASSWORD
+from tests import tenancy_world
 
-ROLES = ["anonymous", "admin", "organizer", "organizer_other", "judge", "chief_judge", "supervisor",
-         "org_contact", "candidate"]
+# Tenant B's accounts, and the role each plays.
+OTHER_TENANT = {"organizer_other": "organizer", "contact_other": "org_contact", "supervisor_other": "supervisor",
+                "judge_other": "judge", "chief_other": "chief_judge", "candidate_other": "candidate"}
+ROLES = ["anonymous", "admin", "organizer", "judge", "chief_judge", "supervisor", "org_contact", "candidate",
+         *OTHER_TENANT]
+# Entering a competition is open to every organization's contact and every candidate, wherever
+# they come from (a Guangxi contact enters a national or a Tibet competition): these routes name
+# the event but show a caller nothing but their own entries (the sentinel check below holds them).
+ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.registrations_list",
+                "nominations.nominate", "api.nominations_create", "api.nominations_list"}
+# Path parameters that name an object; a public route shows public objects to anyone.
+OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
+                 "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
+                 "result_id", "name"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -281,40 +291,21 @@ def test_every_route_declares_access_and_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(make_user, make_org, make_competition):
-    host = make_org("西藏自治区人力资源和社会保障厅", kind="government", region_code="540000")
-    other = make_org("广西壮族自治区人力资源和社会保障厅", kind="government", region_code="450000")
-    # Judges belong to no organization here, so that recusal does not hide the entry from them.
-    users = {role: make_user(role, organization=None if role in ("judge", "chief_judge") else host,
-                             username=f"m_{role}")
-             for role in ROLES if role not in ("anonymous", "organizer_other")}
-    users["organizer_other"] = make_user("organizer", organization=other, username="m_organizer_other")
-    comp = make_competition(users["organizer"])
-    assign_supervisor(comp, users["supervisor"], users["organizer"])
-    change_status(comp, "registration_open", users["organizer"])
-    person = Person(name="次仁", id_type="passport", id_number="E1234567", gender="male",
-                    birth_date=date(1990, 1, 1), user_id=users["candidate"].id)
-    db.session.add(person)
-    db.session.flush()
-    reg = register(comp.events[0], {"person": {"name": "次仁", "id_type": "passport", "id_number": "E1234567",
-                                                "gender": "male", "birth_date": "1990-01-01"},
-                                     "organization_id": host.id}, users["organizer"], "organizer")
-    review(reg, "approve", None, users["organizer"])
-    change_status(comp, "registration_closed", users["organizer"])
-    event = comp.events[0]
-    add_panel_member(event, users["judge"], "judge", users["organizer"])
-    add_panel_member(event, users["chief_judge"], "chief_judge", users["organizer"])
-    draw_codes(event, "matrix", users["organizer"])
-    change_status(comp, "judging", users["organizer"])
-    # An external result recorded by the host's admin (organizers of the host may review it).
-    record_external(person, {"competition_name": "第二届全国技能大赛", "level": "national_1", "kind": "skills",
-                             "jurisdiction": "CN-TJ", "result_date": "2023-09-19", "rank": 2}, None, users["admin"])
-    db.session.commit()
-    params = {"result_id": 1, "competition_id": comp.id, "event_id": event.id, "user_id": users["judge"].id,
-              "org_id": host.id, "person_id": person.id, "code": reg.code, "registration_id": reg.id,
-              "judge_id": users["judge"].id, "item_id": 1, "appeal_id": 1, "entitlement_id": 1,
-              "attachment_id": 1, "job_id": "0" * 32, "name": "certificates.zip", "claim_id": 1}
+def world(db):
+    """Both tenants (tests/tenancy_world.py): (users by role, base URL parameters). The per-route
+    parameter overrides and tenant A's sentinels are in `world_details` below."""
+    users, params, overrides, sentinels = tenancy_world.build()
+    _DETAILS.update(overrides=overrides, sentinels=sentinels)
     return users, params
+
+
+_DETAILS: dict = {}
+
+
+def params_for(endpoint: str, params: dict) -> dict:
+    if endpoint == "main.set_language":
+        return {**params, "code": "en"}
+    return {**params, **_DETAILS.get("overrides", {}).get(endpoint, {})}
 
 
 def _client_for(app, role, users):
@@ -336,11 +327,13 @@ def _client_for(app, role, users):
 def test_access_matrix(app, world, role):
     users, params = world
     client, token, csrf = _client_for(app, role, users)
+    sentinels = _DETAILS["sentinels"]
+    base_role = OTHER_TENANT.get(role, role)
+    other_tenant = role in OTHER_TENANT
     failures = []
     for rule, method in routes(app):
-        who, scoped = EXPECTED[rule.endpoint]
-        url = rule.build({**params, "code": "en"} if rule.endpoint == "main.set_language" else params,
-                         append_unknown=False)[1]
+        who, _scoped = EXPECTED[rule.endpoint]
+        url = rule.build(params_for(rule.endpoint, params), append_unknown=False)[1]
         is_api = url.startswith("/api/")
         headers = {"Authorization": f"Bearer {token}"} if (is_api and token) else {}
         if is_api:
@@ -348,20 +341,42 @@ def test_access_matrix(app, world, role):
         else:
             resp = client.open(url, method=method, data={"csrf_token": csrf} if method == "POST" else None)
         status = resp.status_code
-        base_role = "organizer" if role == "organizer_other" else role
+        names_object = (bool(set(rule.arguments) & OBJECT_PARAMS) and rule.endpoint != "main.set_language"
+                        and not (rule.endpoint in ENTRY_ROUTES and base_role in ("org_contact", "candidate")))
         if who == PUBLIC:
             # Empty credentials to the token endpoint are rightly a 401; nothing public is a 403.
             ok = status != 403 and status < 500 and (status != 401 or rule.endpoint == "api.token_create")
         elif role == "anonymous":
             ok = status == 401 if is_api else (status == 302 and "/login" in resp.headers.get("Location", ""))
-        elif who == ANY:
+        elif other_tenant and names_object and (who == ANY or base_role in who):
+            ok = status in (403, 404)  # tenant A's object: refused, or as if it did not exist
+        elif who == ANY or base_role in who:
             ok = status not in (401, 403) and status < 500
-        elif base_role in who and not (scoped and role == "organizer_other"):
-            ok = status not in (401, 403) and status < 500
-        elif base_role in who:  # another tenant's object: refused, or as if it did not exist
-            ok = status in (403, 404)
         else:
             ok = status == 403
         if not ok:
             failures.append(f"{method} {url} as {role}: {status}")
+        if other_tenant and status < 500:
+            body = resp.get_data(as_text=True) if not resp.mimetype.startswith(("application/pdf", "application/zip",
+                                                                                    "application/vnd")) else ""
+            leaked = [s for s in sentinels if s and s in body]
+            if leaked:
+                failures.append(f"{method} {url} as {role}: shows tenant A's {leaked}")
     assert not failures, "\n".join(failures)
+
+
+def test_tenant_b_sees_its_own_objects(app, world):
+    """The refusals above are not because tenant B's accounts are broken: they reach their own."""
+    users, _params = world
+    from app.competitions.models import Competition
+    from app.extensions import db
+    from sqlalchemy import select
+    comp_b = db.session.scalar(select(Competition).where(Competition.jurisdiction == "CN-GX"))
+    event_b = comp_b.events[0]
+    for role, url in (("organizer_other", f"/manage/competitions/{comp_b.id}"),
+                      ("organizer_other", f"/manage/events/{event_b.id}/judging"),
+                      ("supervisor_other", f"/supervise/events/{event_b.id}"),
+                      ("judge_other", f"/judge/events/{event_b.id}"),
+                      ("chief_other", f"/judge/events/{event_b.id}")):
+        client, _token, _csrf = _client_for(app, role, users)
+        assert client.get(url).status_code == 200, (role, url)

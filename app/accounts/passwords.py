@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from ..domain.errors import N_
 
@@ -15,7 +16,8 @@ def configure(time_cost: int | None = None, memory_cost: int | None = None) -> N
     if time_cost or memory_cost:
         _hasher = PasswordHasher(time_cost=time_cost or 2, memory_cost=memory_cost or 65536)
 MIN_LENGTH = 8
-# The most common passwords (and Chinese favourites); refused whatever their length.
+# Beside zxcvbn's own lists (30,000 common passwords, names, words, keyboard patterns): Chinese
+# favourites it does not know, refused whatever their length.
 COMMON = frozenset("""
 123456 1234567 12345678 123456789 1234567890 password password1 password123 qwerty qwerty123
 qwertyuiop 11111111 00000000 88888888 66666666 12341234 abc12345 abcd1234 a1234567 iloveyou
@@ -40,11 +42,15 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def password_problem(password: str, username: str = "") -> str | None:
-    """A message id describing why the password is refused, or None."""
+    """A message id describing why the password is refused, or None. Beyond the length, zxcvbn
+    (Dropbox's estimator, with its 30,000 most common passwords and its patterns) judges how
+    guessable it is: a score below 2 ("too guessable": under ~10^6 guesses) is refused."""
     if len(password or "") < MIN_LENGTH:
         return N_("The password must have at least 8 characters.")
     if len(password) > 128:
         return N_("The password must have at most 128 characters.")
     if password.lower() in COMMON or (username and password.lower() == username.lower()):
         return N_("This password is too common; choose another.")
+    if zxcvbn(password, user_inputs=[username] if username else [])["score"] < 2:
+        return N_("This password is too easy to guess (a common word, name, date or keyboard pattern); choose a longer or less predictable one.")
     return None

@@ -89,8 +89,11 @@ def admission_ticket_pdf(reg: Registration) -> bytes:
         raise CertificateStateError(N_("The admission ticket is printed once the entry is approved and the codes are drawn."))
     event = db.session.get(Event, reg.event_id)
     comp = event.competition
+    from ..people.claims import claim_code
+    # A member without an account gets the one-time code that links a sign-up to this record.
     members = [{"name": m.person.name, "id_number": m.person.id_number, "organization":
-                reg.organization.name if reg.organization else ""} for m in reg.members]
+                reg.organization.name if reg.organization else "",
+                "claim_code": None if m.person.user_id else claim_code(m.person)} for m in reg.members]
     ctx = {"competition": comp.name, "level": LEVEL_ZH.get(comp.level, ""), "event": event.name,
            # Two-layer encryption: the ticket carries the first-layer number, never the judges' code.
            "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.ticket_text,

@@ -30,6 +30,7 @@ DEFAULT_PATTERN = "{region}{year}-{competition:03d}-{seq:05d}"
 CODE_BYTES = 13  # 104 random bits (≥ 80 asked), 21 base32 characters
 MAX_BACKGROUND = (1754, 1240)  # A4 landscape at 150 dpi
 MAX_SEAL = (320, 320)  # a 42 mm seal at ~190 dpi
+MAX_PIXELS = 25_000_000  # refused before decoding beyond this (an A4 scan at 300 dpi is ~8.7 Mpx)
 
 
 class CertificateStateError(DomainError):
@@ -113,14 +114,21 @@ def _prepare_image(data: bytes | None, field: str, kind: str, errors: Collector)
     if not data:
         return None
     from PIL import Image, UnidentifiedImageError
-    Image.MAX_IMAGE_PIXELS = 40_000_000  # decompression-bomb guard
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, a backstop (it raises above twice this)
+    too_large = N_("The image is too large (%(w)d × %(h)d pixels); at most %(mp)d megapixels.")
     try:
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(io.BytesIO(data))  # reads the header only
         if img.format not in ("JPEG", "PNG"):
             errors.add(field, N_("Upload a JPEG or PNG image."))
             return None
+        if img.width * img.height > MAX_PIXELS:  # from the header, before a pixel is decoded
+            errors.add(field, too_large, w=img.width, h=img.height, mp=MAX_PIXELS // 1_000_000)
+            return None
         img.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+    except Image.DecompressionBombError:
+        errors.add(field, N_("The image is too large; at most %(mp)d megapixels."), mp=MAX_PIXELS // 1_000_000)
+        return None
+    except (UnidentifiedImageError, OSError, ValueError):
         errors.add(field, N_("Upload a JPEG or PNG image."))
         return None
     out = io.BytesIO()

@@ -39,6 +39,11 @@ def _int(value, errors: Collector, field: str, lo: int, hi: int, message: str, r
     return number
 
 
+def _one_of(value, choices) -> bool:
+    """A code name among the enumeration's (a list or an object given instead is simply not one)."""
+    return isinstance(value, str) and value in choices
+
+
 def _bool(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on", "y")
@@ -64,13 +69,13 @@ def parse_competition(data: dict) -> dict:
     except InvalidName as exc:
         errors.add("name", exc.message, **exc.params)
     out["year"] = _int(data.get("year"), errors, "year", 2000, 2100, N_("Enter a year between 2000 and 2100."))
-    if data.get("level") not in LEVELS:
+    if not _one_of(data.get("level"), LEVELS):
         errors.add("level", N_("Choose the competition level."))
     out["level"] = data.get("level")
-    if data.get("kind") not in KINDS:
+    if not _one_of(data.get("kind"), KINDS):
         errors.add("kind", N_("Choose the competition kind."))
     out["kind"] = data.get("kind")
-    if data.get("jurisdiction") not in JURISDICTIONS:
+    if not _one_of(data.get("jurisdiction"), JURISDICTIONS):
         errors.add("jurisdiction", N_("Choose the jurisdiction (an ISO 3166-2 code such as CN-XZ)."))
     out["jurisdiction"] = data.get("jurisdiction")
     host = data.get("host_organization_id")
@@ -145,7 +150,7 @@ def parse_event(data: dict) -> dict:
     if len(occupation) > 200:
         errors.add("occupation", N_("The text is too long (at most %(n)d characters)."), n=200)
     out["occupation"] = occupation or None
-    if data.get("track") not in TRACKS:
+    if not _one_of(data.get("track"), TRACKS):
         errors.add("track", N_("Choose the track: staff, student or teacher."))
     out["track"] = data.get("track")
     out["team_size"] = _int(data.get("team_size", 1), errors, "team_size", 1, 20,

@@ -60,8 +60,16 @@ def normalize_middle_dots(name: str) -> str:
     return re.sub(r"\s*\u00b7\s*", MIDDLE_DOT, name)
 
 
+def _text(raw):
+    """The raw value as text: None stays None, anything but a string is refused."""
+    if raw is None or isinstance(raw, str):
+        return raw
+    raise InvalidName(N_("This field must be text."))
+
+
 def clean_person_name(raw: str | None) -> str:
     """Return the cleaned name or raise InvalidName naming the reason."""
+    raw = _text(raw)
     if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ")):
         raise InvalidName(N_("The name contains invisible or control characters."))
     name = normalize_middle_dots(clean_text(raw))
@@ -81,6 +89,7 @@ def clean_person_name(raw: str | None) -> str:
 
 def clean_title(raw: str | None, max_length: int = 200) -> str:
     """Free-text titles (competition, event, organization names): any printable text."""
+    raw = _text(raw)
     if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
         raise InvalidName(N_("The text contains invisible or control characters."))
     text = clean_text(raw)

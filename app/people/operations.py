@@ -110,6 +110,8 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
     except InvalidName as exc:
         errors.add(prefix + "name", exc.message, **exc.params)
     id_type = data.get("id_type") or "resident_id"
+    if not isinstance(id_type, str):
+        id_type = "?"
     if id_type not in ID_TYPES:
         errors.add(prefix + "id_type", N_("Unknown ID type."))
     out["id_type"] = id_type
@@ -128,7 +130,7 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
         errors.add(prefix + "id_number", N_("The ID number is required."))
 
     gender = data.get("gender") or None
-    if gender is not None and gender not in GENDERS:
+    if gender is not None and (not isinstance(gender, str) or gender not in GENDERS):
         errors.add(prefix + "gender", N_("Unknown gender."))
     birth = data.get("birth_date") or None
     if birth is not None and not isinstance(birth, date):
@@ -166,7 +168,7 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
         errors.add(prefix + "phone", N_("Enter a phone number of digits (and -) only."))
     out["phone"] = phone
     education = data.get("education") or None
-    if education is not None and education not in EDUCATION:
+    if education is not None and (not isinstance(education, str) or education not in EDUCATION):
         errors.add(prefix + "education", N_("Unknown education level."))
     out["education"] = education
     grade = data.get("skill_grade")
@@ -190,7 +192,7 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
                 org_id = int(org_id)
             except (TypeError, ValueError):
                 org_id = None
-            if org_id is None or db.session.get(Organization, org_id) is None:
+            if org_id is None or not 0 < org_id < 2**63 or db.session.get(Organization, org_id) is None:
                 errors.add(prefix + "organization_id", N_("Unknown organization."))
             out["organization_id"] = org_id
     return out

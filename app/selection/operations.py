@@ -202,7 +202,8 @@ def record_external(person: Person, data: dict, evidence: tuple[str | None, byte
     from ..nominations.operations import max_upload_bytes
 
     if not access.can_record_external(actor):
-        raise Forbidden(N_("Only an organizer who belongs to an organization can record external results."))
+        # The record belongs to the recorder's organization: an account without one cannot own it.
+        raise ExternalResultStateError(N_("Only an organizer who belongs to an organization can record external results."))
     clean = external_rules.parse(data, timeutil.to_local(utcnow()).date())
     errors = Collector()
     org_id = clean.pop("organization_id") or person.organization_id
