@@ -75,6 +75,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
+    from . import wiring
+    wiring.connect()  # the cross-area reactions, in their order
     from . import cli
     cli.init_app(app)
     return app

@@ -109,9 +109,8 @@ def invalidate_competition(competition_id: int) -> None:
     delete("jx:public-competitions")
 
 
-def warm_competition(competition_id: int) -> None:
-    """Fill the cache at publication: a cold cache under a results-day spike is slower than none."""
-    from .results.public import public_results
-
+def warm_competition(competition_id: int, build) -> None:
+    """Fill the cache at publication (a cold cache under a results-day spike is slower than none):
+    `build(competition_id)` computes the public results and caches them."""
     invalidate_competition(competition_id)
-    public_results(competition_id)
+    build(competition_id)

@@ -139,7 +139,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "judging.scores_import": (MANAGERS, True),
     "judging.supervise_home": ({"supervisor"}, False),
     "judging.supervise": ({"supervisor"}, False),
-    "judging.recheck_draw": ({"supervisor"}, False),
+    "results.recheck_draw": ({"supervisor"}, False),
     "judging.recheck_mark": ({"supervisor"}, False),
     "judging.audit": ({"chief_judge", "supervisor", "organizer", "admin"}, True),
     "api.panel_add": (MANAGERS, True),

@@ -21,7 +21,7 @@ from ..judging.queries import (all_sheets, audit_item, my_panels, my_sheets, pan
                                sealed_audit, sees_code_map, sheet_by_code, sheet_json)
 from ..judging.score_import import import_scores
 from ..registration.models import Registration
-from ..results.compute import totals_ranked
+from ..results import operations as results
 from ..security import requires_recent_auth, roles
 from . import bp
 from .competitions import audit_json
@@ -331,8 +331,7 @@ def recheck_json(event: Event) -> dict | None:
 def recheck_draw(event_id: int):
     event = supervised_event(event_id)
     data = json_body(optional=True)
-    ranked = [rid for rid, _total in totals_ranked(event)]
-    ops.draw_recheck(event, ranked, text_field(data, "seed"), data.get("top_n"), data.get("share"), current_user)
+    results.draw_recheck(event, text_field(data, "seed"), data.get("top_n"), data.get("share"), current_user)
     return jsonify(recheck_json(event)), 201
 
 

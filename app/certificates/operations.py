@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
-from ..competitions.operations import on_enter
 from ..domain.errors import N_, Collector, DomainError, NotFound
 from ..domain.masking import mask_name
 from ..domain.names import InvalidName, clean_person_name
@@ -277,8 +276,7 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None)
     return created
 
 
-@on_enter("final")
-def _on_final(comp: Competition, actor) -> None:
+def issue_on_final(comp: Competition, actor) -> None:
     issue_for_competition(comp, actor)
 
 

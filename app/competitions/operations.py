@@ -1,12 +1,12 @@
 """Writes on competitions and events: set-up, edits with version checks, life-cycle moves."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from .. import signals
 from ..audit.operations import diff, record
 from ..domain import lifecycle
 from ..domain.errors import N_, Collector, DomainError, Forbidden
@@ -18,29 +18,6 @@ from .models import Competition, CompetitionSupervisor, Event
 from .schemas import parse_competition, parse_event
 
 EDITABLE_EVENT_STATES = ("draft", "registration_open", "registration_closed")
-
-# target status → checks returning unmet requirements (translated text). Later areas
-# (judging, results) register theirs with @precondition("judging") etc.
-PRECONDITIONS: dict[str, list[Callable[[Competition], list[str]]]] = {}
-
-
-# target status → actions run after the move, in the same transaction (snapshots, certificates …).
-ON_ENTER: dict[str, list[Callable[[Competition, object], None]]] = {}
-
-
-def on_enter(target: str):
-    def wrap(fn):
-        ON_ENTER.setdefault(target, []).append(fn)
-        return fn
-    return wrap
-
-
-def precondition(target: str):
-    def wrap(fn):
-        PRECONDITIONS.setdefault(target, []).append(fn)
-        return fn
-    return wrap
-
 
 class StaleVersion(DomainError):
     code = "stale_version"
@@ -198,10 +175,8 @@ def update_competition(comp: Competition, data: dict, actor) -> Competition:
 
 
 def unmet_requirements(comp: Competition, target: str) -> list[str]:
-    unmet: list[str] = []
-    for check in PRECONDITIONS.get(target, []):
-        unmet.extend(check(comp))
-    return unmet
+    """What the move still needs: the checks of every area (app/wiring.py), in order."""
+    return [reason for reasons in signals.competition_may_enter.send(comp, key=target) for reason in reasons]
 
 
 def change_status(comp: Competition, target: str, actor, reason: str | None = None,
@@ -218,18 +193,15 @@ def change_status(comp: Competition, target: str, actor, reason: str | None = No
         comp.finalized_at = comp.status_changed_at
     record("competition.status", comp, actor=actor, before={"status": before}, after={"status": target},
            reason=reason, competition_id=comp.id)
-    for action in ON_ENTER.get(target, []):
-        action(comp, actor)
+    signals.competition_entered.send(comp, actor, key=target)  # the reactions, in app/wiring.py's order
     return comp
 
 
-@precondition("registration_open")
-def _has_events(comp: Competition) -> list[str]:
+def has_events(comp: Competition) -> list[str]:
     return [] if comp.events else [_("add at least one event")]
 
 
-@precondition("final")
-def _publicity_over(comp: Competition) -> list[str]:
+def publicity_over(comp: Competition) -> list[str]:
     ends = publicity_ends_at(comp)
     if ends is not None and utcnow() < ends:
         return [_("the publicity period has not ended")]

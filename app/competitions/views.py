@@ -16,6 +16,7 @@ from ..forms_util import perform, submit_form
 from ..i18n import label
 from ..people.models import Organization
 from ..security import REAUTH_STATUSES, requires_recent_auth, public, roles
+from .. import signals
 from . import bp, operations
 from .access import manages, managed_competition, managed_competitions, managed_event, supervisors_of
 from .forms import CompetitionForm, EventForm, StatusForm, SupervisorForm
@@ -144,10 +145,10 @@ def supervisor_remove(competition_id: int, user_id: int):
 
 
 def _final_policy_texts(comp: Competition) -> tuple[str, list[str]]:
-    """Which policy sets will grant (or granted) the entitlements, and why none for a region."""
-    from ..selection import operations as selection, texts
-    outlook = selection.policy_outlook(comp)
-    return texts.outlook_applied(outlook), texts.outlook_warnings(outlook)
+    """Which policy sets will grant (or granted) the entitlements, and why none for a region
+    (selection answers, app/wiring.py)."""
+    answers = signals.competition_outlook.send(comp, key="final")
+    return answers[0] if answers else ("", [])
 
 
 @bp.route("/manage/competitions/<int:competition_id>/edit", methods=["GET", "POST"])

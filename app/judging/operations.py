@@ -11,7 +11,7 @@ from .. import cache
 from ..audit.models import AuditEvent
 from ..audit.operations import record
 from ..competitions.models import Event
-from ..competitions.operations import precondition
+from .. import signals
 from ..domain import draw as draws
 from ..domain.errors import N_, Collector, DomainError, Forbidden
 from ..domain.scheme import TRIM_MIN_JUDGES
@@ -613,8 +613,7 @@ def lock_event(event: Event, actor) -> Event:
     record("event.lock", event, actor=actor, after={"locked_at": now}, competition_id=event.competition_id,
            event_id=event.id)
     if event.reopened_at is not None:
-        from ..results.operations import after_relock
-        after_relock(event, actor)
+        signals.event_relocked.send(event, actor)  # results recompute (app/wiring.py)
     return event
 
 
@@ -877,15 +876,13 @@ def recheck_unfinished(event: Event) -> bool:
     return recheck is not None and any(i.status == "pending" for i in recheck.items)
 
 
-@precondition("judging")
-def _every_event_drawn(comp) -> list[str]:
+def every_event_drawn(comp) -> list[str]:
     from flask_babel import gettext as _
     # Events without approved entries have nobody to draw and are left out.
     return [_("draw the codes of %(event)s", event=e.name) for e in comp.events if approved(e) and not is_drawn(e)]
 
 
-@precondition("publicity")
-def _every_event_locked(comp) -> list[str]:
+def every_event_locked(comp) -> list[str]:
     from flask_babel import gettext as _
     out = []
     for e in comp.events:

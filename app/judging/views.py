@@ -18,7 +18,6 @@ from ..domain.scoring import plain
 from ..extensions import db
 from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
-from ..results.compute import totals_ranked
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
 from . import bp, operations as ops
@@ -309,16 +308,6 @@ def supervise(event_id: int):
     recheck = recheck_of(event)
     return _overview(event, "judging/supervise.html", recheck=recheck, recheck_form=RecheckForm(),
                      mark_form=RecheckMarkForm(), error_rate=ops.error_rate(recheck) if recheck else None)
-
-
-@bp.route("/supervise/events/<int:event_id>/recheck", methods=["POST"])
-@roles("supervisor")
-def recheck_draw(event_id: int):
-    event = supervised_event(event_id)
-    ranked = [rid for rid, _total in totals_ranked(event)]
-    perform(lambda: ops.draw_recheck(event, ranked, request.form.get("seed"), request.form.get("top_n"),
-                                     request.form.get("share"), current_user), _("Re-check drawn."))
-    return redirect(url_for("judging.supervise", event_id=event.id))
 
 
 @bp.route("/supervise/events/<int:event_id>/decrypt", methods=["POST"])

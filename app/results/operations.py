@@ -8,10 +8,10 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
-from .. import cache
+from .. import cache, signals
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
-from ..competitions.operations import on_enter, precondition, publicity_ends_at
+from ..competitions.operations import publicity_ends_at
 from ..domain import awards as award_rules
 from ..domain.errors import N_, Collector, DomainError, Forbidden
 from ..domain.ranking import Entry, rank
@@ -158,8 +158,7 @@ def verify_snapshot(event: Event) -> bool:
     return sorted(published) == sorted(fresh)
 
 
-@precondition("publicity")
-def _ties_resolved(comp: Competition) -> list[str]:
+def ties_resolved(comp: Competition) -> list[str]:
     out = []
     for e in comp.events:
         if e.no_shared_ranks and e.locked_at is not None and unresolved(e):
@@ -167,16 +166,15 @@ def _ties_resolved(comp: Competition) -> list[str]:
     return out
 
 
-@on_enter("publicity")
-def _publish(comp: Competition, actor) -> None:
+def publish(comp: Competition, actor) -> None:
     for e in comp.events:
         if e.locked_at is not None:
             snapshot(e, actor)
-    cache.warm_competition(comp.id)
+    from .public import public_results
+    cache.warm_competition(comp.id, public_results)
 
 
-@precondition("final")
-def _appeals_closed(comp: Competition) -> list[str]:
+def appeals_closed(comp: Competition) -> list[str]:
     out = []
     open_appeals = db.session.scalar(select(Appeal.id).where(Appeal.competition_id == comp.id, Appeal.status == "open"))
     if open_appeals:
@@ -187,13 +185,23 @@ def _appeals_closed(comp: Competition) -> list[str]:
     return out
 
 
-@on_enter("final")
-def _freeze(comp: Competition, actor) -> None:
+def freeze(comp: Competition, actor) -> None:
     db.session.execute(update(Result).where(Result.competition_id == comp.id).values(is_final=True)
                        .execution_options(synchronize_session=False))
     record("results.final", comp, actor=actor, competition_id=comp.id,
            after={"results": len(db.session.scalars(select(Result.id).where(Result.competition_id == comp.id)).all())})
     cache.invalidate_competition(comp.id)
+
+
+# ---- the supervisor's re-check ------------------------------------------------------------------
+
+def draw_recheck(event: Event, seed, top_n, share, actor):
+    """The supervisor's re-check of a locked event: the top N of the ranking plus a seeded random
+    share of the rest (judging keeps the re-check; results knows the ranking)."""
+    from ..judging import operations as judging
+    from .compute import totals_ranked
+    ranked = [rid for rid, _total in totals_ranked(event)]
+    return judging.draw_recheck(event, ranked, seed, top_n, share, actor)
 
 
 # ---- appeals ----------------------------------------------------------------------------------
@@ -315,17 +323,15 @@ def open_final_correction(event: Event, reason: str | None, actor, appeal_id: in
 
 
 def _close_final_correction(event: Event, actor) -> None:
-    from ..certificates.operations import reconcile_event
-    from ..selection.operations import issue_for_competition
     corr = open_correction(event)
     reason = corr.reason if corr else _("post-final correction")
     snapshot(event, actor, reason=reason)  # the frozen rows may change while the correction is open
     db.session.execute(update(Result).where(Result.event_id == event.id).values(is_final=True)
                        .execution_options(synchronize_session=False))
     comp = event.competition
-    if comp.stage != "preliminary":
-        issue_for_competition(comp, actor, event_id=event.id, reason=reason)
-    certificates = reconcile_event(event, actor, reason)
+    # Entitlements re-run, certificates reconciled (app/wiring.py); each returns a summary.
+    summaries = signals.event_results_revised.send(event, actor, reason)
+    certificates = next((s for s in reversed(summaries) if s is not None), None)
     if corr is not None:
         corr.closed_at = utcnow()
         record("results.final_correction_close", corr, actor=actor, reason=reason, competition_id=comp.id,

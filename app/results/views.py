@@ -230,6 +230,16 @@ def decide(appeal_id: int):
     return redirect(url_for("results.appeals"))
 
 
+@bp.route("/supervise/events/<int:event_id>/recheck", methods=["POST"])
+@roles("supervisor")
+def recheck_draw(event_id: int):
+    from flask import request
+    event = supervised_event(event_id)
+    perform(lambda: operations.draw_recheck(event, request.form.get("seed"), request.form.get("top_n"),
+                                            request.form.get("share"), current_user), _("Re-check drawn."))
+    return redirect(url_for("judging.supervise", event_id=event.id))
+
+
 @bp.route("/supervise/events/<int:event_id>/final-correction", methods=["POST"])
 @roles("supervisor")
 @requires_recent_auth()

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from .. import timeutil
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
-from ..competitions.operations import on_enter
 from ..domain import dossier as files
 from ..domain import external_results as external_rules
 from ..domain.errors import N_, Collector, DomainError, Forbidden, NotFound
@@ -187,8 +186,20 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
     return created
 
 
-@on_enter("final")
-def _on_final(comp: Competition, actor) -> None:
+def final_outlook_texts(comp: Competition) -> tuple[str, list[str]]:
+    """Which policy sets will grant (or granted) the entitlements at final, and why none for a region."""
+    from . import texts
+    outlook = policy_outlook(comp)
+    return texts.outlook_applied(outlook), texts.outlook_warnings(outlook)
+
+
+def revise_event(event: Event, actor, reason: str | None) -> None:
+    """A correction after final revised this event's results: the engine runs again for it."""
+    if event.competition.stage != "preliminary":
+        issue_for_competition(event.competition, actor, event_id=event.id, reason=reason)
+
+
+def issue_on_final(comp: Competition, actor) -> None:
     if comp.stage != "preliminary":  # a preliminary's ranks only select who advances
         issue_for_competition(comp, actor)
 
