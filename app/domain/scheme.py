@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from .errors import N_, Collector
+from .scoring import TRIM_MIN
 from .refdata import ORG_KINDS, SKILL_GRADES
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
@@ -18,7 +19,7 @@ AGGREGATIONS = ("mean", "trimmed_mean", "median")
 # What a trimmed mean does for an entry with fewer than TRIM_MIN_JUDGES sheets: the plain mean
 # (flagged on the results), or refuse the lock until enough judges have scored it.
 TRIM_FALLBACKS = ("mean", "refuse")
-TRIM_MIN_JUDGES = 5
+TRIM_MIN_JUDGES = TRIM_MIN  # the one threshold, app/domain/scoring.py
 CRITERION_KINDS = ("measurement", "judgement")
 SCALES = ("marks", "wsi3")
 COMPONENT_ENTRIES = ("judges", "import")

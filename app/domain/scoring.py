@@ -3,6 +3,11 @@ the weighted total, disagreement flags (DESIGN.md §5).
 
 Arithmetic is exact: values are Decimals, intermediate results are Fractions (a mean of three
 values is not a terminating decimal), and only the final figures are rounded half up to 2 places.
+
+This module is the one source of the rules: the trimming threshold, the 0–3 conversion and the
+component and total formulas. The database path (app/results/compute.py) only aggregates rows
+(sums, counts, lowest, highest, medians) and finishes every figure with the functions below, in
+their integer-ratio form (`Ratio`), so that a million rows never turn into a million Fractions.
 """
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ from fractions import Fraction
 from .errors import N_
 
 TWO_PLACES = Decimal("0.01")
+# The trimmed mean drops one highest and one lowest value from this many values on; below it the
+# event's rule applies (app/domain/scheme.py trim_fallback: the plain mean, or the lock refused).
+TRIM_MIN = 5
+Ratio = tuple[int, int]  # an exact non-negative rational as (numerator, denominator)
 
 
 class ScoreError(ValueError):
@@ -54,12 +63,62 @@ def plain(value: Decimal | None) -> str | None:
     return format(value.normalize(), "f")
 
 
+def trims(method: str, n: int) -> bool:
+    """Does the aggregation drop the highest and the lowest of these n values?"""
+    return method == "trimmed_mean" and n >= TRIM_MIN
+
+
+def aggregate_from_sums(method: str, total: int, n: int, lowest: int, highest: int, unit: int = 100) -> Ratio:
+    """Mean or trimmed mean of n values from their sum, lowest and highest (all in 1/unit): the
+    form the database hands over."""
+    if trims(method, n):
+        return total - lowest - highest, unit * (n - 2)
+    return total, unit * n
+
+
+def median_ratio(sorted_values: list[int], unit: int = 100) -> Ratio:
+    """The median of values in 1/unit, as a ratio."""
+    mid = len(sorted_values) // 2
+    if len(sorted_values) % 2:
+        return sorted_values[mid], unit
+    return sorted_values[mid - 1] + sorted_values[mid], 2 * unit
+
+
+def scale_factor(criterion: dict) -> Fraction:
+    """Marks per point of a criterion's aggregate: a 0–3 (WorldSkills) criterion scores
+    aggregate ÷ 3 × its maximum, a marks criterion its aggregate itself."""
+    if criterion.get("scale") == "wsi3":
+        return Fraction(Decimal(criterion["max_score"])) / 3
+    return Fraction(1)
+
+
+def marks_ratio(criterion: dict, num: int, den: int) -> Ratio:
+    f = scale_factor(criterion)
+    return num * f.numerator, den * f.denominator
+
+
+def component_max(component: dict) -> Fraction:
+    return sum((Fraction(Decimal(c["max_score"])) for c in component["criteria"]), Fraction(0))
+
+
+def component_score_ratio(marks: Ratio, maximum: Fraction) -> Ratio:
+    """A component's score on a 0–100 scale: Σ criterion marks ÷ Σ maxima × 100."""
+    return marks[0] * 100 * maximum.denominator, marks[1] * maximum.numerator
+
+
+def add_weighted(total: Ratio, weight: Fraction, score: Ratio) -> Ratio:
+    """total + weight × score, as integer ratios."""
+    (tn, td), (sn, sd) = total, score
+    return tn * weight.denominator * sd + weight.numerator * sn * td, td * weight.denominator * sd
+
+
 def aggregate(values: list[Decimal], method: str) -> Fraction:
-    """mean; trimmed_mean (drop one highest and one lowest with 5 or more values, else mean); median."""
+    """mean; trimmed_mean (drop one highest and one lowest with TRIM_MIN or more values, else
+    mean); median."""
     if not values:
         raise ValueError("no values to aggregate")
     xs = sorted(Fraction(v) for v in values)
-    if method == "trimmed_mean" and len(xs) >= 5:
+    if trims(method, len(xs)):
         xs = xs[1:-1]
     if method == "median":
         n = len(xs)
@@ -70,10 +129,7 @@ def aggregate(values: list[Decimal], method: str) -> Fraction:
 
 def criterion_marks(criterion: dict, values: list[Decimal], method: str) -> Fraction:
     """The criterion's marks from its judges' values; a wsi3 criterion scores aggregate ÷ 3 × max."""
-    agg = aggregate(values, method)
-    if criterion.get("scale") == "wsi3":
-        return agg / 3 * Fraction(Decimal(criterion["max_score"]))
-    return agg
+    return aggregate(values, method) * scale_factor(criterion)
 
 
 def round_half_up(x: Fraction | Decimal, places: int = 2) -> Decimal:
@@ -100,14 +156,13 @@ def total_for(scheme: dict, marks: dict[str, Fraction]) -> TotalBreakdown:
     """Component score = Σ criterion marks ÷ Σ max × 100; total = Σ weight × component score.
     Every criterion must have marks (missing → KeyError: the caller decides what that means)."""
     components: dict[str, Fraction] = {}
-    total = Fraction(0)
+    total: Ratio = (0, 1)
     for comp in scheme["components"]:
         got = sum((marks[c["key"]] for c in comp["criteria"]), Fraction(0))
-        maximum = sum((Fraction(Decimal(c["max_score"])) for c in comp["criteria"]), Fraction(0))
-        score = got / maximum * 100
-        components[comp["key"]] = score
-        total += Fraction(Decimal(comp["weight"])) * score
-    return TotalBreakdown(components=components, criteria=dict(marks), total=total)
+        score = component_score_ratio((got.numerator, got.denominator), component_max(comp))
+        components[comp["key"]] = Fraction(*score)
+        total = add_weighted(total, Fraction(Decimal(comp["weight"])), score)
+    return TotalBreakdown(components=components, criteria=dict(marks), total=Fraction(*total))
 
 
 def disagreement(criterion: dict, values: list[Decimal], share: Decimal = Decimal("0.2")) -> bool:
