@@ -29,7 +29,7 @@ class AuditEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor = relationship("User")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.action} {self.object_type}:{self.object_id}>"

@@ -7,7 +7,8 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+from ..domain.policy import AWARDS
 
 TEMPLATES = ("classic", "modern")
 
@@ -39,7 +40,8 @@ class Certificate(db.Model):
     shows what was true when it was issued; a correction revokes it and issues a new one."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("competition_id", "seq"),)
+    __table_args__ = (UniqueConstraint("competition_id", "seq"), one_of("status", ("valid", "revoked", "held")),
+                      one_of("award", AWARDS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
@@ -67,10 +69,10 @@ class Certificate(db.Model):
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
 
-    competition = relationship("Competition")
-    event = relationship("Event")
-    person = relationship("Person")
-    registration = relationship("Registration")
+    competition: Mapped["Competition"] = relationship()  # noqa: F821
+    event: Mapped["Event"] = relationship()  # noqa: F821
+    person: Mapped["Person"] = relationship()  # noqa: F821
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Certificate {self.serial} {self.status}>"

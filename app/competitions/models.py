@@ -7,7 +7,11 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+from ..domain.lifecycle import STATUSES
+from ..domain.refdata import KINDS, LEVELS, TRACKS
+
+STAGES = ("single", "preliminary", "final")
 
 
 class Competition(db.Model):
@@ -16,6 +20,7 @@ class Competition(db.Model):
         CheckConstraint("registration_opens_at < registration_closes_at", name="registration_window"),
         CheckConstraint("publicity_days >= 0", name="publicity_days"),
         CheckConstraint("appeal_window_hours >= 0", name="appeal_window_hours"),
+        one_of("level", LEVELS), one_of("kind", KINDS), one_of("stage", STAGES), one_of("status", STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +52,7 @@ class Competition(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    host_organization = relationship("Organization")
+    host_organization: Mapped["Organization | None"] = relationship()  # noqa: F821
     events: Mapped[list["Event"]] = relationship(
         back_populates="competition", order_by="Event.id", cascade="all, delete-orphan")
 
@@ -90,6 +95,7 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("team_size >= 1", name="team_size"),
         CheckConstraint("max_entrants IS NULL OR max_entrants >= 1", name="max_entrants"),
+        one_of("track", TRACKS), one_of("decrypt_requested_role", ("chief_judge", "supervisor")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

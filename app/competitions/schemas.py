@@ -15,7 +15,7 @@ COMPETITION_FIELDS = {"name", "year", "level", "kind", "jurisdiction", "host_org
                       "award_title", "stage"}
 EVENT_FIELDS = {"name", "occupation", "track", "team_size", "max_entrants", "starts_at", "ends_at",
                 "venue", "eligibility", "scheme", "awards", "tiebreak", "no_shared_ranks", "two_layer"}
-STAGES = ("single", "preliminary", "final")
+from .models import STAGES
 # Accepted in a body as the version the client read, compared, never assigned.
 READ_ONLY_OK = {"version"}
 

@@ -8,7 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+
+CONFLICT_KINDS = ("same_organization", "trainer", "relative", "other")
 
 SCORE = Numeric(8, 2)
 
@@ -17,7 +19,7 @@ class PanelMember(db.Model):
     """A judge (scores sheets) or chief judge (corrects, locks) of an event's panel (裁判组)."""
 
     __tablename__ = "panel_members"
-    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "user_id"), one_of("role", ("judge", "chief_judge")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -25,7 +27,7 @@ class PanelMember(db.Model):
     role: Mapped[str] = mapped_column(String(12))  # judge | chief_judge
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User")
+    user: Mapped["User"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<PanelMember event={self.event_id} user={self.user_id} {self.role}>"
@@ -35,7 +37,7 @@ class Conflict(db.Model):
     """A declared conflict of interest (trainer, relative …): the judge is recused from that entry."""
 
     __tablename__ = "conflicts"
-    __table_args__ = (UniqueConstraint("event_id", "user_id", "registration_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "user_id", "registration_id"), one_of("kind", CONFLICT_KINDS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -54,7 +56,7 @@ class Draw(db.Model):
     """A seeded draw: anonymous codes (kind codes) or stations (kind stations)."""
 
     __tablename__ = "draws"
-    __table_args__ = (UniqueConstraint("event_id", "kind"),)
+    __table_args__ = (UniqueConstraint("event_id", "kind"), one_of("kind", ("codes", "stations")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -79,7 +81,8 @@ class Sheet(db.Model):
     """One judge × one contestant code (评分表): draft → submitted → locked."""
 
     __tablename__ = "sheets"
-    __table_args__ = (UniqueConstraint("event_id", "registration_id", "judge_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "registration_id", "judge_id"),
+                      one_of("status", ("draft", "submitted", "locked")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -92,8 +95,8 @@ class Sheet(db.Model):
 
     scores: Mapped[list["Score"]] = relationship(back_populates="sheet", cascade="all, delete-orphan",
                                                  lazy="selectin")
-    judge = relationship("User")
-    registration = relationship("Registration")
+    judge: Mapped["User"] = relationship()  # noqa: F821
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Sheet {self.id} event={self.event_id} reg={self.registration_id} judge={self.judge_id} {self.status}>"
@@ -159,7 +162,8 @@ class Recheck(db.Model):
 
 class RecheckItem(db.Model):
     __tablename__ = "recheck_items"
-    __table_args__ = (UniqueConstraint("recheck_id", "registration_id"),)
+    __table_args__ = (UniqueConstraint("recheck_id", "registration_id"), one_of("reason", ("top", "random", "full")),
+                      one_of("status", ("pending", "checked", "wrong")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recheck_id: Mapped[int] = mapped_column(ForeignKey("rechecks.id", ondelete="CASCADE"), index=True)
@@ -171,7 +175,7 @@ class RecheckItem(db.Model):
     checked_at: Mapped[datetime | None]
 
     recheck: Mapped[Recheck] = relationship(back_populates="items")
-    registration = relationship("Registration")
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<RecheckItem reg={self.registration_id} {self.status}>"

@@ -20,9 +20,8 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import Person
 from ..registration.models import ATTENDANCE_MARKS, Registration, RegistrationMember, ranked_clause
-from .models import Conflict, Draw, ImportedScore, PanelMember, Recheck, RecheckItem, Score, Sheet
+from .models import CONFLICT_KINDS, Conflict, Draw, ImportedScore, PanelMember, Recheck, RecheckItem, Score, Sheet
 
-CONFLICT_KINDS = ("same_organization", "trainer", "relative", "other")
 DRAW_STATES = ("registration_closed", "judging")
 RECHECK_ERROR_LIMIT = Decimal("0.05")
 

@@ -26,7 +26,7 @@ class Dossier(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    registration = relationship("Registration")
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
     attachments: Mapped[list["DossierAttachment"]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="DossierAttachment.id")
 

@@ -8,11 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.tenancy import region_jurisdiction
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+from ..domain.refdata import GENDERS, ID_TYPES, ORG_KINDS
 
 
 class Organization(db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (one_of("kind", ORG_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -31,7 +33,8 @@ class Organization(db.Model):
 
 class Person(db.Model):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("id_type", "id_number"),)
+    __table_args__ = (UniqueConstraint("id_type", "id_number"), one_of("id_type", ID_TYPES),
+                      one_of("gender", GENDERS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -69,6 +72,7 @@ class PersonClaim(db.Model):
     the account sees nothing of the record."""
 
     __tablename__ = "person_claims"
+    __table_args__ = (one_of("status", ("pending", "approved", "rejected")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

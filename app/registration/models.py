@@ -7,18 +7,22 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+from ..domain.refdata import REGISTRATION_STATUSES
 
 ACTIVE_STATUSES = ("submitted", "approved")
 # Judging marks of an approved entry (缺考 / 取消成绩): such entries are not ranked.
 ATTENDANCE_MARKS = ("absent", "disqualified")
+SOURCES = ("self", "org_contact", "organizer", "import", "api", "nomination", "advancement")
 
 
 class Registration(db.Model):
     """One entry into an event: a person, or a team whose captain is `person`."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("event_id", "code"), UniqueConstraint("event_id", "ticket_number"))
+    __table_args__ = (UniqueConstraint("event_id", "code"), UniqueConstraint("event_id", "ticket_number"),
+                      one_of("status", REGISTRATION_STATUSES), one_of("source", SOURCES),
+                      one_of("attendance", ATTENDANCE_MARKS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -27,7 +31,7 @@ class Registration(db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     team_name: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
-    source: Mapped[str] = mapped_column(String(12))  # self | org_contact | organizer | import | api
+    source: Mapped[str] = mapped_column(String(12))  # SOURCES
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -55,9 +59,9 @@ class Registration(db.Model):
     import_batch: Mapped[str | None] = mapped_column(String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
-    event = relationship("Event")
-    person = relationship("Person", foreign_keys=[person_id])
-    organization = relationship("Organization")
+    event: Mapped["Event"] = relationship()  # noqa: F821
+    person: Mapped["Person"] = relationship(foreign_keys=[person_id])  # noqa: F821
+    organization: Mapped["Organization | None"] = relationship()  # noqa: F821
     members: Mapped[list["RegistrationMember"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationMember.position")
 
@@ -105,7 +109,7 @@ class RegistrationMember(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     registration: Mapped[Registration] = relationship(back_populates="members")
-    person = relationship("Person")
+    person: Mapped["Person"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<RegistrationMember reg={self.registration_id} person={self.person_id}>"

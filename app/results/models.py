@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
 
 
 class Result(db.Model):
@@ -28,7 +28,7 @@ class Result(db.Model):
     is_final: Mapped[bool] = mapped_column(default=False)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    registration = relationship("Registration")
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Result event={self.event_id} reg={self.registration_id} rank={self.rank}>"
@@ -55,6 +55,7 @@ class Appeal(db.Model):
     """An appeal (申诉) by a candidate or their organization's contact, decided by the supervisor."""
 
     __tablename__ = "appeals"
+    __table_args__ = (one_of("status", ("open", "upheld", "dismissed")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
@@ -68,7 +69,7 @@ class Appeal(db.Model):
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    registration = relationship("Registration")
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} reg={self.registration_id} {self.status}>"

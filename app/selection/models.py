@@ -8,7 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
+from ..domain.policy import AWARDS, ENTITLEMENT_KINDS
+from ..domain.refdata import KINDS, LEVELS, TRACKS
 
 STATUSES = ("eligible", "confirmed", "used", "expired", "superseded")
 EXTERNAL_STATUSES = ("submitted", "approved", "rejected")
@@ -21,6 +23,7 @@ class Entitlement(db.Model):
     __tablename__ = "entitlements"
     __table_args__ = (
         CheckConstraint("registration_id IS NOT NULL OR external_result_id IS NOT NULL", name="has_source"),
+        one_of("kind", ENTITLEMENT_KINDS), one_of("status", STATUSES), one_of("award", AWARDS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,10 +52,10 @@ class Entitlement(db.Model):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    person = relationship("Person")
-    competition = relationship("Competition")
-    event = relationship("Event")
-    external_result = relationship("ExternalResult")
+    person: Mapped["Person"] = relationship()  # noqa: F821
+    competition: Mapped["Competition | None"] = relationship()  # noqa: F821
+    event: Mapped["Event | None"] = relationship()  # noqa: F821
+    external_result: Mapped["ExternalResult | None"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Entitlement {self.id} {self.kind} person={self.person_id} {self.status}>"
@@ -80,6 +83,8 @@ class ExternalResult(db.Model):
     __table_args__ = (
         CheckConstraint("rank >= 1", name="rank_positive"),
         CheckConstraint("evidence_size IS NULL OR evidence_size >= 0", name="evidence_size_not_negative"),
+        one_of("level", LEVELS), one_of("kind", KINDS), one_of("track", TRACKS), one_of("award", AWARDS),
+        one_of("status", ("submitted", "approved", "rejected")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,10 +117,10 @@ class ExternalResult(db.Model):
     review_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    person = relationship("Person")
-    organization = relationship("Organization", foreign_keys=[organization_id])
-    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
-    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    person: Mapped["Person"] = relationship()  # noqa: F821
+    organization: Mapped["Organization | None"] = relationship(foreign_keys=[organization_id])  # noqa: F821
+    recorded_by: Mapped["User"] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<ExternalResult {self.id} person={self.person_id} {self.status}>"
