@@ -14,7 +14,8 @@ from ..i18n import translate
 from ..people import claims
 from ..registration import exports, operations
 from ..registration.access import managed_registration, viewable_registration, withdrawable_registration
-from ..registration.importer import import_registrations, template_xlsx
+from ..registration.importer import import_registrations
+from ..registration.template import template_xlsx
 from ..registration.queries import person_view, registration_json, registrations_query
 from ..security import roles
 from . import bp

@@ -21,7 +21,8 @@ from ..security import mark_authenticated, public, roles
 from . import bp, exports, operations
 from .access import can_withdraw, managed_registration, withdrawable_registration
 from .forms import BulkReviewForm, ClaimDecisionForm, ClaimForm, EntryForm, ImportForm, ReviewForm, SignupForm
-from .importer import ImportRejected, import_registrations, template_xlsx
+from .importer import ImportRejected, import_registrations
+from .template import template_xlsx
 from .models import Registration
 from .queries import person_view, registrations_query
 
