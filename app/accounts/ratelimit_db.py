@@ -55,7 +55,7 @@ class DatabaseStorage(Storage):
         }).returning(_table.c.count)
         with self._db().begin() as conn:
             count = conn.execute(stmt).scalar_one()
-            if random.random() < 0.01:  # now and then, forget the windows that have ended
+            if random.random() < 0.01:  # nosec B311 -- housekeeping odds, not a secret: now and then, forget ended windows
                 conn.execute(delete(_table).where(_table.c.expires_at < now - 3600))
         return count
 
