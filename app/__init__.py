@@ -72,6 +72,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(nominations_bp)
     from .selection.operations import policy_sets
     policy_sets()  # a bad policy file stops the start, with its line and reason
+    from . import rubrics
+    rubrics.load()  # so does a bad scheme template (app/rubrics/*.yaml)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

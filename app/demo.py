@@ -356,6 +356,7 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
     """A past competition taken through registration, draw and judging to `stage`
     (judging: sheets half filled; publicity or final: every sheet in, locked, published)."""
     from .judging import operations as judging
+    from .judging import queries as jq
     from .judging.queries import all_sheets
     from .judging.models import ImportedScore
     from .registration import operations as reg_ops
@@ -388,8 +389,8 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
         judging.draw_codes(event, f"demo-{event.id}", organizer)
     competitions.change_status(comp, "judging", organizer)
     for event in events:
-        crits = judging.judge_criteria(event)
-        skill = {r.id: rng.random() for r in judging.approved(event)}
+        crits = jq.judge_criteria(event)
+        skill = {r.id: rng.random() for r in jq.approved(event)}
         sheets = all_sheets(event)
         for i, sheet in enumerate(sheets):
             if stage == "judging" and i % 2:
@@ -407,8 +408,8 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
             judging.save_sheet(sheet, values, sheet.version, judge)
             db.session.flush()
             judging.submit_sheet(sheet, sheet.version, judge)
-        for crit in judging.imported_criteria(event):
-            for reg in judging.approved(event):
+        for crit in jq.imported_criteria(event):
+            for reg in jq.approved(event):
                 value = Decimal(str(40 + skill[reg.id] * 58)).quantize(Decimal("0.5"))
                 db.session.add(ImportedScore(event_id=event.id, registration_id=reg.id,
                                              criterion_key=crit["key"], value=value))
@@ -503,6 +504,7 @@ def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
     """A 西藏工匠 title selection in judging: organizations' nominations with dossiers, read and
     scored by the panel (judge1 of 西藏天路 is recused from 天路's nominee), half the sheets in."""
     from .judging import operations as judging
+    from .judging import queries as jq
     from .judging.queries import all_sheets
     from .nominations import operations as nominations
     from .registration import operations as reg_ops
@@ -546,7 +548,7 @@ def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
             continue
         judge = next(j for j in judges if j.id == sheet.judge_id)
         values = {c["key"]: str(int(Decimal(c["max_score"]) * Decimal(rng.randint(60, 95)) / 100))
-                  for c in judging.judge_criteria(event)}
+                  for c in jq.judge_criteria(event)}
         judging.save_sheet(sheet, values, sheet.version, judge)
         db.session.flush()
         judging.submit_sheet(sheet, sheet.version, judge)

@@ -70,6 +70,24 @@ def _bearer_user():
     return row.user
 
 
+# A device token (scope "sheets", minted from a judge's signed-in page for one event) reaches
+# only these API routes, only for that event, and only the judge's own sheets (no ?judge_id=).
+DEVICE_ENDPOINTS = frozenset({"api.sheets_save", "api.sheets_submit", "api.sheet_photos_create", "api.token_delete"})
+
+
+def device_token_refusal():
+    """None when the request's token may do this, else the 403 answer."""
+    token = g.get("api_token")
+    if token is None or token.scope is None:
+        return None
+    args = request.view_args or {}
+    allowed = (token.scope == "sheets" and request.endpoint in DEVICE_ENDPOINTS and "judge_id" not in request.args
+               and (request.endpoint == "api.token_delete" or args.get("event_id") == token.event_id))
+    if allowed:
+        return None
+    return api_error(403, "forbidden", _("This device token only saves and submits your own sheets of its event."))
+
+
 def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
     body = {"error": {"code": code, "message": message}}
     if fields:
@@ -85,6 +103,9 @@ def enforce_access():
     if is_api_request():
         # The API never uses the session cookie (no CSRF on the API): only the bearer token.
         g._login_user = _bearer_user() or AnonymousUserMixin()
+        refused = device_token_refusal()
+        if refused is not None:
+            return refused
     view = current_app.view_functions.get(request.endpoint)
     access: Access | None = getattr(view, "_access", None)
     if request.endpoint == "static":

@@ -49,6 +49,15 @@ def _user(username, roles, org=None, name="测试用户"):
                         "organization_id": org.id if org else None})
 
 
+def _photo(evidence, sheet, judge) -> int:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 120, 40)).save(buf, "JPEG")
+    return evidence.add_photo(sheet, "P1", buf.getvalue(), judge).id
+
+
 def _entry(person: Person) -> dict:
     return {"name": person.name, "id_type": person.id_type, "id_number": person.id_number}
 
@@ -181,12 +190,20 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
     comps.assign_supervisor(comp_b, users["supervisor_other"], users["organizer_other"])
     db.session.commit()
 
+    # A judge's photo of a criterion and a paper marking form, on event J.
+    from app.judging import evidence, paper
+    sheet_j = db.session.query(Sheet).filter(Sheet.event_id == event_j.id, Sheet.judge_id == users["judge"].id,
+                                             Sheet.registration_id == entries_j[0].id).one()
+    photo_id = _photo(evidence, sheet_j, users["judge"])
+    paper_serial = paper.issue_form(event_j, users["judge"], org).serial
+    db.session.commit()
+
     reg_j = entries_j[0]
     params = {"competition_id": comp_j.id, "event_id": event_j.id, "user_id": users["judge"].id, "org_id": host.id,
               "person_id": cand.id, "code": reg_j.code, "registration_id": reg_j.id, "judge_id": users["judge"].id,
               "item_id": recheck.items[0].id, "appeal_id": appeal.id, "entitlement_id": entitlement.id,
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
-              "result_id": external.id}
+              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {

@@ -30,7 +30,7 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 # Path parameters that name an object; a public route shows public objects to anyone.
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
-                 "result_id", "name"}
+                 "result_id", "name", "serial", "photo_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -68,6 +68,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "competitions.event_new": (MANAGERS, True),
     "competitions.event_edit": (MANAGERS, True),
     "competitions.supervisor_add": (MANAGERS, True),
+    "competitions.save_template": (MANAGERS, True),
     "competitions.supervisor_remove": (MANAGERS, True),
     "api.supervisors_list": (MANAGERS, True),
     "api.supervisors_add": (MANAGERS, True),
@@ -142,6 +143,18 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "results.recheck_draw": ({"supervisor"}, False),
     "judging.recheck_mark": ({"supervisor"}, False),
     "judging.audit": ({"chief_judge", "supervisor", "organizer", "admin"}, True),
+    # The venue (issue 16): a judge mints a device token for their event from the signed-in page;
+    # the worker and the offline page carry no personal data; a photo of the work is seen by the
+    # judge who took it, the chief judge and the supervisors of that event only.
+    "judging.device_token": ({"judge"}, False),
+    "judging.service_worker": (PUBLIC, False),
+    "judging.offline_page": (PUBLIC, False),
+    "judging.photo": ({"judge", "chief_judge", "supervisor"}, True),
+    # Paper marking forms: printed and typed in by the host's organizers only (found by their serial).
+    "judging.paper_index": (MANAGERS, True),
+    "judging.paper_issue": (MANAGERS, True),
+    "judging.paper_pdf": (MANAGERS, True),
+    "judging.paper_entry": (MANAGERS, True),
     "api.panel_add": (MANAGERS, True),
     "api.panel_list": ({"admin", "organizer", "chief_judge", "supervisor", "judge"}, True),
     "api.panel_remove": (MANAGERS, True),
@@ -154,6 +167,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # Without ?judge_id the sheet is the caller's own: judges only (a chief corrects with ?judge_id=).
     "api.sheets_save": ({"judge"}, False),
     "api.sheets_submit": ({"judge"}, False),
+    "api.sheet_photos_create": ({"judge"}, False),
     "api.lock": ({"chief_judge"}, False),
     "api.decrypt": ({"chief_judge"}, False),
     "api.decrypt_confirm": ({"supervisor", "admin"}, False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -70,7 +70,11 @@ class UserRole(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored.
+
+    A device token (scope "sheets") is minted from a judge's signed-in page for one event: it
+    works only on that judge's own sheets of that event (save, submit, photos), expires at the
+    end of the day, and is revoked when the browser session that minted it signs out."""
 
     __tablename__ = "api_tokens"
 
@@ -80,6 +84,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    scope: Mapped[str | None] = mapped_column(String(16))  # None: the whole API; "sheets": a device token
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("user_sessions.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship()
 
@@ -115,3 +122,27 @@ class RateCounter(db.Model):
 
     def __repr__(self) -> str:
         return f"<RateCounter {self.key}={self.count}>"
+
+
+class IdempotencyKey(db.Model):
+    """A client's operation id (`Idempotency-Key`) and the answer it got, so that a retried
+    request is applied once: written in the same transaction as the operation it guards; the
+    same key with the same request gets the stored answer, with another request 422."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(255))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | done
+    response_status: Mapped[int | None]
+    response_json: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    def __repr__(self) -> str:
+        return f"<IdempotencyKey user={self.user_id} {self.key[:12]} {self.state}>"

@@ -199,6 +199,26 @@ def issue_token(user: User, hours: int) -> tuple[str, ApiToken]:
     return token, row
 
 
+def issue_device_token(user: User, event, session_token, expires_at) -> tuple[str, ApiToken]:
+    """A judge's device token for one event (scope "sheets": their own sheets' save, submit and
+    photos only), tied to the signed-in browser session that asked for it: signing that session
+    out revokes it. Earlier device tokens of this session for the event are revoked."""
+    session_row = _session_row(session_token)
+    now = utcnow()
+    if session_row is not None:
+        for old in db.session.scalars(select(ApiToken).where(
+                ApiToken.session_id == session_row.id, ApiToken.event_id == event.id, ApiToken.revoked_at.is_(None))):
+            old.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at=expires_at,
+                   scope="sheets", event_id=event.id, session_id=session_row.id if session_row else None)
+    db.session.add(row)
+    db.session.flush()
+    record("token.device", row, actor=user, after={"event_id": event.id, "expires_at": expires_at},
+           competition_id=event.competition_id, event_id=event.id)
+    return token, row
+
+
 def revoke_token(row: ApiToken) -> None:
     row.revoked_at = utcnow()
 
@@ -229,6 +249,12 @@ def start_session(user: User) -> str:
     return token
 
 
+def _session_row(token) -> UserSession | None:
+    if not isinstance(token, str) or not token:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+
+
 def session_is_live(user_id: int, token) -> bool:
     if not isinstance(token, str) or not token:
         return False
@@ -237,7 +263,11 @@ def session_is_live(user_id: int, token) -> bool:
 
 
 def end_session(token) -> None:
-    if isinstance(token, str) and token:
-        row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = utcnow()
+    """Sign a browser session out, and with it the device tokens it minted."""
+    row = _session_row(token)
+    if row is not None and row.revoked_at is None:
+        now = utcnow()
+        row.revoked_at = now
+        for device in db.session.scalars(select(ApiToken).where(ApiToken.session_id == row.id,
+                                                                ApiToken.revoked_at.is_(None))):
+            device.revoked_at = now

@@ -53,8 +53,18 @@ def login():
                 login_user(user)
                 session.permanent = True
                 mark_authenticated()
-                return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+                return redirect(_safe_next(request.args.get("next")) or landing(user))
     return render_template("accounts/login.html", form=form), status
+
+
+def landing(user) -> str:
+    """Where a sign-in without `next` lands: a judge on their tasks, a supervisor on the
+    competitions they supervise, everyone else on the home page."""
+    if user.has_role("judge", "chief_judge"):
+        return url_for("judging.home")
+    if user.has_role("supervisor"):
+        return url_for("judging.supervise_home")
+    return url_for("main.index")
 
 
 @bp.route("/account/reauth", methods=["GET", "POST"])

@@ -14,7 +14,8 @@ from ..competitions.access import managed_event, manages, supervised_event, supe
 from ..domain.errors import N_
 from ..competitions.models import Event
 from ..extensions import db
-from ..judging import operations as ops
+from ..judging import evidence, operations as ops
+from ..judging import queries as jq
 from ..judging.access import oversees, overseen_event, panel_event
 from ..judging.models import Conflict, PanelMember, RecheckItem
 from ..judging.queries import (all_sheets, audit_item, my_panels, my_sheets, panel_audit_filter, recheck_of,
@@ -25,6 +26,7 @@ from ..results import operations as results
 from ..security import requires_recent_auth, roles
 from . import bp
 from .competitions import audit_json
+from .idempotency import idempotent
 from .util import BadBody, int_field, json_body, query_int, text_field
 
 
@@ -45,23 +47,23 @@ def panel_add(event_id: int):
     user_id = int_field(data, "user_id")
     pm = ops.add_panel_member(event, db.session.get(User, user_id) if user_id else None, text_field(data, "role"),
                               current_user)
-    return jsonify({**panel_json(pm), "coverage_warnings": ops.coverage_warnings(event)}), 201
+    return jsonify({**panel_json(pm), "coverage_warnings": jq.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/panel", methods=["GET"])
 @roles("admin", "organizer", "chief_judge", "supervisor", "judge")
 def panel_list(event_id: int):
     event = _event(event_id)
-    if not (oversees(event, current_user) or ops.panel_role(event, current_user)):
+    if not (oversees(event, current_user) or jq.panel_role(event, current_user)):
         abort(403)
-    members = ops.panel(event)
+    members = jq.panel(event)
     items = [panel_json(pm) for pm in members]
     if not sees_code_map(event, current_user):
         # The judges' organizations, next to who is recused from which code, would point at the
         # contestants' organizations: withheld from the panel until decryption.
         items = [{k: v for k, v in item.items() if k != "organization_id"} for item in items]
     return jsonify({"items": items, "page": 1, "per_page": len(members),
-                    "total": len(members), "coverage_warnings": ops.coverage_warnings(event)})
+                    "total": len(members), "coverage_warnings": jq.coverage_warnings(event)})
 
 
 @bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
@@ -81,7 +83,7 @@ def conflicts_create(event_id: int):
     event = managed_event(event_id)
     c = ops.declare_conflict(event, json_body(), current_user)
     return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
-                    "note": c.note, "coverage_warnings": ops.coverage_warnings(event)}), 201
+                    "note": c.note, "coverage_warnings": jq.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["GET"])
@@ -124,7 +126,7 @@ def panels_mine():
 @roles("judge", "chief_judge", "supervisor", "admin")
 def sheets_list(event_id: int):
     event = _event(event_id)
-    role = ops.panel_role(event, current_user)
+    role = jq.panel_role(event, current_user)
     if role == "judge":
         sheets = [sheet_json(s, event, with_names=True) for s in my_sheets(event, current_user)]
     elif role == "chief_judge" or supervises(event.competition, current_user):
@@ -136,7 +138,7 @@ def sheets_list(event_id: int):
 
 def _sheet_for(event: Event, code: str):
     judge_id = query_int("judge_id")
-    role = ops.panel_role(event, current_user)
+    role = jq.panel_role(event, current_user)
     if judge_id is not None and judge_id != current_user.id:
         if role != "chief_judge":
             abort(403)
@@ -151,6 +153,7 @@ def _sheet_for(event: Event, code: str):
 
 @bp.route("/events/<int:event_id>/sheets/<code>", methods=["PUT"])
 @roles("judge", "chief_judge")
+@idempotent
 def sheets_save(event_id: int, code: str):
     event = _event(event_id)
     sheet, as_chief = _sheet_for(event, code)
@@ -164,12 +167,28 @@ def sheets_save(event_id: int, code: str):
 
 @bp.route("/events/<int:event_id>/sheets/<code>/submit", methods=["POST"])
 @roles("judge")
+@idempotent
 def sheets_submit(event_id: int, code: str):
     event = _event(event_id)
     sheet, _as_chief = _sheet_for(event, code)
     data = json_body(optional=True)
     ops.submit_sheet(sheet, data.get("version", sheet.version), current_user)
     return jsonify(sheet_json(sheet, event))
+
+
+@bp.route("/events/<int:event_id>/sheets/<code>/photos", methods=["POST"])
+@roles("judge")
+@idempotent
+def sheet_photos_create(event_id: int, code: str):
+    """A photo of the work for one criterion (multipart: criterion, file); EXIF is dropped."""
+    event = _event(event_id)
+    sheet, _as_chief = _sheet_for(event, code)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
+    photo = evidence.add_photo(sheet, request.form.get("criterion"), upload.read(), current_user)
+    return jsonify({"id": photo.id, "criterion": photo.criterion_key, "width": photo.width, "height": photo.height,
+                    "size": photo.size, "sha256": photo.sha256, "version": sheet.version, "status": sheet.status}), 201
 
 
 @bp.route("/events/<int:event_id>/lock", methods=["POST"])
@@ -191,7 +210,7 @@ def _decrypt(event: Event, role: str):
 
 
 def decryption_json(event: Event) -> dict:
-    state = ops.decryption_state(event)
+    state = jq.decryption_state(event)
     return {"state": state["state"], "requested_role": state["requested_role"],
             "requested_at": timeutil.iso(state["requested_at"]), "decrypted_at": timeutil.iso(state["decrypted_at"])}
 
@@ -217,9 +236,9 @@ def decrypt_confirm(event_id: int):
 @roles("chief_judge", "supervisor", "admin")
 def disagreements(event_id: int):
     event = _event(event_id)
-    if not (ops.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
+    if not (jq.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
         abort(403)
-    items = ops.disagreements(event)
+    items = jq.disagreements(event)
     if not sees_code_map(event, current_user):
         items = [{k: v for k, v in item.items() if k != "registration_id"} for item in items]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
@@ -271,7 +290,7 @@ def time_used(registration_id: int):
 
 
 def _entry(event: Event, code: str) -> Registration:
-    reg = ops.entry_by_code(event, code)
+    reg = jq.entry_by_code(event, code)
     if reg is None:
         abort(404)
     return reg
@@ -319,7 +338,7 @@ def recheck_json(event: Event) -> dict | None:
     recheck = recheck_of(event)
     if recheck is None:
         return None
-    rate = ops.error_rate(recheck)
+    rate = jq.error_rate(recheck)
     return {"seed": recheck.seed, "top_n": recheck.top_n, "share": str(recheck.share),
             "full_required": recheck.full_required, "error_rate": None if rate is None else str(rate),
             "items": [{"id": i.id, "registration_id": i.registration_id, "code": i.registration.code,

@@ -12,7 +12,7 @@ from .. import cache, timeutil
 from ..competitions.access import managed_event, manages, supervised_competition_ids, supervised_event, supervises
 from ..competitions.models import Event
 from ..extensions import db, limiter
-from ..judging import operations as judging
+from ..judging import queries as jq
 from ..judging.access import panel_event
 from ..registration.models import Registration
 from ..results import operations
@@ -49,7 +49,7 @@ SEALED_RESULT_FIELDS = ("registration_id", "name", "organization", "reason")
 def results_get(event_id: int):
     event = db.get_or_404(Event, event_id)
     allowed = (manages(event.competition, current_user) or supervises(event.competition, current_user)
-               or judging.panel_role(event, current_user) == "chief_judge")
+               or jq.panel_role(event, current_user) == "chief_judge")
     if not allowed:
         abort(403)
     if event.locked_at is None and not operations.stored(event):
@@ -73,11 +73,11 @@ def ties_resolve(event_id: int):
     data = json_body()
     order = data.get("order") if isinstance(data.get("order"), list) else []
     # The order is given by codes; registration ids only once names are revealed to the panel.
-    ids = operations.ids_for_codes(event, order, allow_ids=judging.names_visible_to_panel(event))
+    ids = operations.ids_for_codes(event, order, allow_ids=jq.names_visible_to_panel(event))
     row = operations.resolve_tie(event, ids, text_field(data, "reason"), current_user)
-    codes = judging.code_map(event)
+    codes = jq.code_map(event)
     body = {"id": row.id, "order": [codes.get(rid) for rid in row.order], "reason": row.reason}
-    if judging.names_visible_to_panel(event):
+    if jq.names_visible_to_panel(event):
         body["registration_ids"] = row.order
     return jsonify(body), 201
 

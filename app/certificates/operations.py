@@ -113,7 +113,6 @@ def _prepare_image(data: bytes | None, field: str, kind: str, errors: Collector)
     if not data:
         return None
     from PIL import Image, UnidentifiedImageError
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, a backstop (it raises above twice this)
     too_large = N_("The image is too large (%(w)d × %(h)d pixels); at most %(mp)d megapixels.")
     try:
         img = Image.open(io.BytesIO(data))  # reads the header only

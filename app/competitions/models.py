@@ -137,3 +137,22 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} of {self.competition_id}>"
+
+
+class SchemeTemplate(db.Model):
+    """An organization's own scoring-scheme template (评分标准模板), saved from one of its events;
+    offered next to the built-in library (app/rubrics/*.yaml) when an event is created."""
+
+    __tablename__ = "scheme_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    scheme: Mapped[dict] = mapped_column(JSON)
+    tiebreak: Mapped[list] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SchemeTemplate {self.id} org={self.organization_id}>"

@@ -237,7 +237,7 @@ def update_event(event: Event, data: dict, actor) -> Event:
     merged = {**_as_input(before), **{k: v for k, v in data.items() if k != "version"}}
     clean = parse_event(merged)
     if clean["two_layer"] != event.two_layer:
-        from ..judging.operations import is_drawn
+        from ..judging.queries import is_drawn
         if is_drawn(event):
             errors = Collector()
             errors.add("two_layer", N_("The codes have been drawn: two-layer encryption can no longer be switched."))

@@ -17,6 +17,7 @@ from ..i18n import label
 from ..people.models import Organization
 from ..security import REAUTH_STATUSES, requires_recent_auth, public, roles
 from .. import signals
+from ..rubrics import operations as rubric_ops
 from . import bp, operations
 from .access import manages, managed_competition, managed_competitions, managed_event, supervisors_of
 from .forms import CompetitionForm, EventForm, StatusForm, SupervisorForm
@@ -285,7 +286,22 @@ def fill_event_form(form: EventForm, event: Event) -> None:
     form.max_entrants.data = str(event.max_entrants or "")
     form.starts_at.data = timeutil.local_input(event.starts_at)
     form.ends_at.data = timeutil.local_input(event.ends_at)
-    scheme = event.scheme or {}
+    fill_scheme(form, event.scheme or {}, event.tiebreak or [])
+    awards = event.awards or {}
+    form.award_preset.data = awards.get("preset", "prizes")
+    shares = awards.get("shares") or ["0.10", "0.20", "0.30"]
+    form.share_first.data, form.share_second.data, form.share_third.data = shares
+    form.min_total.data = awards.get("min_total", "60")
+    form.standardized.data = awards.get("standardized", False)
+    elig = event.eligibility or {}
+    form.min_age.data = str(elig.get("min_age", "")) if elig.get("min_age") is not None else ""
+    form.max_age.data = str(elig.get("max_age", "")) if elig.get("max_age") is not None else ""
+    form.min_skill_grade.data = str(elig.get("min_skill_grade") or "")
+    form.organization_kinds.data = ", ".join(elig.get("organization_kinds", []))
+
+
+def fill_scheme(form: EventForm, scheme: dict, tiebreak: list) -> None:
+    """Load a scheme (a stored event's, or a template's) into the form's scheme rows."""
     form.aggregation.data = scheme.get("aggregation", "mean")
     form.min_judges.data = str(scheme.get("min_judges", 3))
     form.trim_fallback.data = scheme.get("trim_fallback") or ""
@@ -304,18 +320,7 @@ def fill_event_form(form: EventForm, event: Event) -> None:
         f.max_score.data, f.kind.data, f.scale.data = crit["max_score"], crit["kind"], crit["scale"]
         f.step.data = crit.get("step", "")
         f.descriptors.data = "\n".join(crit.get("descriptors", []))
-    awards = event.awards or {}
-    form.award_preset.data = awards.get("preset", "prizes")
-    shares = awards.get("shares") or ["0.10", "0.20", "0.30"]
-    form.share_first.data, form.share_second.data, form.share_third.data = shares
-    form.min_total.data = awards.get("min_total", "60")
-    form.standardized.data = awards.get("standardized", False)
-    form.tiebreak.data = ", ".join(event.tiebreak or [])
-    elig = event.eligibility or {}
-    form.min_age.data = str(elig.get("min_age", "")) if elig.get("min_age") is not None else ""
-    form.max_age.data = str(elig.get("max_age", "")) if elig.get("max_age") is not None else ""
-    form.min_skill_grade.data = str(elig.get("min_skill_grade") or "")
-    form.organization_kinds.data = ", ".join(elig.get("organization_kinds", []))
+    form.tiebreak.data = ", ".join(tiebreak)
 
 
 def _save_event(form: EventForm, comp: Competition, event: Event | None):
@@ -341,7 +346,11 @@ def event_new(competition_id: int):
     comp = managed_competition(competition_id)
     form = EventForm()
     _event_choices(form)
-    if request.method == "GET":
+    chosen = rubric_ops.find(request.args.get("template"), current_user) if request.method == "GET" else None
+    if chosen:
+        form.name.data, form.occupation.data = chosen["name"], chosen["occupation"]
+        fill_scheme(form, chosen["scheme"], chosen["tiebreak"])
+    elif request.method == "GET":
         _default_scheme(form)
     if form.validate_on_submit():
         event = _save_event(form, comp, None)
@@ -349,7 +358,7 @@ def event_new(competition_id: int):
             flash(_("Event %(name)s saved.", name=event.name), "success")
             return redirect(url_for("competitions.manage", competition_id=comp.id))
     return render_template("competitions/event_form.html", form=form, competition=comp, event=None,
-                           org_kinds=ORG_KINDS)
+                           org_kinds=ORG_KINDS, templates=rubric_ops.choices(current_user), chosen=chosen)
 
 
 @bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])

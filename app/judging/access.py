@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..competitions.access import manages, supervises
 from ..competitions.models import Event
 from ..extensions import db
-from .operations import panel_role
+from .queries import panel_role
 
 
 def panel_event(event_id: int, *role_names: str) -> tuple[Event, str]:

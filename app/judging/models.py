@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import one_of, utcnow
@@ -179,3 +179,69 @@ class RecheckItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<RecheckItem reg={self.registration_id} {self.status}>"
+
+
+class PaperForm(db.Model):
+    """A printed marking form (纸质评分表) of one judge for one event, known by its serial; typed
+    in by two clerks (double entry) and accepted when both entries agree."""
+
+    __tablename__ = "paper_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+
+    judge = relationship("User", foreign_keys=[judge_id])
+    entries: Mapped[list["PaperEntry"]] = relationship(back_populates="form", cascade="all, delete-orphan",
+                                                       order_by="PaperEntry.id")
+
+    def __repr__(self) -> str:
+        return f"<PaperForm {self.serial} event={self.event_id} judge={self.judge_id}>"
+
+
+class PaperEntry(db.Model):
+    """One clerk's typing of a paper form: {code: {criterion key: value text or null}}."""
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (UniqueConstraint("form_id", "clerk_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("paper_forms.id", ondelete="CASCADE"), index=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    values: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    form: Mapped[PaperForm] = relationship(back_populates="entries")
+    clerk = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<PaperEntry form={self.form_id} clerk={self.clerk_id}>"
+
+
+class SheetPhoto(db.Model):
+    """A photo of the work as evidence for one criterion of a sheet: re-encoded on upload (no
+    EXIF, no location), stored in the database so that backups hold it."""
+
+    __tablename__ = "sheet_photos"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id", ondelete="CASCADE"), index=True)
+    criterion_key: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sheet: Mapped[Sheet] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SheetPhoto {self.id} sheet={self.sheet_id} {self.criterion_key}>"

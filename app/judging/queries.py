@@ -1,18 +1,290 @@
-"""Reads and serializers for judging pages and the API."""
+"""Named reads of judging, for the operations, the pages and the API: criteria, panel and
+recusal, coverage and what blocks the lock, the code map and its seal, disagreements, the
+re-check's error rate, and serializers."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
 
 from ..audit.models import AuditEvent
 from ..competitions.access import manages, supervises
 from ..competitions.models import Event
+from ..domain import draw as draws
 from ..domain.anonymity import PANEL_ACTIONS, PANEL_PREFIXES, panel_visible
-from ..domain.scoring import plain
+from ..domain.scheme import TRIM_MIN_JUDGES
+from ..domain.scoring import disagreement, plain
 from ..extensions import db
-from ..registration.models import Registration
-from .models import PanelMember, Recheck, Sheet
-from .operations import code_map, names_visible_to_panel
+from ..people.models import Person
+from ..registration.models import Registration, RegistrationMember, ranked_clause
+from .models import Conflict, Draw, ImportedScore, PanelMember, Recheck, Score, Sheet
 
+
+# ---- criteria, panel, entries, recusal ---------------------------------------------------------
+
+def judge_criteria(event: Event) -> list[dict]:
+    return [c for comp in event.scheme["components"] if comp.get("entry", "judges") == "judges"
+            for c in comp["criteria"]]
+
+
+def imported_criteria(event: Event) -> list[dict]:
+    return [c for comp in event.scheme["components"] if comp.get("entry") == "import" for c in comp["criteria"]]
+
+
+def panel(event: Event, role: str | None = None) -> list[PanelMember]:
+    stmt = select(PanelMember).where(PanelMember.event_id == event.id).order_by(PanelMember.id)
+    if role:
+        stmt = stmt.where(PanelMember.role == role)
+    return list(db.session.scalars(stmt))
+
+
+def panel_role(event: Event, user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(PanelMember.role).where(PanelMember.event_id == event.id,
+                                                             PanelMember.user_id == user.id))
+
+
+def approved(event: Event) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "approved").order_by(Registration.id)))
+
+
+def active(event: Event) -> list[Registration]:
+    """Approved entries that are judged and ranked: not absent, not disqualified (confirmed)."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "approved", ranked_clause())
+        .order_by(Registration.id)))
+
+
+def code_map(event: Event) -> dict[int, str]:
+    """registration id → judges' code, for the entries drawn."""
+    return {rid: code for rid, code in db.session.execute(
+        select(Registration.id, Registration.code).where(Registration.event_id == event.id,
+                                                         Registration.code.is_not(None)))}
+
+
+def registration_orgs(event: Event) -> dict[int, set[int]]:
+    """registration id → organizations involved (the entry's and each member's)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    rows = db.session.execute(
+        select(Registration.id, Registration.organization_id, Person.organization_id)
+        .join(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+        .join(Person, Person.id == RegistrationMember.person_id)
+        .where(Registration.event_id == event.id))
+    for rid, reg_org, person_org in rows:
+        for org in (reg_org, person_org):
+            if org is not None:
+                out[rid].add(org)
+    return out
+
+
+def recusals(event: Event) -> dict[tuple[int, int], str]:
+    """(judge user id, registration id) → why the judge is recused (培考分离, seed 000 (九))."""
+    out: dict[tuple[int, int], str] = {}
+    orgs = registration_orgs(event)
+    for pm in panel(event, "judge"):
+        if pm.user.organization_id is None:
+            continue
+        for rid, org_ids in orgs.items():
+            if pm.user.organization_id in org_ids:
+                out[(pm.user_id, rid)] = "same_organization"
+    for c in db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)):
+        out.setdefault((c.user_id, c.registration_id), c.kind)
+    return out
+
+
+def coverage(event: Event) -> list[dict]:
+    """Active contestants left with fewer judges than the scheme needs after recusal (for the
+    organizer: with registration ids; the panel gets `coverage_warnings`)."""
+    if not judge_criteria(event):
+        return []
+    judges = [pm.user_id for pm in panel(event, "judge")]
+    rec = recusals(event)
+    need = event.scheme.get("min_judges", 1)
+    short = []
+    for reg in active(event):
+        n = sum(1 for j in judges if (j, reg.id) not in rec)
+        if n < need:
+            short.append({"registration_id": reg.id, "code": reg.code, "judges": n, "needed": need})
+    return short
+
+
+def coverage_warnings(event: Event) -> list[dict]:
+    """The coverage shortfall as anyone on the panel may read it: codes and counts only (before
+    the draw an entry has no code yet, and is counted without one)."""
+    return [{"code": c["code"], "judges": c["judges"], "needed": c["needed"]} for c in coverage(event)]
+
+
+def lock_problems(event: Event) -> list[dict]:
+    """What blocks the lock besides missing sheets, by code: disqualifications awaiting the
+    supervisor, entries with fewer sheets than min_judges, and (trimmed mean with "refuse")
+    entries with fewer than 5 sheets."""
+    problems = []
+    for reg in db.session.scalars(select(Registration).where(
+            Registration.event_id == event.id, Registration.status == "approved",
+            Registration.attendance == "disqualified", Registration.attendance_confirmed_at.is_(None))
+            .order_by(Registration.code)):
+        problems.append({"kind": "pending_disqualification", "code": reg.code})
+    if not judge_criteria(event):
+        return problems
+    counts = dict(db.session.execute(select(Sheet.registration_id, func.count()).where(
+        Sheet.event_id == event.id).group_by(Sheet.registration_id)).all())
+    need = event.scheme.get("min_judges", 1)
+    refuse_trim = event.scheme.get("aggregation") == "trimmed_mean" and event.scheme.get("trim_fallback") == "refuse"
+    for reg in sorted(active(event), key=lambda r: r.code or ""):
+        n = counts.get(reg.id, 0)
+        if n < need:
+            problems.append({"kind": "coverage", "code": reg.code, "judges": n, "needed": need})
+        elif refuse_trim and n < TRIM_MIN_JUDGES:
+            problems.append({"kind": "trimmed_mean", "code": reg.code, "judges": n, "needed": TRIM_MIN_JUDGES})
+    return problems
+
+
+def is_drawn(event: Event) -> bool:
+    return db.session.scalar(select(Draw.id).where(Draw.event_id == event.id, Draw.kind == "codes")) is not None
+
+
+def any_score(event: Event) -> bool:
+    return db.session.scalar(select(func.count()).select_from(Score).join(Sheet).where(
+        Sheet.event_id == event.id, Score.value.is_not(None))) > 0 or db.session.scalar(
+        select(func.count()).select_from(ImportedScore).where(ImportedScore.event_id == event.id)) > 0
+
+
+
+def code_prefix(event: Event) -> str:
+    """Events of one competition get letters A, B, C … in order of creation."""
+    ids = [e.id for e in event.competition.events]
+    index = ids.index(event.id) if event.id in ids else 0
+    return chr(ord("A") + index % 26)
+
+
+
+def ticket_prefix(event: Event) -> str:
+    """Ticket numbers are digits only: the event's position in the competition, two digits."""
+    ids = [e.id for e in event.competition.events]
+    index = ids.index(event.id) if event.id in ids else 0
+    return f"{index + 1:02d}"
+
+
+
+# ---- the lock, the seal, decryption ----------------------------------------------------------
+
+def missing_work(event: Event) -> list[dict]:
+    """Sheets not yet submitted and imported scores not yet present, for the lock. Entries marked
+    absent or disqualified (confirmed) need none: their draft sheets stay drafts."""
+    missing = []
+    for sheet in db.session.scalars(select(Sheet).join(Registration, Registration.id == Sheet.registration_id)
+                                    .where(Sheet.event_id == event.id, Sheet.status == "draft", ranked_clause())
+                                    .order_by(Registration.code, Sheet.judge_id)):
+        missing.append({"kind": "sheet", "code": sheet.registration.code, "judge_id": sheet.judge_id,
+                        "judge": sheet.judge.name})
+    keys = [c["key"] for c in imported_criteria(event)]
+    if keys:
+        have = set(db.session.execute(select(ImportedScore.registration_id, ImportedScore.criterion_key).where(
+            ImportedScore.event_id == event.id)))
+        for reg in active(event):
+            for key in keys:
+                if (reg.id, key) not in have:
+                    missing.append({"kind": "imported", "code": reg.code, "criterion": key})
+    return missing
+
+
+
+def seal_entries(event: Event) -> dict[int, tuple[str, str | None]]:
+    """The stored code map: registration id → (judges' code, ticket number)."""
+    return {rid: (code, ticket) for rid, code, ticket in db.session.execute(
+        select(Registration.id, Registration.code, Registration.ticket_number)
+        .where(Registration.event_id == event.id, Registration.code.is_not(None)))}
+
+
+
+def verify_seal(event: Event) -> tuple[bool, str | None, str | None]:
+    """Recompute the seal from the stored seeds and map: (holds, expected, found). The expected
+    hash must be the one on the draw and the one committed in the (append-only) audit of the draw.
+    A draw made before seals existed is checked by re-running its seeded draw instead."""
+    row = db.session.scalar(select(Draw).where(Draw.event_id == event.id, Draw.kind == "codes"))
+    if row is None:
+        return False, None, None
+    entries = seal_entries(event)
+    if row.seal_hash is None:
+        prefix = code_prefix(event)
+        again = draws.draw_codes(list(entries), row.seed, prefix)
+        return again == {rid: code for rid, (code, _t) in entries.items()}, None, None
+    found = draws.seal_hash(row.seal_salt or "", row.seed, row.ticket_seed, entries)
+    committed = db.session.scalar(select(AuditEvent.after).where(
+        AuditEvent.event_id == event.id, AuditEvent.action == "draw.codes").order_by(AuditEvent.seq.desc()).limit(1))
+    committed_hash = (committed or {}).get("seal_hash", row.seal_hash)
+    return found == row.seal_hash == committed_hash, row.seal_hash, found
+
+
+
+def decryption_state(event: Event) -> dict:
+    """Where the two-person decryption stands (for pages and API answers)."""
+    state = "decrypted" if event.decrypted_at else ("requested" if event.decrypt_requested_by_id else "none")
+    return {"state": state, "requested_role": event.decrypt_requested_role,
+            "requested_at": event.decrypt_requested_at, "decrypted_at": event.decrypted_at}
+
+
+
+def entry_by_code(event: Event, code: str) -> Registration | None:
+    return db.session.scalar(select(Registration).where(Registration.event_id == event.id,
+                                                        Registration.code == code))
+
+
+def names_visible_to_panel(event: Event) -> bool:
+    return event.locked_at is not None and event.decrypted_at is not None
+
+
+def _outliers(pairs: list[tuple[int, Decimal]]) -> list[str]:
+    """The judges (ids as text) whose value lies farthest from the median of the values."""
+    vals = sorted(v for _, v in pairs)
+    mid = len(vals) // 2
+    median = vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+    far = max(abs(v - median) for v in vals)
+    return [str(j) for j, v in pairs if far > 0 and abs(v - median) == far]
+
+
+def disagreements(event: Event) -> list[dict]:
+    """Judgement criteria where judges' values differ too much (more than 1 point on the 0–3
+    scale, or more than the scheme's disagreement share of the maximum), per contestant code."""
+    share = Decimal(event.scheme.get("disagreement_share") or "0.2")
+    crits = {c["key"]: c for c in judge_criteria(event) if c.get("kind") == "judgement"}
+    values: dict[tuple[int, str], list[tuple[int, Decimal]]] = defaultdict(list)
+    rows = db.session.execute(select(Sheet.registration_id, Sheet.judge_id, Score.criterion_key, Score.value)
+                              .join(Score).where(Sheet.event_id == event.id, Score.value.is_not(None)))
+    for rid, judge_id, key, value in rows:
+        if key in crits:
+            values[(rid, key)].append((judge_id, value))
+    codes = {rid: code for rid, code in db.session.execute(
+        select(Registration.id, Registration.code).where(Registration.event_id == event.id))}
+    flags = []
+    for (rid, key), pairs in sorted(values.items(), key=lambda kv: (codes.get(kv[0][0]) or "", kv[0][1])):
+        vals = [v for _, v in pairs]
+        if disagreement(crits[key], vals, share):
+            flags.append({"code": codes.get(rid), "registration_id": rid, "criterion": key,
+                          "values": {str(j): plain(v) for j, v in pairs}, "spread": plain(max(vals) - min(vals)),
+                          "outliers": _outliers(pairs)})
+    return flags
+
+
+
+def error_rate(recheck: Recheck) -> Decimal | None:
+    sampled = [i for i in recheck.items if i.reason != "full" and i.status != "pending"]
+    if not sampled:
+        return None
+    return Decimal(sum(1 for i in sampled if i.status == "wrong")) / Decimal(len(sampled))
+
+
+
+def recheck_unfinished(event: Event) -> bool:
+    recheck = db.session.scalar(select(Recheck).where(Recheck.event_id == event.id))
+    return recheck is not None and any(i.status == "pending" for i in recheck.items)
+
+
+
+# ---- pages and the API ------------------------------------------------------------------------
 
 def sees_code_map(event: Event, user) -> bool:
     """Organizers of the competition and its supervisors always; anyone else (the chief judge)

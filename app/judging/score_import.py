@@ -12,7 +12,8 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..spreadsheets import ImportRejected, Problem, cell_text, read_table
 from .models import ImportedScore
-from .operations import JudgingStateError, imported_criteria, is_drawn
+from .errors import JudgingStateError
+from .queries import imported_criteria, is_drawn
 
 CODE_HEADERS = {"参赛编号", "code", "编号", "考号"}
 

@@ -20,7 +20,8 @@ from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
-from . import bp, operations as ops
+from . import bp, operations as ops, progress
+from . import queries
 from .access import overseen_event, panel_event
 from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
                     make_sheet_form)
@@ -35,7 +36,9 @@ from .score_import import import_scores
 @bp.route("/judge")
 @roles("judge", "chief_judge")
 def home():
-    return render_template("judging/home.html", panels=my_panels(current_user))
+    panels = my_panels(current_user)
+    return render_template("judging/home.html", panels=panels,
+                           progress={ev.id: progress.progress(ev, current_user.id) for pm, ev in panels if pm.role == "judge"})
 
 
 @bp.route("/judge/events/<int:event_id>")
@@ -45,22 +48,24 @@ def event_page(event_id: int):
     if role == "judge":
         sheets = my_sheets(event, current_user)
         return render_template("judging/my_sheets.html", event=event, sheets=sheets,
-                               names=ops.names_visible_to_panel(event))
+                               names=queries.names_visible_to_panel(event),
+                               progress=progress.progress(event, current_user.id))
     return _overview(event, "judging/chief.html")
 
 
 def _overview(event: Event, template: str, **extra):
     sheets = all_sheets(event)
-    judges = [pm for pm in ops.panel(event, "judge")]
+    judges = [pm for pm in queries.panel(event, "judge")]
     codes = sorted({s.registration.code for s in sheets if s.registration.code})
     matrix = {(s.registration.code, s.judge_id): s for s in sheets}
-    regs = {r.code: r for r in ops.approved(event) if r.code}
+    regs = {r.code: r for r in queries.approved(event) if r.code}
     marked = [r for r in sorted(regs.values(), key=lambda r: r.code) if r.attendance]
     return render_template(template, event=event, judges=judges, codes=codes, matrix=matrix, regs=regs,
-                           flags=ops.disagreements(event), missing=ops.missing_work(event),
-                           names=ops.names_visible_to_panel(event), criteria=ops.judge_criteria(event),
-                           problems=ops.lock_problems(event), marked=marked,
-                           decryption=ops.decryption_state(event), **extra)
+                           flags=queries.disagreements(event), missing=queries.missing_work(event),
+                           names=queries.names_visible_to_panel(event), criteria=queries.judge_criteria(event),
+                           problems=queries.lock_problems(event), marked=marked,
+                           decryption=queries.decryption_state(event), progress=progress.progress_by_judge(event),
+                           evidence=progress.photos_by_code(event), judge_names={pm.user_id: pm.user.name for pm in judges}, **extra)
 
 
 def _sheet_form(sheet, criteria):
@@ -81,7 +86,7 @@ def sheet(event_id: int, code: str):
     sheet = sheet_by_code(event, code, current_user.id)
     if sheet is None:
         abort(403)  # recused, or not a code of this event: the same answer
-    criteria = ops.judge_criteria(event)
+    criteria = queries.judge_criteria(event)
     form = _sheet_form(sheet, criteria)
     if form.validate_on_submit():
         scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
@@ -100,11 +105,15 @@ def sheet(event_id: int, code: str):
         else:
             if request.form.get("action") == "submit":
                 flash(_("Sheet %(code)s submitted.", code=code), "success")
-                return redirect(url_for("judging.event_page", event_id=event.id))
+                following = progress.next_code(event, current_user.id, code)
+                return redirect(url_for("judging.sheet", event_id=event.id, code=following) if following
+                                else url_for("judging.event_page", event_id=event.id))
             flash(_("Draft of %(code)s saved.", code=code), "success")
             return redirect(url_for("judging.sheet", event_id=event.id, code=code))
     return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
-                           names=ops.names_visible_to_panel(event))
+                           names=queries.names_visible_to_panel(event), photos=progress.photos_of(sheet),
+                           next_code=progress.next_code(event, current_user.id, code),
+                           progress=progress.progress(event, current_user.id))
 
 
 @bp.route("/judge/events/<int:event_id>/sheets/<code>/correct/<int:judge_id>", methods=["GET", "POST"])
@@ -114,7 +123,7 @@ def correct(event_id: int, code: str, judge_id: int):
     sheet = sheet_by_code(event, code, judge_id)
     if sheet is None:
         abort(404)
-    criteria = ops.judge_criteria(event)
+    criteria = queries.judge_criteria(event)
     form = _sheet_form(sheet, criteria)
     if form.validate_on_submit():
         scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
@@ -123,7 +132,8 @@ def correct(event_id: int, code: str, judge_id: int):
                        {f"scores.{c['key']}": f"score_{c['key']}" for c in criteria}):
             return redirect(url_for("judging.event_page", event_id=event.id))
     return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
-                           names=ops.names_visible_to_panel(event), correcting=True)
+                           names=queries.names_visible_to_panel(event), correcting=True,
+                           photos=progress.photos_of(sheet))
 
 
 @bp.route("/judge/events/<int:event_id>/lock", methods=["POST"])
@@ -169,7 +179,7 @@ def decrypt(event_id: int):
 @roles("chief_judge")
 def time_used(event_id: int):
     event, _role = panel_event(event_id, "chief_judge")
-    reg = ops.entry_by_code(event, request.form.get("code") or "")
+    reg = queries.entry_by_code(event, request.form.get("code") or "")
     if reg is None:
         abort(404)
     perform(lambda: ops.set_time_used(reg, request.form.get("time_used"), current_user))
@@ -180,7 +190,7 @@ def time_used(event_id: int):
 @roles("chief_judge")
 def attendance(event_id: int, code: str):
     event, _role = panel_event(event_id, "chief_judge")
-    reg = ops.entry_by_code(event, code)
+    reg = queries.entry_by_code(event, code)
     if reg is None:
         abort(404)
     status = request.form.get("status") or None
@@ -206,19 +216,19 @@ def manage(event_id: int):
     panel_form = PanelForm()
     panel_form.user_id.choices = _user_choices(event, "judge") + _user_choices(event, "chief_judge")
     conflict_form = ConflictForm()
-    conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in ops.panel(event, "judge")]
+    conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in queries.panel(event, "judge")]
     conflict_form.registration_id.choices = [(str(r.id), f"#{r.id} {r.person.name}" + (f"（{r.code}）" if r.code else ""))
-                                             for r in ops.approved(event)]
+                                             for r in queries.approved(event)]
     from .models import Conflict, Draw
     return render_template(
-        "judging/manage.html", event=event, panel=ops.panel(event), panel_form=panel_form,
+        "judging/manage.html", event=event, panel=queries.panel(event), panel_form=panel_form,
         conflict_form=conflict_form, draw_form=DrawForm(), import_form=ScoreImportForm(),
         conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
         draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
-        registrations=ops.approved(event), recusals=ops.recusals(event), coverage=ops.coverage(event),
-        names={r.id: r.team_name or r.person.name for r in ops.approved(event)},
-        imported=ops.imported_criteria(event),
-        users={pm.user_id: pm.user for pm in ops.panel(event)},
+        registrations=queries.approved(event), recusals=queries.recusals(event), coverage=queries.coverage(event),
+        names={r.id: r.team_name or r.person.name for r in queries.approved(event)},
+        imported=queries.imported_criteria(event),
+        users={pm.user_id: pm.user for pm in queries.panel(event)},
         problems=None)
 
 
@@ -307,7 +317,7 @@ def supervise(event_id: int):
     event = supervised_event(event_id)
     recheck = recheck_of(event)
     return _overview(event, "judging/supervise.html", recheck=recheck, recheck_form=RecheckForm(),
-                     mark_form=RecheckMarkForm(), error_rate=ops.error_rate(recheck) if recheck else None)
+                     mark_form=RecheckMarkForm(), error_rate=queries.error_rate(recheck) if recheck else None)
 
 
 @bp.route("/supervise/events/<int:event_id>/decrypt", methods=["POST"])
@@ -323,7 +333,7 @@ def supervise_decrypt(event_id: int):
 @roles("supervisor")
 def attendance_confirm(event_id: int, code: str):
     event = supervised_event(event_id)
-    reg = ops.entry_by_code(event, code)
+    reg = queries.entry_by_code(event, code)
     if reg is None:
         abort(404)
     perform(lambda: ops.confirm_disqualification(event, reg, current_user),

@@ -12,7 +12,7 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
-from ..judging.operations import names_visible_to_panel
+from ..judging.queries import names_visible_to_panel
 from ..people.models import Organization
 from ..registration.models import Registration
 from ..registration.operations import RegistrationRefused, window_open

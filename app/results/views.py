@@ -15,7 +15,7 @@ from ..competitions.access import (managed_competition, managed_competitions, ma
 from ..competitions.models import Competition, Event
 from ..extensions import db, limiter
 from ..forms_util import perform, submit_form
-from ..judging import operations as judging
+from ..judging import queries as jq
 from ..judging.access import panel_event
 from ..registration.exports import attachment
 from ..registration.models import Registration
@@ -187,7 +187,7 @@ def ties(event_id: int):
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return render_template("results/ties.html", event=event, form=form, groups=groups, regs=regs,
                            rows=operations.compute(event) if event.locked_at is not None else [],
-                           names=judging.names_visible_to_panel(event))
+                           names=jq.names_visible_to_panel(event))
 
 
 # ---- candidates and contacts: appeals -------------------------------------------------------
@@ -215,7 +215,9 @@ def appeal(registration_id: int):
 def appeals():
     rows = db.session.scalars(select(Appeal).where(Appeal.competition_id.in_(supervised_competition_ids(current_user)))
                               .order_by(Appeal.status != "open", Appeal.id.desc())).all()
-    return render_template("results/appeals.html", appeals=rows, form=DecisionForm())
+    from ..judging.progress import photos_of_registration
+    evidence = {a.registration_id: photos_of_registration(a.registration_id) for a in rows}
+    return render_template("results/appeals.html", appeals=rows, form=DecisionForm(), evidence=evidence)
 
 
 @bp.route("/supervise/appeals/<int:appeal_id>", methods=["POST"])

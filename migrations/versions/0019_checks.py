@@ -2,7 +2,7 @@
 that no write from any client stores a value the application does not know
 
 Revision ID: 0019_checks
-Revises: 0014_guards
+Revises: 0015_venue
 Create Date: 2026-12-03 16:30:00
 
 The value lists are written here as they are today (a later change of an enumeration is a new
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0019_checks'
-down_revision = '0014_guards'
+down_revision = '0015_venue'
 branch_labels = None
 depends_on = None
 

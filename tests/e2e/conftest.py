@@ -13,7 +13,11 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 @pytest.fixture
 def live_server(app):
-    """The application on http://127.0.0.1:<free port>, in a background thread."""
+    """The application on http://127.0.0.1:<free port>, in a background thread. Every browser signs
+    in from 127.0.0.1: the per-client sign-in limit starts afresh for each test."""
+    from app.extensions import limiter
+    with app.app_context():
+        limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

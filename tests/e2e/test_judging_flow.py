@@ -15,10 +15,12 @@ def _login(page, base, user, password=PASSWORD):
     page.fill("#username", user.username)
     page.fill("#password", password)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_load_state()
+    assert "/login" not in page.url
 
 
-def test_judge_scores_on_a_phone_and_chief_locks(live_server, phone, browser, drawn, api_as):
+def test_judge_scores_on_a_phone_and_chief_locks(live_server, browser, drawn, api_as):
+    """Without JavaScript (the plain form; tests/e2e/test_offline_entry.py drives the script)."""
     event = drawn["event"]
     judge = drawn["judges"][1]
     # Every other sheet is already in, so that this judge's last sheet completes the event.
@@ -32,9 +34,12 @@ def test_judge_scores_on_a_phone_and_chief_locks(live_server, phone, browser, dr
             api.post(f"/events/{event.id}/sheets/{c}/submit")
     upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 88) for c in all_codes(event.id)]))
 
+    phone_ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True, java_script_enabled=False)
+    phone = phone_ctx.new_page()
+    phone.set_default_timeout(15_000)
     _login(phone, live_server, judge)
-    phone.click("text=菜单")  # the navigation folds away on a phone
-    phone.click("text=我的裁判任务")
+    assert phone.url.endswith("/judge")  # a judge lands on their tasks
     phone.click(f"text={event.name}")
     phone.click(f"a.sheet-link:has-text('{code}')")
     phone.wait_for_selector("text=优秀")
@@ -55,6 +60,7 @@ def test_judge_scores_on_a_phone_and_chief_locks(live_server, phone, browser, dr
     db.session.refresh(sheet)
     assert {k: str(v) for k, v in sheet.values().items()} == {"P1": "2.00", "P2": "18.75", "P3": "9.50"}
 
+    phone_ctx.close()
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 820, "height": 1180})
     tablet = ctx.new_page()
     tablet.set_default_timeout(15_000)

@@ -187,7 +187,7 @@ def test_a_tampered_code_map_refuses_decryption_and_the_refusal_is_recorded(draw
 
 
 def test_an_intact_seal_verifies(drawn, api_as):
-    from app.judging.operations import verify_seal
+    from app.judging.queries import verify_seal
     event = _drawn_with_secret_seed(drawn, api_as)
     holds, expected, found = verify_seal(db.session.get(Event, event.id))
     assert holds and expected == found
