@@ -97,3 +97,36 @@ def test_the_chief_judges_disagreement_view_names_the_judge_of_each_outlier(draw
     outlier = judges[2]
     assert re.search(rf'class="flag-value outlier">{re.escape(outlier.name)}: <strong>0</strong>', flags), flags[:2000]
     assert f"/correct/{outlier.id}" in flags
+
+
+def test_photos_reach_the_chief_the_supervisor_and_the_appeal_review_never_contestants(drawn, login, api_as,
+                                                                                      make_user):
+    import io
+    import uuid
+
+    from tests.judging.test_offline_api import _jpeg_with_location, device_api
+    from tests.results.test_results_flow import _publish, _setup_scores
+
+    event, judge = drawn["event"], drawn["judges"][1]
+    _web, device = device_api(login, judge, event.id)
+    code = sorted(my_sheets(api_as(judge), event.id))[0]
+    r = device.client.post(f"/api/v1/events/{event.id}/sheets/{code}/photos",
+                           data={"criterion": "P1", "file": (io.BytesIO(_jpeg_with_location()), "work.jpg")},
+                           headers={"Authorization": f"Bearer {device.token}", "Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.get_json()
+    photo = f"/judge/photos/{r.get_json()['id']}"
+    _setup_scores(drawn, api_as)
+    _publish(drawn, api_as)
+    assert photo in login(drawn["chief"]).get(f"/judge/events/{event.id}").get_data(as_text=True)
+    supervisor = login(drawn["supervisor"])
+    assert photo in supervisor.get(f"/supervise/events/{event.id}").get_data(as_text=True)
+    reg = db.session.scalar(select(Registration).where(Registration.event_id == event.id, Registration.code == code))
+    cand = make_user("candidate", username="cand_photo")
+    reg.person.user_id = cand.id
+    db.session.commit()
+    assert api_as(cand).post(f"/registrations/{reg.id}/appeals", json={"reason": "作品工艺评分偏低，请复核"}).status_code == 201
+    assert photo in supervisor.get("/supervise/appeals").get_data(as_text=True)      # the appeal review
+    contestant = login(cand)
+    assert photo not in contestant.get(f"/registrations/{reg.id}/appeal").get_data(as_text=True)
+    assert contestant.get(photo).status_code == 403
+    assert login(drawn["judges"][2]).get(photo).status_code == 403          # another judge of the panel
