@@ -159,7 +159,8 @@ def _count(action):
 @pytest.mark.parametrize("bfcache", [False, True], ids=["back-reloads", "back-from-bfcache"])
 def test_twenty_sheets_through_network_loss_reloads_and_back(live_server, browser, bfcache_browser, twenty, bfcache):
     event, judge = twenty
-    rng = random.Random(1616 + bfcache)
+    rng = random.Random(1616 + bfcache)       # the test's choices: the same every run
+    lose = random.Random(16)                    # which answers are lost (drawn as requests come)
     ctx = _phone(bfcache_browser if bfcache else browser)
     offline = False
     lost = []
@@ -169,7 +170,7 @@ def test_twenty_sheets_through_network_loss_reloads_and_back(live_server, browse
         # the request (the phone never hears back and sends it again, with the same key).
         if offline:
             return route.abort("internetdisconnected")
-        if rng.random() < 0.2:
+        if lose.random() < 0.2:
             route.fetch()
             lost.append(route.request.url)
             return route.abort("connectionreset")
@@ -242,8 +243,8 @@ def test_twenty_sheets_through_network_loss_reloads_and_back(live_server, browse
                 _kept(page, draft_id, values)
                 _click_and_queue(page, "button[value=save]", 1)
                 saves += 1
-        if rng.random() < 0.2 and page.is_visible("#jx-next"):  # on to the next contestant, mid-send
-            page.click("#jx-next")
+        if rng.random() < 0.2 and page.query_selector("#jx-next"):  # on to the next contestant, mid-send
+            page.click("#jx-next")                    # (shown once the sheet is queued)
             page.wait_for_load_state()
 
     offline = False
@@ -326,7 +327,6 @@ def test_conflict_shows_both_values_and_sign_in_again_keeps_the_queue(live_serve
     assert _on_screen(page) == {**mine, "P2": "19.75", "P3": "9.5"}
     db.session.expire_all()
     assert _stored(db.session.get(Sheet, sheet.id))["P2"] == "19.75"   # the queued save
-    page.once("dialog", lambda d: d.accept())
     _click_and_queue(page, "button[value=submit]", 2)
     wait_js(page, "document.body.dataset.net === 'synced'")
     db.session.expire_all()
@@ -356,8 +356,9 @@ def test_a_closed_tab_keeps_typing_and_its_queue_goes_from_the_tasks_page(live_s
     page.goto(f"{live_server}/judge/events/{event.id}/sheets/{codes[3]}")
     assert _on_screen(page) == typed
     _click_and_queue(page, "button[value=save]", 1)
-    page.goto(f"{live_server}/judge/events/{event.id}")
-    assert page.get_attribute(f"a.sheet-link[data-code='{codes[3]}']", "class").split().count("has-local") == 1
+    page.goto(f"{live_server}/judge/events/{event.id}")               # the list marks it as kept here
+    wait_js(page, f"document.querySelector(\"a.sheet-link[data-code='{codes[3]}']\").classList.contains('has-local')")
+    assert page.eval_on_selector_all("a.sheet-link.has-local", "els => els.map(e => e.dataset.code)") == [codes[3]]
     page.close()
     # Back online, the judge opens only the tasks page: it sends the queue of every event.
     ctx.set_offline(False)
@@ -400,10 +401,9 @@ def test_a_photo_taken_offline_is_sent_later_without_its_location(live_server, b
     page.set_input_files("fieldset[data-key=P1] input[type=file]",
                          files=[{"name": "work.jpg", "mimeType": "image/jpeg", "buffer": _jpeg_from_lhasa()}])
     wait_js(page, f"Number(document.body.dataset.queued || 0) >= {before + 1}")
-    assert page.is_visible("fieldset[data-key=P1] li.photo-queued")
+    page.wait_for_selector("fieldset[data-key=P1] li.photo-queued", state="visible")
     page.reload()                                    # still queued, still shown as waiting
-    wait_js(page, "document.body.dataset.ready === '1'")
-    assert page.is_visible("fieldset[data-key=P1] li.photo-queued")
+    page.wait_for_selector("fieldset[data-key=P1] li.photo-queued", state="visible")
     assert db.session.scalar(select(func.count()).select_from(SheetPhoto)) == 0
     ctx.set_offline(False)
     wait_js(page, "document.body.dataset.net === 'synced' && document.body.dataset.pending === '0'")
@@ -419,3 +419,37 @@ def test_a_photo_taken_offline_is_sent_later_without_its_location(live_server, b
     overview = chief.get(f"/judge/events/{event.id}").get_data(as_text=True)
     assert f"/judge/photos/{photo.id}" in overview
     assert chief.get(f"/judge/photos/{photo.id}").status_code == 200
+
+
+def test_a_sheet_submitted_elsewhere_keeps_the_phones_values_until_the_judge_removes_them(
+        live_server, browser, twenty, api_as):
+    event, judge = twenty
+    ctx = _phone(browser)
+    page = _new_page(ctx)
+    page.goto(f"{live_server}/login")
+    _sign_in(page, judge)
+    page.wait_for_url(f"{live_server}/judge")
+    code = sorted(db.session.scalars(select(Registration.code).where(Registration.event_id == event.id)))[1]
+    page.goto(f"{live_server}/judge/events/{event.id}/sheets/{code}")
+    wait_js(page, "document.body.dataset.ready === '1'")
+    ctx.set_offline(True)
+    mine = {"P1": "1", "P2": "3.5", "P3": "2"}
+    _type(page, mine)
+    _click_and_queue(page, "button[value=save]", 1)
+    # Meanwhile the sheet is filled and submitted from another device (or typed in from paper).
+    api = api_as(judge)
+    sheet = {s["code"]: s for s in api.get(f"/events/{event.id}/sheets").get_json()["items"]}[code]
+    saved = api.put(f"/events/{event.id}/sheets/{code}", json={"scores": {"P1": "3", "P2": "20", "P3": "10"},
+                                                               "version": sheet["version"]}).get_json()
+    assert api.post(f"/events/{event.id}/sheets/{code}/submit", json={"version": saved["version"]}).status_code == 200
+    ctx.set_offline(False)
+    page.wait_for_selector("#jx-readonly:not([hidden])")
+    assert "已提交" in page.inner_text("#jx-errors")
+    assert _on_screen(page) == mine and not page.is_enabled("button[value=save]")   # shown, not lost
+    assert page.evaluate("document.body.dataset.unsent") == "1"
+    page.click("#jx-discard")
+    wait_js(page, "document.body.dataset.ready === '1' && document.body.dataset.net === 'synced'")
+    assert _on_screen(page) == {"P1": "3", "P2": "20", "P3": "10"}
+    db.session.expire_all()
+    assert _count("sheet.save") == 1 and _count("sheet.submit") == 1        # the phone's save was not applied
+    ctx.close()

@@ -261,7 +261,8 @@
         await updateDraft(op.event, op.code, (d) => {
           d = d || newDraft(op.event, op.code, op.values || {}, null);
           d.errors = { message, fields: body && body.error ? body.error.fields || {} : {} };
-          if (code === "wrong_state") d.readonly = true;
+          // Submitted or locked meanwhile, or no longer this judge's sheet: nothing to retry.
+          if (code === "wrong_state" || r.status === 403 || r.status === 404) d.readonly = true;
           d.dirty = true;
           return d;
         });
@@ -411,8 +412,19 @@
       const fs = form.querySelector(`fieldset[data-key="${k}"]`);
       if (fs) { const p = document.createElement("p"); p.className = "error jx"; p.textContent = msgs.join(" "); fs.append(p); }
     });
-    if (d.readonly) lockForm(T.readonly);
+    if (d.readonly) { lockForm(T.readonly); document.getElementById("jx-readonly").hidden = false; }
     else { unlockForm(); sheetState(T.fix_and_save, "error"); }
+  }
+  async function discard() {
+    // The judge's copy of a sheet that can no longer change: removed on the judge's tap (and a
+    // confirmation), so that it no longer counts as unsent. The stored sheet is untouched.
+    if (!window.confirm(T.confirm_discard)) return;
+    await updateDraft(eventId, code, (d) => {
+      if (!d) return d;
+      d.values = { ...(d.server_values || {}) }; d.dirty = false; d.errors = null; d.readonly = false; d.conflict = null;
+      return d;
+    });
+    location.reload();
   }
   async function showConflict(ev, c) {
     if (!form || ev !== eventId || c !== code) { await refreshBanner(); return; }
@@ -485,6 +497,7 @@
     });
     document.getElementById("jx-keep-mine").addEventListener("click", () => resolve(true));
     document.getElementById("jx-take-server").addEventListener("click", () => resolve(false));
+    document.getElementById("jx-discard").addEventListener("click", discard);
     wirePhotos();
   }
 
