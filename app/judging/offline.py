@@ -47,6 +47,9 @@ def device_token(event_id: int):
     return jsonify({"token": token, "event_id": event.id, "expires_at": timeutil.iso(row.expires_at)})
 
 
+KEEP_HEADER = "X-Offline-Keep"
+
+
 def kept_page(html: str):
     """A judge's page that the worker keeps for offline use (tasks, an event's list, a sheet).
     It is stored on the phone anyway, so it is sent `private, no-cache` rather than `no-store`:
@@ -55,6 +58,7 @@ def kept_page(html: str):
     Signing out clears the browser's caches (Clear-Site-Data) and the worker's kept pages."""
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers[KEEP_HEADER] = "1"  # the worker keeps only pages that say so (not a chief judge's)
     return response
 
 
@@ -75,7 +79,8 @@ def service_worker():
     source = (STATIC / "js" / "sw.js").read_text(encoding="utf-8")
     assets = ", ".join(f'"/static/{name}"' for name in PRECACHE)
     body = (source.replace("__VERSION__", worker_version()).replace('"__ASSETS__"', assets)
-            .replace("__OFFLINE__", url_for("judging.offline_page")).replace("__SCOPE__", url_for("judging.home")))
+            .replace("__OFFLINE__", url_for("judging.offline_page")).replace("__SCOPE__", url_for("judging.home"))
+            .replace("__KEEP_HEADER__", KEEP_HEADER))
     response = current_app.response_class(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

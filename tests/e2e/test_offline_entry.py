@@ -359,6 +359,12 @@ def test_a_closed_tab_keeps_typing_and_its_queue_goes_from_the_tasks_page(live_s
     page.goto(f"{live_server}/judge/events/{event.id}")               # the list marks it as kept here
     wait_js(page, f"document.querySelector(\"a.sheet-link[data-code='{codes[3]}']\").classList.contains('has-local')")
     assert page.eval_on_selector_all("a.sheet-link.has-local", "els => els.map(e => e.dataset.code)") == [codes[3]]
+    alerts = []
+    page.on("dialog", lambda d: alerts.append(d.message))
+    page.click("[data-toggle-nav]")
+    page.click("form[action$='/logout'] button")                           # not while a sheet is unsent
+    page.wait_for_timeout(300)
+    assert alerts and "尚未发送" in alerts[0] and page.url.endswith(f"/judge/events/{event.id}")
     page.close()
     # Back online, the judge opens only the tasks page: it sends the queue of every event.
     ctx.set_offline(False)
@@ -369,6 +375,11 @@ def test_a_closed_tab_keeps_typing_and_its_queue_goes_from_the_tasks_page(live_s
     sheet = db.session.scalar(select(Sheet).where(Sheet.judge_id == judge.id, Sheet.registration.has(code=codes[3])))
     assert _stored(sheet) == {k: _canon(v) for k, v in typed.items()}
     assert _count("sheet.save") == 1
+    # Everything sent: signing out is allowed, and the pages kept on the phone go with it.
+    page.click("[data-toggle-nav]")
+    page.click("form[action$='/logout'] button")
+    page.wait_for_url(f"{live_server}/")
+    assert page.evaluate("caches.has('jx-pages')") is False
     ctx.close()
 
 

@@ -35,7 +35,7 @@ def test_judge_lands_on_tasks_and_kept_pages_are_private_no_cache(drawn, client,
     event = drawn["event"]
     home = client.get("/judge")
     html = home.get_data(as_text=True)
-    assert home.headers["Cache-Control"] == "private, no-cache"
+    assert home.headers["Cache-Control"] == "private, no-cache" and home.headers["X-Offline-Keep"] == "1"
     # The tasks page registers the worker for /judge and has it keep the event's pages.
     assert 'data-worker-scope="/judge"' in html and "data-keep" in html and 'data-keep-depth="1"' in html
     listing = client.get(f"/judge/events/{event.id}")
@@ -54,6 +54,9 @@ def test_judge_lands_on_tasks_and_kept_pages_are_private_no_cache(drawn, client,
     chief_home = chief.get("/judge")
     assert "jx-offline" not in chief_home.get_data(as_text=True)
     assert chief_home.headers["Cache-Control"] == "no-store"
+    assert "X-Offline-Keep" not in chief_home.headers       # the worker keeps only the judge's own pages
+    assert "X-Offline-Keep" not in chief.get(f"/judge/events/{event.id}").headers
+    assert 'const KEEP_HEADER = "X-Offline-Keep";' in client.get("/sw.js").get_data(as_text=True)
 
 
 def _time_form(html: str) -> bool:

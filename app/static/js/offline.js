@@ -598,8 +598,15 @@
       return req2p(t.objectStore("meta").getAllKeys()).then((ks) => ks
         .filter((k) => String(k).startsWith(`token:${judge}:`)).forEach((k) => t.objectStore("meta").delete(k)));
     });
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "forget" });
-    f.submit();
+    let sent = false;
+    const done = () => { if (!sent) { sent = true; f.submit(); } };
+    const reg = navigator.serviceWorker ? await navigator.serviceWorker.getRegistration(cfg.workerScope) : null;
+    const worker = reg && (reg.active || reg.waiting);
+    if (!worker) return done();
+    const channel = new MessageChannel();
+    channel.port1.onmessage = done;
+    worker.postMessage({ type: "forget" }, [channel.port2]);
+    setTimeout(done, 1500);
   }));
 
   // ---- start ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ const PAGES = "jx-pages";
 const ASSETS = ["__ASSETS__"];
 const OFFLINE = "__OFFLINE__";
 const SCOPE = "__SCOPE__";
+const KEEP_HEADER = "__KEEP_HEADER__";
 const HANG_MS = 6000;          // a navigation waits this long for the network when a kept copy exists
 const SHEET_LINK = /href="(\/judge\/events\/\d+\/sheets\/[^"?#\/]+)"/g;
 
@@ -27,9 +28,10 @@ self.addEventListener("activate", (event) => {
 const inScope = (path) => path === SCOPE || path.startsWith(SCOPE + "/");
 
 function keepable(response) {
-  // A redirect (to the sign-in page) or an error page is never kept as the judge's page.
+  // Only a judge's own entry pages, which say so (a chief judge's overview, a redirect to the
+  // sign-in page or an error page are never kept).
   return response && response.ok && !response.redirected && response.type === "basic"
-    && (response.headers.get("Content-Type") || "").startsWith("text/html");
+    && response.headers.get(KEEP_HEADER) === "1";
 }
 
 async function pageFirstFromNetwork(request) {
@@ -103,6 +105,6 @@ self.addEventListener("message", (event) => {
     }));
   }
   if (data.type === "forget") {  // signing out: the kept pages hold personal data
-    event.waitUntil(caches.delete(PAGES));
+    event.waitUntil(caches.delete(PAGES).then(() => { if (event.ports[0]) event.ports[0].postMessage("forgotten"); }));
   }
 });
