@@ -15,6 +15,7 @@
   const judge = cfg.judge, eventId = cfg.event || null;
   const fmt = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
   const SEND_TIMEOUT = 30000;   // a request hanging on a bad network is abandoned and retried (same key)
+  const PHOTO_TIMEOUT = 180000; // a photo of ~400 KB over a slow mobile connection
 
   // ---- IndexedDB: drafts[judge:event:code], outbox (auto-increment), meta[key] -------------------
   let dbp = null;
@@ -176,7 +177,7 @@
       init.body = form;
     }
     const abort = window.AbortController ? new AbortController() : null;
-    const timeout = abort ? setTimeout(() => abort.abort(), SEND_TIMEOUT) : null;
+    const timeout = abort ? setTimeout(() => abort.abort(), op.kind === "photo" ? PHOTO_TIMEOUT : SEND_TIMEOUT) : null;
     try {
       return await fetch(url, { ...init, credentials: "omit", redirect: "error", cache: "no-store",
                                 signal: abort ? abort.signal : undefined });
@@ -193,7 +194,8 @@
     for (;;) {
       const ops = (await allOps()).filter((o) => !skip.has(o.event));
       if (!ops.length) return;
-      const op = ops[0];
+      // Scores first, in the order they were made; photos (slow, version-free) after them.
+      const op = ops.find((o) => o.kind !== "photo") || ops[0];
       if (op.version == null && op.kind !== "photo") {  // fixed at the first attempt, so a retry is the same request
         const draft = await getDraft(op.event, op.code);
         op.version = draft ? draft.base_version : null;
@@ -385,7 +387,9 @@
     document.body.dataset.ready = "1";
   }
   function lockForm(text) {
-    form.querySelectorAll("input, button[name=action]").forEach((el) => { if (el.name !== "csrf_token") el.disabled = true; });
+    form.querySelectorAll("input, button[name=action]").forEach((el) => {
+      if (el.name !== "csrf_token" && !el.dataset.photo) el.disabled = true;
+    });
     sheetState(text, "done");
   }
   function unlockForm() {
@@ -521,18 +525,18 @@
   }
   async function shrink(file) {
     // Decoded with createImageBitmap (an <img> of a blob: address would be refused by the
-    // page's Content-Security-Policy), turned upright, at most 2048 px, re-encoded as JPEG: the
+    // page's Content-Security-Policy), turned upright, at most 1600 px, re-encoded as JPEG: the
     // camera's EXIF (location) never leaves the phone. The server checks and re-encodes again.
     if (!window.createImageBitmap) return file;
     let bitmap;
     try { bitmap = await createImageBitmap(file, { imageOrientation: "from-image" }); }
     catch (err) { return null; }
-    const scale = Math.min(1, 2048 / Math.max(bitmap.width, bitmap.height));
+    const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
     const canvas = document.createElement("canvas");
     canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
     canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
     if (bitmap.close) bitmap.close();
-    return new Promise((resolve) => canvas.toBlob((b) => resolve(b), "image/jpeg", 0.85));
+    return new Promise((resolve) => canvas.toBlob((b) => resolve(b), "image/jpeg", 0.8));
   }
   async function showQueuedPhotos() {
     const ops = (await allOps()).filter((o) => o.event === eventId && o.code === code && o.kind === "photo");
