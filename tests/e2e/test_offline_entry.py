@@ -443,6 +443,7 @@ def test_a_sheet_submitted_elsewhere_keeps_the_phones_values_until_the_judge_rem
     code = sorted(db.session.scalars(select(Registration.code).where(Registration.event_id == event.id)))[1]
     page.goto(f"{live_server}/judge/events/{event.id}/sheets/{code}")
     wait_js(page, "document.body.dataset.ready === '1'")
+    assert not page.is_visible("#jx-readonly") and not page.is_visible("#jx-conflict")
     ctx.set_offline(True)
     mine = {"P1": "1", "P2": "3.5", "P3": "2"}
     _type(page, mine)
