@@ -103,7 +103,11 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("main.index"))
+    response = redirect(url_for("main.index"))
+    # The browser's HTTP and back-forward caches may hold a judge's pages (app/judging/offline.py
+    # kept_page): gone with the session. (Not "storage": a judge's unsent scores stay queued.)
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """Photo evidence per criterion: a judge adds photos of the work to a criterion of their own
-draft sheet. Seen by that judge, the event's chief judge and the competition's supervisors (the
+sheet (draft or submitted) until the event is locked. Seen by that judge, the event's chief judge and the competition's supervisors (the
 appeal review included), never by contestants."""
 from __future__ import annotations
 
@@ -31,8 +31,10 @@ def add_photo(sheet: Sheet, criterion_key, data: bytes, actor) -> SheetPhoto:
     except rules.PhotoRefused as exc:
         errors.add("file", exc.message, **exc.params)
     errors.raise_if_any()
-    if sheet.status != "draft" or event.locked_at is not None:
-        raise JudgingStateError(N_("Photos are added while the sheet is a draft."))
+    # A photo changes no score: it may follow the submission (a phone on a slow network sends
+    # the scores first and the photos after), until the chief judge locks the event.
+    if sheet.status == "locked" or event.locked_at is not None:
+        raise JudgingStateError(N_("Photos are added until the event is locked."))
     count = db.session.query(SheetPhoto).filter_by(sheet_id=sheet.id, criterion_key=criterion_key).count()
     if count >= PHOTOS_PER_CRITERION:
         raise JudgingStateError(N_("At most %(n)d photos per criterion."), n=PHOTOS_PER_CRITERION)

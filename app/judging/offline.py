@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from flask import abort, current_app, jsonify, render_template, session
+from flask import abort, current_app, jsonify, render_template, session, url_for
 from flask_login import current_user
 
 from .. import timeutil
@@ -47,6 +47,21 @@ def device_token(event_id: int):
     return jsonify({"token": token, "event_id": event.id, "expires_at": timeutil.iso(row.expires_at)})
 
 
+KEEP_HEADER = "X-Offline-Keep"
+
+
+def kept_page(html: str):
+    """A judge's page that the worker keeps for offline use (tasks, an event's list, a sheet).
+    It is stored on the phone anyway, so it is sent `private, no-cache` rather than `no-store`:
+    the browser may then keep it in its back-forward cache, and Back is instant on a slow
+    network (Chromium never keeps a no-store page that made network requests from script).
+    Signing out clears the browser's caches (Clear-Site-Data) and the worker's kept pages."""
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers[KEEP_HEADER] = "1"  # the worker keeps only pages that say so (not a chief judge's)
+    return response
+
+
 def worker_version() -> str:
     """Changes with every deploy of the worker or the assets it precaches (so browsers update)."""
     h = hashlib.sha256()
@@ -58,11 +73,14 @@ def worker_version() -> str:
 @bp.route("/sw.js")
 @public
 def service_worker():
-    """Served from the root so that it may control /judge/ (a worker under /static/js/ could
-    only control that folder)."""
+    """Served from the root so that it may control the judge's pages: its scope is the tasks
+    page /judge, a prefix of every page under /judge/ too ("/judge/" would leave out the page
+    judges land on; a worker under /static/js/ could only control that folder)."""
     source = (STATIC / "js" / "sw.js").read_text(encoding="utf-8")
     assets = ", ".join(f'"/static/{name}"' for name in PRECACHE)
-    body = source.replace("__VERSION__", worker_version()).replace('"__ASSETS__"', assets)
+    body = (source.replace("__VERSION__", worker_version()).replace('"__ASSETS__"', assets)
+            .replace("__OFFLINE__", url_for("judging.offline_page")).replace("__SCOPE__", url_for("judging.home"))
+            .replace("__KEEP_HEADER__", KEEP_HEADER))
     response = current_app.response_class(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -86,3 +104,4 @@ def photo(photo_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = f'inline; filename="photo-{item.id}.jpg"'
     return response
+

@@ -7,13 +7,15 @@ whole form in. The sheets are accepted only when both entries agree in every cel
 cells that differ are listed and nothing is applied. A clerk corrects their own entry by typing
 it again. Accepted rows are saved and submitted on the judge's sheets, each audited with the
 form's serial and both clerks; a row left blank on paper (an absent contestant) stays untouched.
+Sheets the judge has submitted already (from a phone, before the network went) are printed as
+such, without boxes, and are not typed in.
 """
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..competitions.models import Event
@@ -25,7 +27,7 @@ from ..registration.models import Registration
 from .errors import JudgingStateError, require_not_locked
 from .models import PaperEntry, PaperForm, Sheet
 from .operations import _apply, _bump
-from .queries import judge_criteria, panel_role
+from .queries import is_drawn, judge_criteria, panel_role
 
 
 def form_sheets(form: PaperForm) -> list[Sheet]:
@@ -42,6 +44,12 @@ def issue_form(event: Event, judge, actor) -> PaperForm:
         errors = Collector()
         errors.add("judge_id", N_("Choose a judge of this event's panel."))
         errors.raise_if_any()
+    if not is_drawn(event):
+        raise JudgingStateError(N_("Draw the codes first: a paper form lists the judge's codes."))
+    drafts = db.session.scalar(select(func.count()).select_from(Sheet).where(
+        Sheet.event_id == event.id, Sheet.judge_id == judge.id, Sheet.status == "draft"))
+    if not drafts:
+        raise JudgingStateError(N_("This judge has no sheet left to fill in: every one is submitted."))
     serial = f"{event.id:04d}-{judge.id:04d}-{secrets.token_hex(3).upper()}"
     form = PaperForm(serial=serial, event_id=event.id, judge_id=judge.id, created_by_id=actor.id)
     db.session.add(form)

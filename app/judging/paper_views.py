@@ -61,7 +61,8 @@ def paper_pdf(serial: str):
     form = _form(serial)
     event = db.session.get(Event, form.event_id)
     criteria = judge_criteria(event)
-    rows = [{"code": s.registration.code, "station": s.registration.station} for s in paper.form_sheets(form)]
+    rows = [{"code": s.registration.code, "station": s.registration.station, "submitted": s.status != "draft"}
+            for s in paper.form_sheets(form)]
     context = {"competition": event.competition.name, "event": event.name, "judge": form.judge.name,
                "serial": form.serial, "criteria": [{"key": c["key"], "name": c["name"], "max": c["max_score"],
                                                     "scale": c.get("scale"), "step": c.get("step"),

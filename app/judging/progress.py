@@ -24,10 +24,12 @@ def next_code(event: Event, judge_id: int, code: str) -> str | None:
 
 def progress(event: Event, judge_id: int) -> dict:
     """{done, left, total} of one judge's sheets of the event (done = submitted or locked)."""
-    rows = dict(db.session.execute(select(Sheet.status, func.count()).where(
-        Sheet.event_id == event.id, Sheet.judge_id == judge_id).group_by(Sheet.status)).all())
-    left = rows.get("draft", 0)
-    done = sum(rows.values()) - left
+    # Grouped by the status itself: PostgreSQL refuses GROUP BY an expression with a bound value
+    # (the SELECT's copy is another parameter, so not "the same" expression).
+    rows = db.session.execute(select(Sheet.status, func.count()).where(
+        Sheet.event_id == event.id, Sheet.judge_id == judge_id).group_by(Sheet.status)).all()
+    left = sum(n for status, n in rows if status == "draft")
+    done = sum(n for status, n in rows if status != "draft")
     return {"done": done, "left": left, "total": done + left}
 
 

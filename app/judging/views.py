@@ -20,7 +20,7 @@ from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
 from ..security import requires_recent_auth, roles
 from ..spreadsheets import ImportRejected
-from . import bp, operations as ops, progress
+from . import bp, offline, operations as ops, progress
 from . import queries
 from .access import overseen_event, panel_event
 from .forms import (ConflictForm, DrawForm, PanelForm, RecheckForm, RecheckMarkForm, ScoreImportForm,
@@ -37,8 +37,9 @@ from .score_import import import_scores
 @roles("judge", "chief_judge")
 def home():
     panels = my_panels(current_user)
-    return render_template("judging/home.html", panels=panels,
-                           progress={ev.id: progress.progress(ev, current_user.id) for pm, ev in panels if pm.role == "judge"})
+    scores = {ev.id: progress.progress(ev, current_user.id) for pm, ev in panels if pm.role == "judge"}
+    html = render_template("judging/home.html", panels=panels, progress=scores)
+    return offline.kept_page(html) if scores else html
 
 
 @bp.route("/judge/events/<int:event_id>")
@@ -47,9 +48,9 @@ def event_page(event_id: int):
     event, role = panel_event(event_id, "judge", "chief_judge")
     if role == "judge":
         sheets = my_sheets(event, current_user)
-        return render_template("judging/my_sheets.html", event=event, sheets=sheets,
-                               names=queries.names_visible_to_panel(event),
-                               progress=progress.progress(event, current_user.id))
+        return offline.kept_page(render_template("judging/my_sheets.html", event=event, sheets=sheets,
+                                                 names=queries.names_visible_to_panel(event),
+                                                 progress=progress.progress(event, current_user.id)))
     return _overview(event, "judging/chief.html")
 
 
@@ -110,10 +111,11 @@ def sheet(event_id: int, code: str):
                                 else url_for("judging.event_page", event_id=event.id))
             flash(_("Draft of %(code)s saved.", code=code), "success")
             return redirect(url_for("judging.sheet", event_id=event.id, code=code))
-    return render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
+    html = render_template("judging/sheet.html", event=event, sheet=sheet, form=form, criteria=criteria,
                            names=queries.names_visible_to_panel(event), photos=progress.photos_of(sheet),
                            next_code=progress.next_code(event, current_user.id, code),
                            progress=progress.progress(event, current_user.id))
+    return offline.kept_page(html) if request.method == "GET" else html
 
 
 @bp.route("/judge/events/<int:event_id>/sheets/<code>/correct/<int:judge_id>", methods=["GET", "POST"])

@@ -34,9 +34,19 @@ def _check(path: Path) -> dict:
     errors = Collector()
     scheme = parse_scheme(data.get("scheme"), errors)
     tiebreak = parse_tiebreak(data.get("tiebreak"), scheme, errors)
-    for crit in (c for comp in scheme.get("components", []) for c in comp.get("criteria", [])):
+    criteria = {c.get("key"): c for comp in scheme.get("components", []) for c in comp.get("criteria", [])}
+    for crit in criteria.values():
         if crit.get("scale") == "wsi3" and len(crit.get("descriptors") or []) != 4:
             problems.append(f"{crit.get('key')}: a 0–3 criterion needs its four descriptors")
+    standards = data.get("standards") or {}
+    if not isinstance(standards, dict):
+        problems.append("standards must map criterion keys to citations")
+        standards = {}
+    for key, citation in standards.items():
+        if key not in criteria:
+            problems.append(f"standards.{key}: no such criterion")
+        elif not isinstance(citation, str) or "国家职业技能标准" not in citation or "》" not in citation:
+            problems.append(f"standards.{key}: cite the national occupational standard by its title (《国家职业技能标准·…》)")
     try:
         errors.raise_if_any()
     except ValidationFailed as exc:
@@ -44,7 +54,9 @@ def _check(path: Path) -> dict:
     if problems:
         raise TemplateError(f"{path.name}: " + "; ".join(problems))
     return {"key": data["key"], "name": data["name"], "occupation": data["occupation"], "group": data["group"],
-            "basis": data["basis"], "scheme": scheme, "tiebreak": tiebreak}
+            "basis": data["basis"], "scheme": scheme, "tiebreak": tiebreak,
+            "standards": [{"key": k, "name": criteria[k]["name"], "citation": standards[k]}
+                          for k in criteria if k in standards]}
 
 
 @lru_cache(maxsize=1)

@@ -210,3 +210,37 @@ def test_time_used_takes_a_stopwatch_reading(drawn, api_as):
     assert r.get_json()["time_used"] == 3723
     r = chief.post(f"/events/{event.id}/entries/{code}/time-used", json={"time_used": "47:75"})
     assert r.status_code == 422 and "time_used" in r.get_json()["error"]["fields"]
+
+
+def test_photos_may_follow_the_submission_until_the_event_is_locked(drawn, login, api_as):
+    from tests.results.test_results_flow import _setup_scores
+
+    event = drawn["event"]
+    judge = drawn["judges"][1]
+    _web, device = device_api(login, judge, event.id)
+    code = sorted(my_sheets(api_as(judge), event.id))[0]
+
+    def post():
+        return device.client.post(f"/api/v1/events/{event.id}/sheets/{code}/photos",
+                                  data={"criterion": "P1", "file": (io.BytesIO(_png(64, 48)), "x.png")},
+                                  headers={"Authorization": f"Bearer {device.token}",
+                                           "Idempotency-Key": str(uuid.uuid4())})
+    _setup_scores(drawn, api_as)          # every sheet submitted, theory imported, the event locked
+    db.session.expire_all()
+    assert db.session.get(type(drawn["event"]), event.id).locked_at is not None
+    r = post()
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "wrong_state"
+    # Before the lock, a submitted sheet still takes photos (the phone sends scores first).
+    from app.judging.models import Sheet as SheetModel
+    ev = db.session.get(type(drawn["event"]), event.id)
+    ev.locked_at = None
+    for s in db.session.scalars(select(SheetModel).where(SheetModel.event_id == event.id)):
+        if s.status == "locked":
+            s.status = "submitted"
+    db.session.commit()
+    sheet = db.session.scalar(select(SheetModel).where(SheetModel.judge_id == judge.id,
+                                                       SheetModel.registration.has(code=code)))
+    assert sheet.status == "submitted"
+    r = post()
+    assert r.status_code == 201, r.get_json()
+    assert audits("sheet.photo") == 1

@@ -1,5 +1,6 @@
 """Paper marking forms: the PDF per judge, and double entry by two clerks — agreeing entries
 accepted (serial and both clerks in the audit), one differing cell refused with its position."""
+import io
 import re
 
 from pypdf import PdfReader
@@ -106,3 +107,33 @@ def test_one_differing_cell_is_refused_with_its_position(drawn, login, make_user
     bad[codes2[0]]["P3"] = "5.3"
     html = _type(clerk1, serial2, bad).get_data(as_text=True)
     assert "0.5 的整数倍" in html
+
+
+def test_sheets_submitted_online_are_printed_as_such_and_not_typed(drawn, login, make_user, api_as):
+    event, judge = drawn["event"], drawn["judges"][1]
+    api = api_as(judge)
+    codes = sorted(my_sheets(api, event.id))
+    first = my_sheets(api, event.id)[codes[0]]
+    saved = api.put(f"/events/{event.id}/sheets/{codes[0]}", json={"scores": {"P1": "3", "P2": "20", "P3": "10"},
+                                                                   "version": first["version"]}).get_json()
+    assert api.post(f"/events/{event.id}/sheets/{codes[0]}/submit", json={"version": saved["version"]}).status_code == 200
+    clerk1 = login(drawn["organizer"])
+    clerk2 = login(make_user("organizer", organization=drawn["host"], username="clerk_two", name="央金"))
+    serial = _issue(clerk1, event.id, judge.id)
+    pdf = PdfReader(io.BytesIO(clerk1.get(f"/manage/paper-forms/{serial}.pdf").data))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "已在线提交，此行不填" in text
+    page = clerk1.get(f"/manage/paper-forms/{serial}/entry").get_data(as_text=True)
+    assert f'name="v-{codes[0]}-P1"' not in page and f'name="v-{codes[1]}-P1"' in page
+    rows = {code: {"P1": "1", "P2": "5", "P3": "5"} for code in codes[1:]}
+    _type(clerk1, serial, rows)
+    _type(clerk2, serial, rows)
+    sheets = my_sheets(api, event.id)
+    assert sheets[codes[0]]["scores"] == {"P1": "3", "P2": "20", "P3": "10"}   # the phone's, untouched
+    assert all(sheets[c]["status"] == "submitted" and sheets[c]["scores"]["P2"] == "5" for c in codes[1:])
+    # Every sheet in: no form is issued for nothing.
+    page = clerk1.get(f"/manage/events/{event.id}/paper")
+    r = clerk1.post(f"/manage/events/{event.id}/paper", data={"csrf_token": csrf_from(page.data), "judge_id": judge.id},
+                    follow_redirects=True)
+    assert "该裁判没有需要填写的评分表" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PaperForm)) == 1

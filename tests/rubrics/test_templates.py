@@ -10,7 +10,13 @@ from app.extensions import db
 from tests.conftest import csrf_from
 
 CRAFTS = {"thangka", "tibetan_carving", "tibetan_carpet", "tibetan_incense", "tibetan_painting", "folk_dance"}
-TRADES = {"electrician", "welder", "auto_repair", "ecommerce", "housekeeping", "elderly_care"}
+# Seed 004 五(一) names the market trades too: 家政, 养老服务, 托幼, 保安, 电商, 汽修, 电工, 快递, 美发;
+# the issue adds 焊工.
+TRADES = {"electrician", "welder", "auto_repair", "ecommerce", "housekeeping", "elderly_care", "childcare",
+          "security_guard", "courier", "hairdressing"}
+# Where a criterion follows a national occupational standard, the template cites it for that criterion.
+CITED = {"electrician": "电工", "welder": "焊工", "auto_repair": "汽车维修工", "ecommerce": "电子商务师",
+         "housekeeping": "家政服务员", "elderly_care": "养老护理员"}
 
 
 def test_the_library_has_the_crafts_of_seed_004_and_common_trades():
@@ -21,6 +27,21 @@ def test_the_library_has_the_crafts_of_seed_004_and_common_trades():
         judged = [c for comp in t["scheme"]["components"] if comp["entry"] == "judges" for c in comp["criteria"]]
         assert any(c["scale"] == "wsi3" and len(c["descriptors"]) == 4 and all(c["descriptors"]) for c in judged), t["key"]
         assert t["basis"]
+        if t["group"] == "craft":
+            assert not t["standards"] and "不引用国家职业技能标准" in t["basis"], t["key"]
+    for key, occupation in CITED.items():
+        cited = library[key]["standards"]
+        assert cited and all(f"《国家职业技能标准·{occupation}》" in s["citation"] for s in cited), key
+
+
+def test_a_citation_must_name_a_criterion_and_the_standard(tmp_path, monkeypatch):
+    for standards, problem in (({"P9": "《国家职业技能标准·焊工》"}, "standards.P9: no such criterion"),
+                               ({"P1": "焊工标准"}, "standards.P1: cite the national occupational standard")):
+        bad = yaml.safe_load((rubrics.FOLDER / "welder.yaml").read_text(encoding="utf-8"))
+        bad["standards"] = standards
+        (tmp_path / "welder.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(rubrics.TemplateError, match=problem):
+            rubrics._check(tmp_path / "welder.yaml")
 
 
 def test_a_bad_template_stops_the_start_naming_file_and_field(tmp_path, monkeypatch):
@@ -50,6 +71,8 @@ def test_every_template_opens_in_the_event_form_and_saves(key, make_user, make_o
     template = rubrics.load()[key]
     first = template["scheme"]["components"][-1]["criteria"][0]
     assert first["name"] in html
+    for cited in template["standards"]:                  # each criterion's standard, shown to the organizer
+        assert cited["citation"] in html
     # Submitting the filled form as it stands creates the event with the template's scheme.
     from html.parser import HTMLParser
 

@@ -31,6 +31,25 @@ document.addEventListener("DOMContentLoaded", () => {
       box.closest("form").querySelectorAll("input[name=ids]").forEach((el) => { el.checked = box.checked; });
     });
   });
+  // Signing out from any page: the judges' service worker forgets the pages it kept (a judge's
+  // sheets on a shared phone). On a judge's own pages static/js/offline.js does this too, and
+  // first refuses while scores are unsent.
+  document.querySelectorAll("form[action$='/logout']").forEach((form) => {
+    if (document.getElementById("jx-offline") || !navigator.serviceWorker) return;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      let sent = false;
+      const done = () => { if (!sent) { sent = true; form.submit(); } };
+      navigator.serviceWorker.getRegistration("/judge").then((reg) => {
+        const worker = reg && (reg.active || reg.waiting);
+        if (!worker) return done();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = done;
+        worker.postMessage({ type: "forget" }, [channel.port2]);
+        window.setTimeout(done, 1500);
+      }).catch(done);
+    }, { once: true });
+  });
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();
