@@ -402,5 +402,34 @@ def login(app):
     return make
 
 
-# Scenario fixtures shared across areas (judging → results → selection → browser tests).
-from tests.judging.conftest import drawn, jworld  # noqa: E402,F401
+# ---- scenarios (tests/scenarios.py: built through the operations) -------------------------------
+
+@pytest.fixture
+def world(make_user, make_org, make_competition):
+    """An organizer's open competition (events: 电工 individual, 电子商务 team of 3), a college, an
+    enterprise, their contacts, and a candidate."""
+    from tests import scenarios
+    return scenarios.world(make_user, make_org, make_competition)
+
+
+@pytest.fixture
+def jworld(make_user, make_org, make_competition):
+    """An event (theory imported, practical judged) with 6 approved entries, 3 judges (one recused
+    from the college's 2), a chief judge, a supervisor, the organizer; registration closed."""
+    from tests import scenarios
+    return scenarios.jworld(make_user, make_org, make_competition)
+
+
+@pytest.fixture
+def drawn(jworld):
+    """jworld with the panel set, codes drawn (seed 'fixed') and the competition in judging."""
+    from tests import scenarios
+    return scenarios.draw(jworld)
+
+
+@pytest.fixture
+def final(drawn):
+    """The judged event, published and final: 6 ranked entries (ranks follow the codes), 4 award
+    winners; the first ranked entrant's name is Tibetan and Chinese; drawn["codes"]."""
+    from tests import scenarios
+    return scenarios.final(drawn)

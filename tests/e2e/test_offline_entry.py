@@ -17,7 +17,7 @@ from app.judging.models import Sheet
 from app.registration import operations as regs
 from app.registration.models import Registration
 from tests.conftest import PASSWORD, event_payload
-from tests.registration.conftest import person
+from tests.scenarios import person
 
 pytestmark = pytest.mark.e2e
 

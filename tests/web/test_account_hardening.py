@@ -17,7 +17,8 @@ from app.audit.models import AuditEvent
 from app.competitions.models import Competition, Event
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_from, new_client
-from tests.judging.test_sheets import _fill_everything, all_codes, theory_file, upload
+from tests import scenarios
+from tests.scenarios import all_codes, theory_file, upload
 
 
 def _web_login(app, username, password):
@@ -142,7 +143,7 @@ def _age_tokens(minutes=11):
 
 
 def _ready_to_lock(drawn, api_as):
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     codes = all_codes(drawn["event"].id)
     assert upload(api_as(drawn["organizer"]), drawn["event"].id,
                   theory_file([(c, 60 + i * 3) for i, c in enumerate(codes)])).status_code == 201
