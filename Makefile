@@ -8,10 +8,10 @@ FLASK := $(VENV)/bin/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
-# The suite runs on pytest-xdist workers (one per core; each on its own copy of the test database,
-# see tests/testdb.py); browser tests share one worker (--dist loadgroup). TEST_WORKERS=0: one process.
+# The suite runs on pytest-xdist workers (one per core, each on its own copy of the test database:
+# tests/testdb.py). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: pdf-fonts setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
 
