@@ -8,6 +8,10 @@ FLASK := $(VENV)/bin/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
+# The suite runs on pytest-xdist workers (one per core, each on its own copy of the test database:
+# tests/testdb.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
 .PHONY: pdf-fonts setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
 
@@ -38,14 +42,14 @@ system-deps:
 	scripts/install-system-deps.sh
 
 test: system-deps setup pdf-fonts
-	$(PY) -m pytest
+	$(PYTEST)
 
 test-only:
-	$(PY) -m pytest
+	$(PYTEST)
 
 test-postgres: system-deps setup pdf-fonts
 	scripts/ensure-postgres.sh
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 # Dependencies with known vulnerabilities (pip-audit, needs PyPI) and a static scan of app/
 # (bandit; every skipped test is justified in .bandit.yml, every `# nosec` beside its line).
@@ -58,4 +62,4 @@ extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q update -N -i app/translations/messages.pot -d app/translations
 
 clean:
-	rm -rf $(VENV) instance/test.db .pytest_cache
+	rm -rf $(VENV) instance/test.db instance/test-*.db* instance/.test*.lock instance/.pg-* .pytest_cache

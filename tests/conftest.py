@@ -1,43 +1,39 @@
-"""Shared fixtures: the app on a migrated test database (SQLite, or PostgreSQL via
-TEST_DATABASE_URL), a clean database per test, clients, and factories."""
+"""Shared fixtures: the app on a migrated test database of its own per test process (SQLite, or
+PostgreSQL via TEST_DATABASE_URL; see tests/testdb.py), a clean database per test, clients,
+factories, the scenario fixtures (tests/scenarios.py) and the services some tests need (Redis)."""
 from __future__ import annotations
 
+import contextvars
+import fcntl
 import os
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import text
 
 os.environ.setdefault("JIANGXUAN_ENV", "testing")
 
+from tests import testdb  # noqa: E402
+
+testdb.configure_environment()  # before the app's configuration reads TEST_DATABASE_URL
+
 from app import create_app  # noqa: E402
-from app.audit import triggers  # noqa: E402
-from app.audit.models import AuditHead  # noqa: E402
-from app.audit.operations import GENESIS  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 
 PASSWORD = "Test-pass-2026"
 CN_TZ = timezone(timedelta(hours=8))
+CI = os.environ.get("CI") == "true"
 
 
-def _reset_schema(app) -> None:
-    """Start from an empty database and build it with the migrations (never create_all)."""
-    with app.app_context():
-        engine = _db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            _db.engine.dispose()
-            path = engine.url.database
-            if path and os.path.exists(path):
-                os.remove(path)
-        upgrade()
+def unavailable(reason: str):
+    """Skip a test whose service (Redis, a PostgreSQL cluster) is missing; in CI (CI=true) fail
+    instead, so that CI never passes without having run it."""
+    if CI:
+        pytest.fail(f"{reason} (CI=true: this test must run here)", pytrace=False)
+    pytest.skip(reason)
 
 
 class IsolatedClient(FlaskClient):
@@ -54,11 +50,25 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app():
-    """The application in testing mode, on a freshly migrated database."""
+    """The application in testing mode, on this process's copy of the migrated template."""
+    testdb.create_worker_database(create_app)
     application = create_app("testing")
     application.test_client_class = IsolatedClient
-    _reset_schema(application)
-    return application
+    with application.app_context():
+        testdb.durability_off(_db.engine)
+        _db.engine.dispose()
+    application.extensions["jx_test_reset"] = testdb.Resetter(_db)
+    yield application
+    with application.app_context():
+        application.extensions["jx_test_reset"].close()
+        _db.session.remove()
+        _db.engine.dispose()
+    testdb.drop_worker_database()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the xdist controller, or a run without xdist
+        testdb.drop_template()
 
 
 def _clean(app) -> None:
@@ -66,23 +76,45 @@ def _clean(app) -> None:
     cache._local.clear()  # ids restart with the tables: cached public pages must go too
     cache._hot.clear()
     with app.app_context():
-        _db.session.remove()
-        tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name != "audit_heads"]
-        # The audit trail is append-only and final results are frozen by database triggers: wiping
-        # the test database between tests lifts them inside the same transaction (tests only).
-        if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as conn, triggers.suspended(conn):
-                conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-                conn.execute(text("UPDATE audit_heads SET seq = 0, hash = :h"), {"h": GENESIS})
+        app.extensions["jx_test_reset"]()
+
+
+# ---- tests that need the machine to themselves (xdist) -----------------------------------------
+# A test marked `exclusive` (the PostgreSQL cluster restart) takes an exclusive lock that every
+# other test holds shared while it runs: under xdist the other workers wait between two tests
+# until it is over. Without xdist the lock is never contended.
+
+_GATE = testdb.INSTANCE / f".{testdb.key()}.exclusive.lock"
+
+
+@pytest.fixture
+def _exclusive_gate(request):
+    if not testdb.XDIST:
+        yield
+        return
+    # Exclusive only when it will really take the machine: the PostgreSQL restart runs on
+    # PostgreSQL in CI (or when asked); elsewhere the test skips and needs no one to wait.
+    exclusive = (request.node.get_closest_marker("exclusive") is not None and testdb.is_postgres()
+                 and (CI or os.environ.get("JX_PG_RESTART_TEST") == "1"))
+    pending = _GATE.with_suffix(".pending")
+    with open(_GATE, "a") as fh:
+        if exclusive:
+            pending.touch()  # new shared holders wait, so the exclusive one is not starved
+            fcntl.flock(fh, fcntl.LOCK_EX)
         else:
-            with _db.engine.begin() as conn, triggers.suspended(conn):
-                for t in tables:
-                    conn.execute(t.delete())
-                conn.execute(AuditHead.__table__.update().values(seq=0, hash=GENESIS))
+            while pending.exists():
+                time.sleep(0.05)
+            fcntl.flock(fh, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            if exclusive:
+                pending.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
-def db(app):
+def db(app, _exclusive_gate):
     """A clean database for each test, inside an application context."""
     ctx = app.test_request_context()
     ctx.push()
@@ -93,6 +125,113 @@ def db(app):
     from app.accounts import throttle
     with app.app_context():
         throttle.reset()  # user names repeat between tests: failed sign-ins must not carry over
+
+
+# ---- the command line, in this process -----------------------------------------------------------
+
+class FlaskCli:
+    """`flask …` commands of an application, run in this process through Flask's CLI runner: the
+    same commands without ~3 s of interpreter and app start-up each. Tests of the process itself
+    (start-up refusal, kill -9, gunicorn) keep real subprocesses."""
+
+    def __init__(self, application):
+        self.app = application
+
+    @classmethod
+    def on(cls, url: str, config: str = "testing") -> "FlaskCli":
+        """A new application of this configuration on the database at `url`."""
+        cli = cls(create_app(config, SQLALCHEMY_DATABASE_URI=url))
+        with cli.app.app_context():
+            testdb.durability_off(_db.engine)
+        return cli
+
+    def __call__(self, *args: str, input: str | None = None):
+        """→ click's Result (exit_code, stdout, stderr, output)."""
+        import logging
+        import sys
+        from unittest import mock
+
+        from alembic.config import Config
+
+        def invoke():
+            with self.app.app_context():  # as `flask` does for every command
+                return self.app.test_cli_runner().invoke(args=list(args), input=input)
+
+        saved = logging.root.handlers[:], {n: logging.getLogger(n).level for n in ("alembic", "flask_migrate")}
+        # alembic prints to the sys.stdout of when it was imported: make it the runner's.
+        stdout = property(lambda _self: sys.stdout, lambda _self, _value: None)
+        try:
+            with mock.patch.object(Config, "stdout", stdout, create=True):
+                # In an empty context: the test's own app context must not stand in for this app's.
+                return contextvars.Context().run(invoke)
+        finally:
+            # alembic's env.py re-configures logging to the runner's captured stream: put it back.
+            logging.root.handlers[:] = saved[0]
+            for name, level in saved[1].items():
+                logging.getLogger(name).setLevel(level)
+
+    def close(self) -> None:
+        with self.app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """The path of an empty, migrated SQLite file (the run's template on SQLite; migrated once per
+    process on PostgreSQL runs): copy it, never write to it."""
+    if not testdb.is_postgres():
+        return testdb.sqlite_template_path()
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+    cli = FlaskCli.on(f"sqlite:///{path}")
+    result = cli("db", "upgrade")
+    cli.close()
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def flask_cli(tmp_path, migrated_sqlite):
+    """flask_cli("name.db") → FlaskCli on a scratch SQLite file in tmp_path, empty;
+    flask_cli("name.db", migrated=True): starting as a copy of the migrated schema."""
+    made: list[FlaskCli] = []
+
+    def make(filename: str = "cli.db", migrated: bool = False, config: str = "testing") -> FlaskCli:
+        if migrated:
+            testdb.copy_sqlite(migrated_sqlite, tmp_path / filename)
+        cli = FlaskCli.on(f"sqlite:///{tmp_path / filename}", config)
+        made.append(cli)
+        return cli
+    yield make
+    for cli in made:
+        cli.close()
+
+
+# ---- Redis --------------------------------------------------------------------------------------
+# Each test process has a Redis database number of its own (tests flush it): 8 + the xdist worker
+# number (a run without xdist: 8). TEST_REDIS_URL names the server (default 127.0.0.1:6379).
+
+def redis_test_url() -> str:
+    n = int(testdb.WORKER[2:]) if testdb.WORKER.startswith("gw") else 0
+    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+    return f"{base}/{8 + n % 8}"
+
+
+@pytest.fixture
+def redis_url():
+    """The URL of this process's Redis database, emptied before and after the test; the test fails
+    in CI (CI=true) and is skipped elsewhere when no Redis answers."""
+    import redis
+
+    url = redis_test_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        unavailable(f"no Redis at {url}")
+    yield url
+    client.flushdb()
+    client.close()
 
 
 _addresses = iter(range(1, 16_000_000))
@@ -258,5 +397,34 @@ def login(app):
     return make
 
 
-# Scenario fixtures shared across areas (judging → results → selection → browser tests).
-from tests.judging.conftest import drawn, jworld  # noqa: E402,F401
+# ---- scenarios (tests/scenarios.py: built through the operations) -------------------------------
+
+@pytest.fixture
+def world(make_user, make_org, make_competition):
+    """An organizer's open competition (events: 电工 individual, 电子商务 team of 3), a college, an
+    enterprise, their contacts, and a candidate."""
+    from tests import scenarios
+    return scenarios.world(make_user, make_org, make_competition)
+
+
+@pytest.fixture
+def jworld(make_user, make_org, make_competition):
+    """An event (theory imported, practical judged) with 6 approved entries, 3 judges (one recused
+    from the college's 2), a chief judge, a supervisor, the organizer; registration closed."""
+    from tests import scenarios
+    return scenarios.jworld(make_user, make_org, make_competition)
+
+
+@pytest.fixture
+def drawn(jworld):
+    """jworld with the panel set, codes drawn (seed 'fixed') and the competition in judging."""
+    from tests import scenarios
+    return scenarios.draw(jworld)
+
+
+@pytest.fixture
+def final(drawn):
+    """The judged event, published and final: 6 ranked entries (ranks follow the codes), 4 award
+    winners; the first ranked entrant's name is Tibetan and Chinese; drawn["codes"]."""
+    from tests import scenarios
+    return scenarios.final(drawn)

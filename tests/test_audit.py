@@ -1,8 +1,4 @@
 """The audit service: who, when, what, before → after, reason; a hash chain that detects tampering."""
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -10,8 +6,6 @@ from app.audit import triggers
 from app.audit.models import AuditEvent
 from app.audit.operations import record, verify_chain
 from app.extensions import db
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_change_is_recorded_with_before_and_after(api_as, make_user, make_competition):
@@ -61,12 +55,8 @@ def test_audit_page_and_api_for_admin_and_supervisor(login, api_as, make_user, m
     assert body["total"] == 2
 
 
-def test_flask_audit_verify_command(tmp_path):
-    url = f"sqlite:///{tmp_path / 'audit.db'}"
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url, "JIANGXUAN_ENV": "development"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "flask", *a], cwd=ROOT, env=env,  # noqa: E731
-                                    capture_output=True, text=True, timeout=120)
-    assert run("db", "upgrade").returncode == 0
-    assert run("create-admin", "root", "--password", "Root-pass-2026").returncode == 0
-    result = run("audit", "verify")
-    assert result.returncode == 0 and "intact: 1 events" in result.stdout
+def test_flask_audit_verify_command(flask_cli):
+    flask = flask_cli("audit.db", migrated=True)
+    assert flask("create-admin", "root", "--password", "Root-pass-2026").exit_code == 0
+    result = flask("audit", "verify")
+    assert result.exit_code == 0 and "intact: 1 events" in result.stdout

@@ -1,24 +1,15 @@
 """flask backup / restore on SQLite: a restored database gives the same results hash."""
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_backup_and_restore_give_back_the_same_results(tmp_path):
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
-           "JIANGXUAN_ENV": "development"}
+def test_backup_and_restore_give_back_the_same_results(tmp_path, flask_cli):
+    cli = flask_cli("live.db", migrated=True)
 
     def flask(*args):
-        r = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
         return r.stdout
 
-    flask("db", "upgrade")
     flask("demo")
     original = flask("results-hash").strip()
     out = flask("backup", str(tmp_path / "b.db"))
@@ -37,7 +28,6 @@ def test_backup_and_restore_give_back_the_same_results(tmp_path):
     con.close()  # the guard came back with the backup
     # A damaged backup is refused and nothing is touched.
     (tmp_path / "bad.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    r = subprocess.run([sys.executable, "-m", "flask", "restore", str(tmp_path / "bad.db"), "--yes"], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=120)
-    assert r.returncode != 0
+    r = cli("restore", str(tmp_path / "bad.db"), "--yes")
+    assert r.exit_code != 0 and "damaged" in r.stderr
     assert flask("results-hash").strip() == original

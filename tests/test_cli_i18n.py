@@ -1,5 +1,4 @@
 """Command-line bootstrap (create-admin, demo) and the completeness of the Chinese catalog."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,23 +17,17 @@ from app.registration.models import Registration
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _flask(tmp_path, *args, input_text=None):
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "JIANGXUAN_ENV": "development"}
-    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, input=input_text,
-                          capture_output=True, text=True, timeout=120)
-
-
-def test_create_admin_with_and_without_password_option(tmp_path):
-    assert _flask(tmp_path, "db", "upgrade").returncode == 0
-    ok = _flask(tmp_path, "create-admin", "Root", "--password", "Root-pass-2026")
-    assert ok.returncode == 0 and "administrator root created" in ok.stdout
-    again = _flask(tmp_path, "create-admin", "root", "--password", "Root-pass-2026")
-    assert again.returncode != 0 and "exists already" in again.stderr
-    weak = _flask(tmp_path, "create-admin", "second", "--password", "123")
-    assert weak.returncode != 0 and "password" in weak.stderr
-    prompted = _flask(tmp_path, "create-admin", "third", input_text="Third-pass-2026\nThird-pass-2026\n")
-    assert prompted.returncode == 0, prompted.stderr
+def test_create_admin_with_and_without_password_option(flask_cli):
+    flask = flask_cli("cli.db", migrated=True)
+    ok = flask("create-admin", "Root", "--password", "Root-pass-2026")
+    assert ok.exit_code == 0 and "administrator root created" in ok.stdout
+    again = flask("create-admin", "root", "--password", "Root-pass-2026")
+    assert again.exit_code != 0 and "exists already" in again.stderr
+    weak = flask("create-admin", "second", "--password", "123")
+    assert weak.exit_code != 0 and "password" in weak.stderr
+    prompted = flask("create-admin", "third", input="Third-pass-2026\nThird-pass-2026\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert "administrator third created" in prompted.stdout
 
 
 def test_demo_data_is_realistic():

@@ -11,7 +11,6 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.jobs import runner
 from app.registration.exports import ascii_fallback, attachment
-from tests.certificates.test_certificates import final  # noqa: F401  (fixture)
 
 
 @pytest.mark.parametrize("name, ascii_name, expected", [

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from tests import faults_kit
+from tests.conftest import unavailable
 
 
 def _url() -> str:
@@ -72,6 +73,7 @@ def _make_sure_postgres_runs(url) -> None:
         _wait_for_postgres(url, timeout=300)
 
 
+@pytest.mark.exclusive  # under xdist the other workers wait: the restart drops every connection
 def test_postgres_restart_under_load_is_survived_without_restarting_the_app(make_user):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("restarts PostgreSQL: runs only when TEST_DATABASE_URL is PostgreSQL")
@@ -82,7 +84,7 @@ def test_postgres_restart_under_load_is_survived_without_restarting_the_app(make
     command = _cluster_command("restart")
     host = db.engine.url.host or "localhost"
     if command is None or host not in ("127.0.0.1", "localhost", "::1"):
-        pytest.skip("needs a local PostgreSQL cluster that pg_ctlcluster can restart (as root)")
+        unavailable("needs a local PostgreSQL cluster that pg_ctlcluster can restart (as root)")
     url = _url()
     username = make_user("judge", username="restart_probe").username
     db.session.commit()

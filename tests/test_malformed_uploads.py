@@ -26,7 +26,8 @@ from app.people.models import Organization, Person
 from app.registration.models import Registration, RegistrationMember
 from app.spreadsheets import MAX_ROWS, MAX_UNZIPPED
 from tests.conftest import csrf_from
-from tests.registration.conftest import resident_id, world  # noqa: F401 (fixture)
+from tests.scenarios import resident_id
+from tests import scenarios
 
 REG_HEADER = ["姓名", "证件类型", "证件号码", "性别", "出生日期", "民族", "手机号码", "文化程度", "职业技能等级", "单位"]
 SCORE_HEADER = ["参赛编号", "理论考试"]
@@ -187,7 +188,7 @@ def _reg_ctx(world):
 
 
 def _score_ctx(event_id):
-    from tests.judging.test_sheets import all_codes
+    from tests.scenarios import all_codes
     codes = all_codes(event_id)
 
     def good(n):
@@ -280,10 +281,6 @@ def test_score_import(case, channel, drawn, api_as, login):
     _run(case, ctx, channel, post)
 
 
-def test_corpus_size():
-    assert len(CASES) >= 30
-
-
 def test_formula_refusal_names_the_cell(world, api_as):
     api = api_as(world["organizer"])
     data = xlsx(REG_HEADER, _reg_ctx(world).rows(), formulas=[("C3", "=1+1")])
@@ -328,9 +325,8 @@ def _poison(text_fields):
 
 
 def test_every_export_has_zero_formula_cells(drawn, api_as, login):
-    from tests.results.test_results_flow import _setup_scores
 
-    _setup_scores(drawn, api_as)
+    scenarios.setup_scores(drawn)
     event, comp = drawn["event"], drawn["comp"]
     regs = db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()
     fields = []

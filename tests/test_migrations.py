@@ -1,14 +1,8 @@
 """Migrations build the whole schema from empty, and the models match it (no drift)."""
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import inspect
 
 from app.extensions import db
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import FlaskCli
 
 
 def test_schema_comes_from_migrations_and_matches_models(app):
@@ -18,34 +12,29 @@ def test_schema_comes_from_migrations_and_matches_models(app):
     assert "alembic_version" in tables
 
 
-def test_flask_db_check_shows_no_drift():
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "JIANGXUAN_ENV": "testing"}
-    result = subprocess.run([sys.executable, "-m", "flask", "db", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "No new upgrade operations detected" in result.stdout + result.stderr
+def test_flask_db_check_shows_no_drift(app):
+    # `flask db check` on this process's test database (built by the migrations only).
+    result = FlaskCli(app)("db", "check")
+    assert result.exit_code == 0, result.output
+    assert "No new upgrade operations detected" in result.output
 
 
-def test_downgrade_and_upgrade_again(tmp_path):
-    """On a scratch SQLite file (or the test PostgreSQL database's own schema, via the suite)."""
-    url = f"sqlite:///{tmp_path / 'scratch.db'}"
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url, "JIANGXUAN_ENV": "development"}
+def test_downgrade_and_upgrade_again(flask_cli):
+    """On a scratch SQLite file (the test PostgreSQL database is built by the migrations each run)."""
+    flask = flask_cli("scratch.db")
     for args in (["db", "upgrade"], ["db", "downgrade", "base"], ["db", "upgrade"]):
-        result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = flask(*args)
+        assert result.exit_code == 0, result.output
 
 
-def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path):
+def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path, flask_cli):
     """Batch migrations recreate SQLite tables; with foreign keys on, dropping the old table would
     cascade-delete referencing rows. Rows written at revision 0002 must survive the upgrade."""
     import sqlite3
 
     path = tmp_path / "upgrade.db"
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{path}", "JIANGXUAN_ENV": "development"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "flask", *a], cwd=ROOT, env=env,  # noqa: E731
-                                    capture_output=True, text=True, timeout=120)
-    assert run("db", "upgrade", "0002_registration").returncode == 0
+    run = flask_cli("upgrade.db")
+    assert run("db", "upgrade", "0002_registration").exit_code == 0
     con = sqlite3.connect(path)
     con.executescript("""
         INSERT INTO organizations (id, name, kind, region_code, created_at) VALUES (1, '拉萨职业技术学院', 'college', '540100', '2026-01-01');
@@ -65,7 +54,7 @@ def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path):
     con.commit()
     con.close()
     result = run("db", "upgrade")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     con = sqlite3.connect(path)
     counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("competitions", "events", "registrations", "registration_members", "people")]
@@ -73,7 +62,7 @@ def test_upgrading_keeps_existing_rows_on_sqlite(tmp_path):
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_judging_integrity_migration_keeps_what_existing_events_did(tmp_path):
+def test_judging_integrity_migration_keeps_what_existing_events_did(tmp_path, flask_cli):
     """0013_judging_integrity: existing trimmed-mean schemes get trim_fallback "mean" (what they
     did so far), other schemes are untouched, existing events keep one layer; the downgrade
     takes the key away again."""
@@ -81,10 +70,8 @@ def test_judging_integrity_migration_keeps_what_existing_events_did(tmp_path):
     import sqlite3
 
     path = tmp_path / "integrity.db"
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": f"sqlite:///{path}", "JIANGXUAN_ENV": "development"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "flask", *a], cwd=ROOT, env=env,  # noqa: E731
-                                    capture_output=True, text=True, timeout=120)
-    assert run("db", "upgrade", "0010_title_selection").returncode == 0
+    run = flask_cli("integrity.db")
+    assert run("db", "upgrade", "0010_title_selection").exit_code == 0
     con = sqlite3.connect(path)
     trimmed = json.dumps({"aggregation": "trimmed_mean", "min_judges": 5, "components": []})
     mean = json.dumps({"aggregation": "mean", "components": []})
@@ -99,14 +86,14 @@ def test_judging_integrity_migration_keeps_what_existing_events_did(tmp_path):
     con.commit()
     con.close()
     result = run("db", "upgrade")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     con = sqlite3.connect(path)
     rows = {i: (json.loads(s), t) for i, s, t in con.execute("SELECT id, scheme, two_layer FROM events")}
     con.close()
     assert rows[1][0] == {**json.loads(trimmed), "trim_fallback": "mean"}
     assert rows[2][0] == json.loads(mean) and rows[3][0] == {"components": []}
     assert {t for _s, t in rows.values()} == {0}
-    assert run("db", "downgrade", "0010_title_selection").returncode == 0
+    assert run("db", "downgrade", "0010_title_selection").exit_code == 0
     con = sqlite3.connect(path)
     assert json.loads(con.execute("SELECT scheme FROM events WHERE id = 1").fetchone()[0]) == json.loads(trimmed)
     con.close()

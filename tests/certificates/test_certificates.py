@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -28,17 +26,10 @@ from app.registration.models import Registration
 from app.results.models import Result
 from app.selection.models import Entitlement
 from tests.conftest import csrf_from, new_client
-from tests.results.test_results_flow import _publish, _setup_scores
-from tests.selection.test_selection import _finalize
+from tests import scenarios
+from tests.scenarios import TIBETAN, pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
-TIBETAN = "བཀྲ་ཤིས་"
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text without white space (letter-spaced titles come out as 荣 誉 证 书)."""
-    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
-    return "".join(out.stdout.decode().split())
 
 
 def pdf_fonts(data: bytes, tmp_path) -> str:
@@ -55,20 +46,6 @@ def qr_payloads(data: bytes, tmp_path) -> list[str]:
     image = next(tmp_path.glob("page*.png"))
     out = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True)
     return out.stdout.split()
-
-
-@pytest.fixture
-def final(drawn, api_as):
-    """The judged event, published and final: 6 ranked entries, 4 award winners. The first
-    ranked entrant's name is Tibetan and Chinese."""
-    codes = _setup_scores(drawn, api_as)
-    first = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
-    first.person.name = TIBETAN + "扎西"
-    db.session.commit()
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
-    drawn["codes"] = codes
-    return drawn
 
 
 def test_final_issues_one_certificate_per_winner_with_serial_and_code(final):
@@ -259,8 +236,8 @@ def test_admission_ticket_after_the_draw_and_the_bulletin_during_publicity(drawn
     assert api_as(make_user("candidate", username="other")).get(f"/registrations/{reg.id}/admission-ticket.pdf").status_code == 404
     org = api_as(drawn["organizer"])
     assert org.get(f"/events/{drawn['event'].id}/results.pdf").status_code == 409   # not published yet
-    codes = _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     r = org.get(f"/events/{drawn['event'].id}/results.pdf")
     assert r.status_code == 200
     text = pdf_text(r.data)
@@ -386,28 +363,27 @@ def test_a_correction_after_final_moves_ranks_and_reissues_certificates_and_enti
     assert ents_before > 0
 
 
-def test_with_redis_the_batch_runs_on_rq_workers_in_chunks(final, api_as, app, monkeypatch):
-    redis = pytest.importorskip("redis")
+def test_with_redis_the_batch_runs_on_rq_workers_in_chunks(final, api_as, app, monkeypatch, redis_url):
+    import redis
     from rq import Queue, SimpleWorker
-    url = "redis://127.0.0.1:6379/4"
-    conn = redis.Redis.from_url(url)
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    conn.flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    conn = redis.Redis.from_url(redis_url)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     monkeypatch.setattr(runner, "CHUNK", 3)          # 4 certificates → 2 chunks for 2 workers
     org = api_as(final["organizer"])
     job_id = org.post(f"/competitions/{final['comp'].id}/certificates").get_json()["job_id"]
     queue = Queue(runner.QUEUE, connection=conn)
     assert queue.count == 1 and org.get(f"/jobs/{job_id}").get_json()["status"] == "queued"
-    SimpleWorker([queue], connection=conn).work(burst=True)   # plans: 2 chunks
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=conn).work(burst=True)   # plans: 2 chunks
+    finally:
+        for sig, handler in handlers.items():  # rq's stop handlers must not outlive the test
+            signal.signal(sig, handler)
     body = org.get(f"/jobs/{job_id}").get_json()
     assert body["status"] == "done" and body["done"] == 4, body
     with zipfile.ZipFile(io.BytesIO(org.get(f"/jobs/{job_id}/files/certificates.zip").data)) as zf:
         assert len(zf.namelist()) == 4
-    conn.flushdb()
+    conn.close()
 
 
 def test_fonts_are_cut_in_two_and_a_less_common_character_uses_the_second_part(tmp_path):

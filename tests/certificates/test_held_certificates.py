@@ -15,10 +15,9 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.jobs import runner
 from app.registration.models import Registration
-from tests.certificates.test_certificates import pdf_text
+from tests.scenarios import pdf_text
 from tests.conftest import csrf_from, new_client
-from tests.results.test_results_flow import _publish, _setup_scores
-from tests.selection.test_selection import _finalize
+from tests import scenarios
 
 RARE = "王𠀀明"      # U+20000: in no certificate font (app.pdf.fonts.missing_glyphs)
 RARE_2 = "李𪚥"      # U+2A6A5
@@ -27,13 +26,13 @@ RARE_2 = "李𪚥"      # U+2A6A5
 @pytest.fixture
 def held_final(drawn, api_as):
     """The judged event taken to final; the second-ranked winner is 王𠀀明, the third 李𪚥."""
-    codes = _setup_scores(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
     regs = {r.code: r for r in db.session.scalars(select(Registration))}
     regs[codes[1]].person.name = RARE
     regs[codes[2]].person.name = RARE_2
     db.session.commit()
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     drawn["codes"] = codes
     return drawn
 

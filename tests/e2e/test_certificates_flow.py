@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from app.certificates.models import Certificate
 from app.extensions import db
-from tests.certificates.test_certificates import final  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.judging.models import Sheet
 from tests.conftest import PASSWORD
-from tests.judging.test_sheets import FULL, all_codes, my_sheets, theory_file, upload
+from tests.scenarios import FULL, all_codes, my_sheets, theory_file, upload
 
 pytestmark = pytest.mark.e2e
 

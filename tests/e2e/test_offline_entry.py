@@ -22,7 +22,7 @@ from app.models_base import utcnow
 from app.registration import operations as regs
 from app.registration.models import Registration
 from tests.conftest import PASSWORD, event_payload
-from tests.registration.conftest import person
+from tests.scenarios import person
 
 pytestmark = pytest.mark.e2e
 

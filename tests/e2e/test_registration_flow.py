@@ -6,7 +6,7 @@ from app.competitions import operations as comps
 from app.extensions import db
 from app.registration.models import Registration
 from tests.conftest import PASSWORD, event_payload
-from tests.registration.conftest import resident_id
+from tests.scenarios import resident_id
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from app.competitions.models import Competition
 from app.extensions import db
 from app.results.models import Result
 from tests.conftest import PASSWORD
-from tests.judging.test_sheets import FULL, all_codes, my_sheets, theory_file, upload
+from tests.scenarios import FULL, all_codes, my_sheets, theory_file, upload
 
 pytestmark = pytest.mark.e2e
 

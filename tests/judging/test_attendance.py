@@ -15,7 +15,7 @@ from app.judging import operations as jops
 from app.registration import operations as regs
 from app.registration.models import Registration
 from tests.conftest import csrf_from, event_payload
-from tests.registration.conftest import person
+from tests.scenarios import person
 
 SCHEME = {"aggregation": "mean", "min_judges": 2, "components": [
     {"key": "practical", "name": "实操", "weight": "1", "criteria": [

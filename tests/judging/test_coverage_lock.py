@@ -7,7 +7,8 @@ from app.competitions.models import Event
 from app.extensions import db
 from app.judging.models import Sheet
 from tests.conftest import csrf_from, event_payload
-from tests.judging.test_sheets import FULL, _fill_everything, all_codes, my_sheets, theory_file, upload
+from tests.scenarios import FULL, all_codes, my_sheets, theory_file, upload
+from tests import scenarios
 
 
 def _codes(event_id):
@@ -29,7 +30,7 @@ def test_lock_is_refused_with_the_codes_of_short_entries_until_a_judge_is_added(
         assert organizer.post(f"/events/{event.id}/conflicts", json={"user_id": judge.id, "registration_id": target.id,
                                                                       "kind": kind}).status_code == 201
     code = _codes(event.id)[target.id]
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     _theory(drawn, api_as)
     chief = api_as(drawn["chief"])
     r = chief.post(f"/events/{event.id}/lock")
@@ -78,7 +79,7 @@ def _trimmed(drawn, fallback):
 
 def test_trimmed_mean_refuse_blocks_the_lock_below_five_sheets(drawn, api_as):
     _trimmed(drawn, "refuse")
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     _theory(drawn, api_as)
     r = api_as(drawn["chief"]).post(f"/events/{drawn['event'].id}/lock")
     body = r.get_json()["error"]
@@ -132,7 +133,7 @@ def test_coverage_warnings_on_the_panel_carry_codes_and_counts_only(drawn, api_a
 def test_the_lock_button_is_off_while_something_blocks_it(drawn, api_as, login):
     event = drawn["event"]
     chief = login(drawn["chief"])
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     _theory(drawn, api_as)
     page = chief.get(f"/judge/events/{event.id}")
     assert "妨碍锁定的问题" not in page.get_data(as_text=True)

@@ -25,8 +25,9 @@ from app.judging import operations as jops
 from app.judging.models import Score, Sheet
 from app.registration import operations as regs
 from tests.conftest import event_payload
-from tests.judging.test_sheets import _fill_everything, all_codes, my_sheets, theory_file, upload
-from tests.registration.conftest import person
+from tests.scenarios import all_codes, my_sheets, theory_file, upload
+from tests.scenarios import person
+from tests import scenarios
 
 JUDGES, ENTRIES = 20, 50
 
@@ -170,7 +171,7 @@ def test_twenty_racing_saves_of_one_sheet_one_wins(drawn, api_as):
 
 
 def _ready_to_lock(drawn, api_as):
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     r = upload(api_as(drawn["organizer"]), drawn["event"].id,
                theory_file([(c, 60 + i * 3) for i, c in enumerate(all_codes(drawn["event"].id))]))
     assert r.status_code == 201

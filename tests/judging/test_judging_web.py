@@ -6,7 +6,8 @@ from app.extensions import db
 from app.judging.models import Sheet
 from app.registration.models import Registration
 from tests.conftest import csrf_from
-from tests.judging.test_sheets import _fill_everything, all_codes, theory_file, upload
+from tests.scenarios import all_codes, theory_file, upload
+from tests import scenarios
 
 
 def test_judge_saves_a_draft_then_submits_on_the_entry_page(drawn, login):
@@ -45,7 +46,7 @@ def test_chief_judge_page_lock_and_decrypt(drawn, login, api_as):
     page = chief.get(f"/judge/events/{event.id}")
     text = page.get_data(as_text=True)
     assert "锁定前尚缺（22）" in text and "回避" in text
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 80) for c in all_codes(event.id)]))
     page = chief.get(f"/judge/events/{event.id}")
     r = chief.post(f"/judge/events/{event.id}/lock", data={"csrf_token": csrf_from(page.data)})
@@ -81,8 +82,7 @@ def test_organizer_judging_page_panel_draw_and_import(jworld, login):
 
 
 def test_supervisor_page_and_recheck(drawn, login, api_as):
-    from tests.judging.test_sheets import _locked
-    _locked(drawn, api_as)
+    scenarios.fill_and_lock(drawn)
     client = login(drawn["supervisor"])
     page = client.get(f"/supervise/events/{drawn['event'].id}")
     text = page.get_data(as_text=True)
@@ -98,9 +98,8 @@ def test_supervisor_page_and_recheck(drawn, login, api_as):
 def test_recheck_found_correct_reads_no_error_while_the_chiefs_correct_link_reads_correction(drawn, login, api_as):
     """无误 (a finding) and 更正 (the chief judge's action) are two messages, not one."""
     import re
-    from tests.judging.test_sheets import _fill_everything
     event = drawn["event"]
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     chief_page = login(drawn["chief"]).get(f"/judge/events/{event.id}").get_data(as_text=True)
     assert re.search(r'/correct/\d+">更正</a>', chief_page)
     upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 60 + i * 3) for i, c in enumerate(all_codes(event.id))]))

@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.judging.models import Sheet, SheetPhoto
 from tests.conftest import Api, csrf_from
-from tests.judging.test_sheets import my_sheets
+from tests.scenarios import my_sheets
 
 
 def device_api(login, judge, event_id):

@@ -10,7 +10,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.judging.models import PaperEntry, PaperForm, Sheet
 from tests.conftest import csrf_from
-from tests.judging.test_sheets import my_sheets
+from tests.scenarios import my_sheets
 
 
 def _issue(client, event_id, judge_id) -> str:

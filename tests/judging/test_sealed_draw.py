@@ -16,7 +16,8 @@ from app.extensions import db
 from app.judging.models import Draw
 from app.registration.models import Registration
 from tests.conftest import csrf_from
-from tests.judging.test_sheets import _fill_everything, all_codes, theory_file, upload
+from tests.scenarios import all_codes, theory_file, upload
+from tests import scenarios
 
 SEED = "sealed-seed-7731"
 ORGS = ("拉萨职业技术学院", "西藏天路股份有限公司")
@@ -30,7 +31,7 @@ def _drawn_with_secret_seed(drawn, api_as):
 
 def _lock(drawn, api_as):
     event = drawn["event"]
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 60 + i) for i, c in enumerate(all_codes(event.id))]))
     assert api_as(drawn["chief"]).post(f"/events/{event.id}/lock").status_code == 200
 

@@ -1,23 +1,16 @@
 """Score sheets: validation, optimistic locking, concurrency, submission, corrections, lock,
 decryption, imported scores, disagreement flags, the re-check protocol and the audit trail."""
-import io
 import threading
 from decimal import Decimal
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.judging.models import ImportedScore, Score, Sheet
 from app.registration.models import Registration
-
-FULL = {"P1": "2", "P2": "17.25", "P3": "8.5"}
-
-
-def my_sheets(api, event_id):
-    return {s["code"]: s for s in api.get(f"/events/{event_id}/sheets").get_json()["items"]}
-
+from tests import scenarios
+from tests.scenarios import FULL, all_codes, my_sheets, theory_file, upload  # noqa: F401 (FULL: for older imports)
 
 def test_judge_saves_and_values_are_validated(drawn, api_as):
     event = drawn["event"]
@@ -129,35 +122,6 @@ def test_submit_needs_every_criterion_then_only_the_chief_corrects(drawn, api_as
     assert other.put(url, json={"scores": {"P1": "0"}, "version": v + 1, "reason": "x"}).status_code == 403
 
 
-def _fill_everything(drawn, api_as):
-    event = drawn["event"]
-    for judge in drawn["judges"]:
-        api = api_as(judge)
-        for code, sheet in my_sheets(api, event.id).items():
-            assert api.put(f"/events/{event.id}/sheets/{code}", json={"scores": FULL, "version": sheet["version"]}).status_code == 200
-            assert api.post(f"/events/{event.id}/sheets/{code}/submit").status_code == 200
-
-
-def theory_file(rows, header=("参赛编号", "理论考试")) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def upload(api, event_id, data):
-    return api.client.post(f"/api/v1/events/{event_id}/scores/import", headers=api._headers(),
-                           data={"file": (io.BytesIO(data), "theory.xlsx")}, content_type="multipart/form-data")
-
-
-def all_codes(event_id):
-    return sorted(c for (c,) in db.session.execute(select(Registration.code).where(Registration.event_id == event_id)))
-
-
 def test_theory_import_is_all_or_nothing(drawn, api_as):
     event = drawn["event"]
     api = api_as(drawn["organizer"])
@@ -182,7 +146,7 @@ def test_lock_lists_what_is_missing_then_freezes_the_sheets(drawn, api_as):
     assert r.status_code == 409
     missing = r.get_json()["error"]["missing"]
     assert len([m for m in missing if m["kind"] == "sheet"]) == 16 and len([m for m in missing if m["kind"] == "imported"]) == 6
-    _fill_everything(drawn, api_as)
+    scenarios.fill_sheets(drawn)
     r = chief.post(f"/events/{event.id}/lock")
     assert r.status_code == 409 and {m["kind"] for m in r.get_json()["error"]["missing"]} == {"imported"}
     upload(api_as(drawn["organizer"]), event.id, theory_file([(c, 75) for c in all_codes(event.id)]))
@@ -220,15 +184,9 @@ def test_disagreement_flags(drawn, api_as):
     assert api_as(drawn["judges"][1]).get(f"/events/{event.id}/disagreements").status_code == 403
 
 
-def _locked(drawn, api_as):
-    _fill_everything(drawn, api_as)
-    upload(api_as(drawn["organizer"]), drawn["event"].id, theory_file([(c, 60 + i * 3) for i, c in enumerate(all_codes(drawn["event"].id))]))
-    assert api_as(drawn["chief"]).post(f"/events/{drawn['event'].id}/lock").status_code == 200
-
-
 def test_recheck_is_reproducible_and_errors_force_a_full_recheck(drawn, api_as):
     event = drawn["event"]
-    _locked(drawn, api_as)
+    scenarios.fill_and_lock(drawn)
     sup = api_as(drawn["supervisor"])
     r = sup.post(f"/events/{event.id}/recheck", json={"seed": "rc-1", "top_n": 2, "share": "0.25"})
     assert r.status_code == 201

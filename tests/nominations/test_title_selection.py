@@ -11,7 +11,7 @@ from app.registration.models import Registration
 from app.selection.models import Entitlement
 from tests.conftest import csrf_from
 from tests.nominations.conftest import DOSSIER, PDF, PNG, upload
-from tests.registration.conftest import person
+from tests.scenarios import person
 
 
 def _count(model) -> int:

@@ -11,7 +11,7 @@ from app.people.claims import claim_code
 from app.people.models import Person, PersonClaim
 from app.registration.models import Registration
 from tests.conftest import PASSWORD, csrf_from, new_client
-from tests.registration.conftest import person, resident_id
+from tests.scenarios import person, resident_id
 
 
 def _signup(app, name, number, username, phone=None):
@@ -116,7 +116,7 @@ def test_the_contact_approves_or_rejects_a_claim(app, world, api_as):
 
 
 def test_the_admission_ticket_carries_the_claim_code(drawn, api_as):
-    from tests.certificates.test_certificates import pdf_text
+    from tests.scenarios import pdf_text
     reg = drawn["entries"][0]
     db.session.refresh(reg)
     r = api_as(drawn["organizer"]).get(f"/registrations/{reg.id}/admission-ticket.pdf")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.competitions.models import Event
 from app.extensions import db
 from app.registration.models import Registration, RegistrationMember
-from tests.registration.conftest import person
+from tests.scenarios import person
 
 
 def _race(api_as, user, path, bodies):

@@ -7,7 +7,7 @@ from app.competitions.models import Competition, Event
 from app.extensions import db
 from app.people.models import Person
 from app.registration.models import Registration, RegistrationMember
-from tests.registration.conftest import person, resident_id
+from tests.scenarios import person, resident_id
 
 
 def rules(resp):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.people.models import Person
 from app.registration.models import Registration
-from tests.registration.conftest import person, resident_id
+from tests.scenarios import person, resident_id
 
 HEADER = ["姓名", "证件类型", "证件号码", "性别", "出生日期", "民族", "手机号码", "文化程度", "职业技能等级", "单位"]
 

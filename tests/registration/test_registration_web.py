@@ -8,7 +8,7 @@ from app.extensions import db
 from app.people.models import Person
 from app.registration.models import Registration
 from tests.conftest import csrf_from
-from tests.registration.conftest import person, resident_id
+from tests.scenarios import person, resident_id
 
 
 def test_signup_then_register_through_the_web(client, world):

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.registration.models import Registration
 from app.selection.models import Entitlement
 from tests.conftest import competition_payload, event_payload
-from tests.results.test_results_flow import _publish, _setup_scores
+from tests import scenarios
 
 
 def _final_stage(drawn, name="决赛"):
@@ -21,8 +21,8 @@ def _final_stage(drawn, name="决赛"):
 
 
 def test_top_n_threshold_and_quota(drawn, api_as):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     target = _final_stage(drawn)
     api = api_as(drawn["organizer"])
     src = drawn["event"].id
@@ -57,8 +57,8 @@ def test_a_preliminary_grants_no_entitlements(drawn, api_as):
     comp = db.session.get(Competition, drawn["comp"].id)
     comp.stage = "preliminary"
     db.session.commit()
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     comp = db.session.get(Competition, drawn["comp"].id)
     comp.status_changed_at -= timedelta(days=30)
     db.session.commit()

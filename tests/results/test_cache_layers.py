@@ -8,19 +8,16 @@ from app import cache
 
 
 @pytest.fixture
-def redis_cache(app, monkeypatch):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/7"
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
+def redis_cache(app, monkeypatch, redis_url):
+    """This test process's own Redis database (tests/conftest.py: redis_url), emptied around the test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     monkeypatch.setitem(app.config, "PUBLIC_CACHE_HOT_SECONDS", 2)
     with app.app_context():
         yield client
-    client.flushdb()
+    client.close()
     cache._hot.clear()
 
 

@@ -11,7 +11,7 @@ from app.domain.scoring import criterion_marks, total_for
 from app.extensions import db
 from app.judging.models import ImportedScore, Score, Sheet
 from app.results.compute import event_breakdowns
-from tests.judging.test_sheets import my_sheets
+from tests.scenarios import my_sheets
 
 
 def _random_scores(drawn, api_as, seed):

@@ -9,12 +9,12 @@ from app.competitions import operations as comps
 from app.extensions import db
 from app.models_base import utcnow
 from tests.conftest import csrf_from
-from tests.results.test_results_flow import _publish, _setup_scores
+from tests import scenarios
 
 
 def _in_publicity(drawn, api_as):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     comp = drawn["comp"]
     db.session.refresh(comp)
     assert comp.status == "publicity" and comp.publicity_days == 7

@@ -10,34 +10,12 @@ from app.extensions import db
 from app.registration.models import Registration
 from app.results.models import Result
 from tests.conftest import new_client
-from tests.judging.test_sheets import all_codes, my_sheets, theory_file, upload
-
-
-def _score(drawn, api_as, p2_by_code, theory_by_code):
-    event = drawn["event"]
-    for judge in drawn["judges"]:
-        api = api_as(judge)
-        for code, sheet in my_sheets(api, event.id).items():
-            scores = {"P1": "2", "P2": p2_by_code[code], "P3": "8"}
-            assert api.put(f"/events/{event.id}/sheets/{code}", json={"scores": scores, "version": sheet["version"]}).status_code == 200
-            assert api.post(f"/events/{event.id}/sheets/{code}/submit").status_code == 200
-    assert upload(api_as(drawn["organizer"]), event.id,
-                  theory_file([(c, theory_by_code[c]) for c in all_codes(event.id)])).status_code == 201
-    assert api_as(drawn["chief"]).post(f"/events/{event.id}/lock").status_code == 200
-
-
-def _setup_scores(drawn, api_as, tie=False):
-    codes = all_codes(drawn["event"].id)
-    p2 = {c: v for c, v in zip(codes, ["20", "18", "16", "14", "12", "10"])}
-    theory = {c: v for c, v in zip(codes, [90, 80, 70, 60, 50, 40])}
-    if tie:  # codes[1] and codes[2] end equal on everything
-        p2[codes[2]], theory[codes[2]] = p2[codes[1]], theory[codes[1]]
-    _score(drawn, api_as, p2, theory)
-    return codes
+from tests.scenarios import all_codes
+from tests import scenarios
 
 
 def test_results_are_computed_from_stored_scores(drawn, api_as):
-    codes = _setup_scores(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
     body = api_as(drawn["organizer"]).get(f"/events/{drawn['event'].id}/results").get_json()
     assert body["status"] == "provisional"
     items = body["items"]
@@ -48,15 +26,10 @@ def test_results_are_computed_from_stored_scores(drawn, api_as):
     assert api_as(drawn["judges"][1]).get(f"/events/{drawn['event'].id}/results").status_code == 403
 
 
-def _publish(drawn, api_as):
-    r = api_as(drawn["organizer"]).post(f"/competitions/{drawn['comp'].id}/status", json={"status": "publicity"})
-    assert r.status_code == 200, r.get_json()
-
-
 def test_full_path_with_an_upheld_appeal_that_changes_a_rank(drawn, api_as, make_user, login):
-    codes = _setup_scores(drawn, api_as)
+    codes = scenarios.http_setup_scores(drawn, api_as)  # the whole path over HTTP
     event, comp = drawn["event"], drawn["comp"]
-    _publish(drawn, api_as)
+    scenarios.http_publish(drawn, api_as)
     stored = db.session.scalars(select(Result).order_by(Result.rank)).all()
     assert [r.registration.code for r in stored] == codes
     # The public page shows masked names and organizations; no ID numbers.
@@ -121,7 +94,7 @@ def test_no_shared_ranks_blocks_publication_until_the_chief_orders_the_tie(drawn
     ev = db.session.get(Event, event.id)
     ev.no_shared_ranks, ev.tiebreak = True, ["component:practical", "time_used"]
     db.session.commit()
-    _setup_scores(drawn, api_as, tie=True)
+    scenarios.setup_scores(drawn, tie=True)
     items = api.get(f"/events/{event.id}/results").get_json()["items"]
     assert [i["rank"] for i in items][:3] == [1, 2, 2] and items[1]["tie_unresolved"]
     r = api.post(f"/competitions/{drawn['comp'].id}/status", json={"status": "publicity"})
@@ -139,7 +112,7 @@ def test_no_shared_ranks_blocks_publication_until_the_chief_orders_the_tie(drawn
     assert "registration_ids" not in r.get_json()
     items = api.get(f"/events/{event.id}/results").get_json()["items"]
     assert [i["rank"] for i in items][:3] == [1, 2, 3] and items[1]["registration_id"] == tied[1]
-    _publish(drawn, api_as)
+    scenarios.publish(drawn)
 
 
 def test_time_used_breaks_ties_when_in_the_chain(drawn, api_as):
@@ -157,14 +130,14 @@ def test_time_used_breaks_ties_when_in_the_chain(drawn, api_as):
     assert chief.post(f"/events/{drawn['event'].id}/entries/{codes[2]}/time-used", json={"time_used": 3000}).status_code == 200
     assert chief.post(f"/events/{drawn['event'].id}/entries/{codes[2]}/time-used", json={"time_used": "soon"}).status_code == 422
     assert chief.post(f"/events/{drawn['event'].id}/entries/Z999/time-used", json={"time_used": 1}).status_code == 404
-    _setup_scores(drawn, api_as, tie=True)
+    scenarios.setup_scores(drawn, tie=True)
     items = api_as(drawn["organizer"]).get(f"/events/{drawn['event'].id}/results").get_json()["items"]
     assert [i["code"] for i in items][1:3] == [codes[2], codes[1]] and [i["rank"] for i in items][:3] == [1, 2, 3]
 
 
 def test_lookup_gives_the_same_answer_for_any_mismatch_and_is_rate_limited(drawn, api_as, app):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     reg = db.session.scalars(select(Registration).order_by(Registration.id)).first()
     name, number = reg.person.name, reg.person.id_number
     client = new_client(app)
@@ -184,17 +157,17 @@ def test_lookup_gives_the_same_answer_for_any_mismatch_and_is_rate_limited(drawn
 
 
 def test_public_results_only_during_publicity_or_final(drawn, api_as, app):
-    _setup_scores(drawn, api_as)
+    scenarios.setup_scores(drawn)
     client = new_client(app)
     assert client.get(f"/api/v1/public/competitions/{drawn['comp'].id}/results").status_code == 404
     assert client.get(f"/results/{drawn['comp'].id}").status_code == 404
-    _publish(drawn, api_as)
+    scenarios.publish(drawn)
     assert client.get(f"/results/{drawn['comp'].id}").status_code == 200
     assert drawn["comp"].name in client.get("/results").get_data(as_text=True)
 
 
 def test_appeal_rules(drawn, api_as, make_user):
-    _setup_scores(drawn, api_as)
+    scenarios.setup_scores(drawn)
     reg = db.session.scalars(select(Registration).order_by(Registration.id)).first()
     stranger = make_user("candidate", username="stranger")
     assert api_as(stranger).post(f"/registrations/{reg.id}/appeals", json={"reason": "我要申诉成绩"}).status_code == 403
@@ -203,7 +176,7 @@ def test_appeal_rules(drawn, api_as, make_user):
     db.session.commit()
     # Before publicity and with no event end time set, the window is closed.
     assert api_as(owner).post(f"/registrations/{reg.id}/appeals", json={"reason": "我要申诉成绩"}).status_code == 409
-    _publish(drawn, api_as)
+    scenarios.publish(drawn)
     assert api_as(owner).post(f"/registrations/{reg.id}/appeals", json={"reason": "短"}).status_code == 422
     assert api_as(owner).post(f"/registrations/{reg.id}/appeals", json={"reason": "我要申诉成绩"}).status_code == 201
     assert api_as(owner).post(f"/registrations/{reg.id}/appeals", json={"reason": "我要再申诉一次"}).status_code == 409
@@ -218,7 +191,7 @@ def test_organizer_results_page_and_export(drawn, api_as, login):
     import io
 
     from openpyxl import load_workbook
-    _setup_scores(drawn, api_as)
+    scenarios.setup_scores(drawn)
     client = login(drawn["organizer"])
     page = client.get(f"/manage/competitions/{drawn['comp'].id}/results").get_data(as_text=True)
     assert "暂定" in page or "Provisional" in page
@@ -230,8 +203,8 @@ def test_organizer_results_page_and_export(drawn, api_as, login):
 
 
 def test_public_page_cache_never_serves_a_signed_in_page_or_a_message(drawn, api_as, app, login):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     url = f"/results/{drawn['comp'].id}"
     anon = new_client(app)
     first = anon.get(url).get_data(as_text=True)
@@ -251,7 +224,7 @@ def test_public_page_cache_never_serves_a_signed_in_page_or_a_message(drawn, api
 def test_organizer_results_page_shows_the_standardized_column_when_the_event_computes_it(drawn, api_as, login):
     import re
     event = drawn["event"]
-    _setup_scores(drawn, api_as)
+    scenarios.setup_scores(drawn)
     client = login(drawn["organizer"])
     url = f"/manage/competitions/{drawn['comp'].id}/results"
     assert "标准分" not in client.get(url).get_data(as_text=True)

@@ -18,9 +18,8 @@ from app.registration.models import Registration
 from app.selection import operations
 from app.selection.models import Entitlement, ExternalResult
 from tests.conftest import csrf_from
-from tests.registration.conftest import resident_id
-from tests.results.test_results_flow import _publish, _setup_scores
-from tests.selection.test_selection import _finalize
+from tests.scenarios import resident_id
+from tests import scenarios
 
 CONTINUED = "按原政策延续执行（原政策有效期 2019-08-09 至 2021-12-31）"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -38,13 +37,13 @@ def _configure(drawn, **fields):
 def _run(drawn, api_as, **fields):
     """Configure the competition, score (ranks 1..6 in code order), publish and finalize."""
     _configure(drawn, **fields)
-    codes = _setup_scores(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
     return codes
 
 
 def _close(drawn, api_as):
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
 
 
 def _rules_by_code(kind=None):
@@ -142,7 +141,7 @@ def test_the_final_date_not_today_chooses_the_sets(drawn, api_as):
 
 def test_the_organizer_is_told_when_no_regional_set_applies(drawn, api_as, login):
     _run(drawn, api_as, jurisdiction="CN-BJ")   # a provincial competition of a jurisdiction without a file
-    _publish(drawn, api_as)
+    scenarios.publish(drawn)
     comp = db.session.get(Competition, drawn["comp"].id)
     comp.status_changed_at -= timedelta(days=30)
     db.session.commit()

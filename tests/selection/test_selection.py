@@ -1,7 +1,6 @@
 """Entitlements from final results: issued at final with rule and clause, grade promotions applied,
 an appeal that moves someone across a threshold, team results, registry, roster, status, record."""
 import io
-from datetime import timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -11,21 +10,13 @@ from app.extensions import db
 from app.people.models import Person
 from app.registration.models import Registration
 from app.selection.models import Entitlement
-from tests.results.test_results_flow import _publish, _setup_scores
-
-
-def _finalize(drawn, api_as):
-    c = db.session.get(Competition, drawn["comp"].id)
-    c.status_changed_at -= timedelta(days=30)
-    db.session.commit()
-    r = api_as(drawn["organizer"]).post(f"/competitions/{drawn['comp'].id}/status", json={"status": "final"})
-    assert r.status_code == 200, r.get_json()
+from tests import scenarios
 
 
 def test_final_issues_teacher_eligibility_and_rewards_with_their_clause(drawn, api_as):
-    codes = _setup_scores(drawn, api_as)   # ranks 1..6 in code order; provincial_1 in CN-XZ
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)   # ranks 1..6 in code order; provincial_1 in CN-XZ
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     ents = db.session.scalars(select(Entitlement).order_by(Entitlement.rank, Entitlement.rule_id)).all()
     by_code = {}
     for e in ents:
@@ -45,8 +36,8 @@ def test_final_issues_teacher_eligibility_and_rewards_with_their_clause(drawn, a
 
 
 def test_an_upheld_appeal_moves_someone_across_the_threshold(drawn, api_as, make_user):
-    codes = _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     third = db.session.scalar(select(Registration).where(Registration.code == codes[2]))
     cand = make_user("candidate", username="third")
     third.person.user_id = cand.id
@@ -58,7 +49,7 @@ def test_an_upheld_appeal_moves_someone_across_the_threshold(drawn, api_as, make
         chief.put(f"/events/{drawn['event'].id}/sheets/{codes[2]}?judge_id={s['judge_id']}",
                   json={"scores": {"P1": "3", "P2": "20", "P3": "10"}, "version": s["version"], "reason": "申诉成立"})
     assert chief.post(f"/events/{drawn['event'].id}/lock").status_code == 200
-    _finalize(drawn, api_as)
+    scenarios.finalize(drawn)
     teachers = {db.session.get(Registration, e.registration_id).code for e in db.session.scalars(
         select(Entitlement).where(Entitlement.kind == "teacher_eligibility"))}
     assert codes[2] in teachers and len(teachers) == 2   # moved into the top 2; someone moved out
@@ -71,12 +62,12 @@ def test_team_results_entitle_every_member_and_grades_are_promoted(drawn, api_as
     ev = db.session.get(Event, drawn["event"].id)
     ev.awards = {"preset": "medals"}
     db.session.commit()
-    codes = _setup_scores(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
     first = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
     first.person.skill_grade = 2  # 技师 already → 高级技师
     db.session.commit()
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     promo = db.session.scalars(select(Entitlement).where(Entitlement.kind == "grade_promotion",
                                                          Entitlement.registration_id == first.id)).one()
     assert (promo.grade_from, promo.grade_to, promo.rule_id) == (2, 1, "cn-grade-medal")
@@ -87,9 +78,9 @@ def test_team_results_entitle_every_member_and_grades_are_promoted(drawn, api_as
 
 
 def test_status_updates_need_a_note_and_follow_the_cycle(drawn, api_as):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     api = api_as(drawn["organizer"])
     ent_id = api.get("/entitlements?kind=teacher_eligibility").get_json()["items"][0]["id"]
     assert api.post(f"/entitlements/{ent_id}/status", json={"status": "confirmed"}).status_code == 422
@@ -101,9 +92,9 @@ def test_status_updates_need_a_note_and_follow_the_cycle(drawn, api_as):
 
 
 def test_roster_page_download_and_talent_record(drawn, api_as, login):
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
-    _finalize(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     client = login(drawn["organizer"])
     page = client.get("/manage/entitlements?kind=teacher_eligibility").get_data(as_text=True)
     assert "xz-teacher-regional" in page and "西藏自治区职业技能提升行动实施方案（2019－2021年） 五(三)" in page

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import ProductionConfig, check_production
+from app.config import check_production
 from tests.conftest import csrf_from
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,8 +64,14 @@ def test_no_store_on_personal_data_and_cacheable_public_pages(client, login, mak
 
 
 def test_production_cookies_are_secure():
-    assert ProductionConfig.SESSION_COOKIE_SECURE is (os.environ.get("SESSION_COOKIE_SECURE", "1") == "1")
-    assert ProductionConfig.SESSION_COOKIE_HTTPONLY and ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+    # The cookie a production app sets (on the test database), not the configuration's constants.
+    from app import create_app
+    production = create_app("production", SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=os.environ["TEST_DATABASE_URL"],
+                            RATELIMIT_STORAGE_URI="memory://", RATELIMIT_STORAGE_OPTIONS={})
+    cookie = production.test_client().get("/login").headers["Set-Cookie"]
+    attributes = {a.strip().split("=")[0].lower(): a.strip() for a in cookie.split(";")[1:]}
+    assert ("secure" in attributes) is (os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"), cookie
+    assert "httponly" in attributes and attributes["samesite"] == "SameSite=Lax", cookie
 
 
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "short-but-not-empty", "x" * 31])
