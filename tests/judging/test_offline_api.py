@@ -213,7 +213,7 @@ def test_time_used_takes_a_stopwatch_reading(drawn, api_as):
 
 
 def test_photos_may_follow_the_submission_until_the_event_is_locked(drawn, login, api_as):
-    from tests.results.test_results_flow import _setup_scores
+    from tests import scenarios
 
     event = drawn["event"]
     judge = drawn["judges"][1]
@@ -225,7 +225,7 @@ def test_photos_may_follow_the_submission_until_the_event_is_locked(drawn, login
                                   data={"criterion": "P1", "file": (io.BytesIO(_png(64, 48)), "x.png")},
                                   headers={"Authorization": f"Bearer {device.token}",
                                            "Idempotency-Key": str(uuid.uuid4())})
-    _setup_scores(drawn, api_as)          # every sheet submitted, theory imported, the event locked
+    scenarios.setup_scores(drawn)          # every sheet submitted, theory imported, the event locked
     db.session.expire_all()
     assert db.session.get(type(drawn["event"]), event.id).locked_at is not None
     r = post()

@@ -108,7 +108,7 @@ def test_photos_reach_the_chief_the_supervisor_and_the_appeal_review_never_conte
     import uuid
 
     from tests.judging.test_offline_api import _jpeg_with_location, device_api
-    from tests.results.test_results_flow import _publish, _setup_scores
+    from tests import scenarios
 
     event, judge = drawn["event"], drawn["judges"][1]
     _web, device = device_api(login, judge, event.id)
@@ -118,8 +118,8 @@ def test_photos_reach_the_chief_the_supervisor_and_the_appeal_review_never_conte
                            headers={"Authorization": f"Bearer {device.token}", "Idempotency-Key": str(uuid.uuid4())})
     assert r.status_code == 201, r.get_json()
     photo = f"/judge/photos/{r.get_json()['id']}"
-    _setup_scores(drawn, api_as)
-    _publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     assert photo in login(drawn["chief"]).get(f"/judge/events/{event.id}").get_data(as_text=True)
     supervisor = login(drawn["supervisor"])
     assert photo in supervisor.get(f"/supervise/events/{event.id}").get_data(as_text=True)
