@@ -68,11 +68,6 @@ class Criterion:
     def delta_share(self) -> float:
         return DELTA_WSI3_POINTS / 3 if self.wsi3 else DELTA_SHARE
 
-    @property
-    def disagreement_spread(self) -> float:
-        """More than this apart (in the judge's units) is a disagreement (app/domain/scoring)."""
-        return 1.0 if self.wsi3 else self.max_score * 0.2
-
 
 @dataclass
 class Panel:
@@ -112,6 +107,7 @@ class JudgeResult:
     ci_marks: tuple[float, float] | None = None
     ci_sd: tuple[float, float] | None = None
     se_sd: float | None = None  # bootstrap standard error of `adjusted.sd` (for pooling events)
+    entries_compared: int = 0  # entries behind the adjusted figures (a cell with ≥ 2 other judges)
     flagged: bool = False
     flag_step: int | None = None
     status: str = NONE
@@ -490,6 +486,7 @@ def analyse(panel: Panel, seed: int = 0, permutations: int = PERMUTATIONS, resam
             cells_delta = _opt(_nanmean(np.where(~np.isnan(d_row), delta_cells, np.nan)))
             r.delta_share = cells_delta
             sums, ns = _entry_sums(d_row, factors, n_e, n_c)
+            r.entries_compared = int((ns > 0).sum())
             r.ci_marks, _se = _bootstrap(sums, ns, rng, resamples)
             with np.errstate(invalid="ignore", divide="ignore"):
                 z = np.where(np.isfinite(d_row / sd_cells), d_row / sd_cells, np.nan)
