@@ -46,6 +46,7 @@ RESAMPLES = 1999
 EXACT_LIMIT = 100_000
 MIN_AFFINITY, MIN_OTHERS = 3, 5
 ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.800, 0.667
+SE_FLOOR = 0.01
 
 # Statuses shown to the chief judge and the supervisor (no p-values on the first screen).
 DISCUSS, LOOK, NONE, INSUFFICIENT = "discuss", "look", "none", "insufficient"
@@ -556,8 +557,10 @@ class Pooled:
 
 
 def pool(per_event: list[tuple[float | None, float | None]]) -> Pooled:
-    """Inverse-variance weighted mean of per-event leniency in SDs: [(z, bootstrap SE)]."""
-    usable = [(z, se) for z, se in per_event if z is not None and se is not None and se > 0]
+    """Inverse-variance weighted mean of per-event leniency in SDs: [(z, bootstrap SE)]. An event
+    whose bootstrap shows no spread at all counts with SE_FLOOR (not an infinite weight); events
+    without an SE (fewer than 10 entries) are counted but not pooled."""
+    usable = [(z, max(se, SE_FLOOR)) for z, se in per_event if z is not None and se is not None]
     if not usable:
         return Pooled(events=len(per_event), weighted_events=0, sd=None, se=None, ci=None)
     w = np.array([1 / se ** 2 for _z, se in usable])

@@ -130,7 +130,8 @@ def judge_sentence(name: str, r: cs.JudgeResult) -> str:
         return _("%(name)s: too few entries scored together with two or more other judges to compare.", name=name)
     size = f"{abs(adj.marks):.2f}"
     if r.ci_marks is not None:
-        rng = _("likely range %(low)s to %(high)s", low=f"{r.ci_marks[0]:+.2f}", high=f"{r.ci_marks[1]:+.2f}")
+        low, high = f"{r.ci_marks[0]:+.2f}", f"{r.ci_marks[1]:+.2f}"
+        rng = _("likely range %(low)s to %(high)s", low=low, high=high)
     else:
         rng = _("too few entries for a range")
     if adj.marks >= 0:
