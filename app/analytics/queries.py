@@ -433,22 +433,25 @@ def statistics(scope: Scope, period: Period, filters: Filters = Filters()) -> di
     won = and_(approved, RegistrationMember.registration_id.in_(
         select(Result.registration_id).join(Registration, Registration.id == Result.registration_id)
         .where(Result.award.is_not(None), Registration.competition_id.in_(comp_ids))))
-    stmt = (select(Registration.organization_id, org.c.kind, func.substr(org.c.region_code, 1, 4), Event.track,
-                   Person.gender, Person.ethnicity, person_age,
-                   func.sum(case((is_captain, 1), else_=0)),
-                   func.sum(case((approved, 1), else_=0)),
-                   func.sum(case((won, 1), else_=0)))
+    # Per member row: its keys and three 0/1 measures; grouped outside on plain columns (the
+    # parameters of computed keys would not match between SELECT and GROUP BY on PostgreSQL).
+    rows = (select(Registration.organization_id.label("org_id"), org.c.kind.label("org_kind"),
+                   func.substr(org.c.region_code, 1, 4).label("pref"), Event.track.label("track"),
+                   Person.gender.label("gender"), Person.ethnicity.label("eth"), person_age.label("band"),
+                   case((is_captain, 1), else_=0).label("reg"), case((approved, 1), else_=0).label("cont"),
+                   case((won, 1), else_=0).label("won"))
             .select_from(RegistrationMember)
             .join(Registration, Registration.id == RegistrationMember.registration_id)
             .join(Competition, Competition.id == Registration.competition_id)
             .join(Event, Event.id == Registration.event_id)
             .join(Person, Person.id == RegistrationMember.person_id)
             .outerjoin(org, org.c.id == Registration.organization_id)
-            .where(Registration.competition_id.in_(comp_ids))
-            .group_by(Registration.organization_id, org.c.kind, func.substr(org.c.region_code, 1, 4), Event.track,
-                      Person.gender, Person.ethnicity, person_age))
+            .where(Registration.competition_id.in_(comp_ids)))
     if filters.track:
-        stmt = stmt.where(Event.track == filters.track)
+        rows = rows.where(Event.track == filters.track)
+    r = rows.subquery()
+    keys = (r.c.org_id, r.c.org_kind, r.c.pref, r.c.track, r.c.gender, r.c.eth, r.c.band)
+    stmt = select(*keys, func.sum(r.c.reg), func.sum(r.c.cont), func.sum(r.c.won)).group_by(*keys)
     cube = db.session.execute(stmt).all()
 
     totals = {"registrations": 0, "contestants": 0, "winners": 0}
