@@ -380,7 +380,8 @@ def _label_pvalue(values: np.ndarray, labels: np.ndarray, observed: float, rng: 
     return float((diffs >= observed - 1e-12).mean())
 
 
-def favouritism(panel: Panel, rng: np.random.Generator) -> list[AffinityResult]:
+def favouritism(panel: Panel, rng: np.random.Generator, flagged: frozenset[int] = frozenset()) -> list[AffinityResult]:
+    """`flagged`: indices of judges flagged for leniency, left out of every reference panel."""
     n_e = len(panel.entries)
     share_unit = np.array([c.factor / c.max_score for c in panel.criteria])
     out: list[AffinityResult] = []
@@ -395,7 +396,8 @@ def favouritism(panel: Panel, rng: np.random.Generator) -> list[AffinityResult]:
                 continue
             dev = np.full(n_e, np.nan)
             for e, ep in enumerate(entry_pre):
-                ref = [i for i in range(len(panel.judges)) if i != j and (ep is None or judge_pre[i] != ep)]
+                ref = [i for i in range(len(panel.judges))
+                       if i != j and i not in flagged and (ep is None or judge_pre[i] != ep)]
                 row = panel.values[j, e, :]
                 if not ref or np.isnan(row).all():
                     continue
@@ -541,7 +543,7 @@ def analyse(panel: Panel, seed: int = 0, permutations: int = PERMUTATIONS, resam
     criteria = {crit.key: alpha(panel.values[:, :, c]) for c, crit in enumerate(panel.criteria)}
     event_rel = alpha(x * factors / maxima)
     return EventAnalysis(judges=results, criteria=criteria, event=event_rel, kendall_w=kendall_w(totals),
-                         affinity=favouritism(panel, rng), flagged=[panel.judges[j] for j in flagged],
+                         affinity=favouritism(panel, rng, frozenset(flagged)), flagged=[panel.judges[j] for j in flagged],
                          entries=n_e, steps=steps)
 
 

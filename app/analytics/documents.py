@@ -186,6 +186,24 @@ def xlsx_zh(req: ReportRequest) -> bytes:
         return workbook(queries.statistics(req.scope, req.period, req.filters), req)
 
 
+PRINTED_ROWS = 30
+
+
+def _printed(breakdowns: dict) -> dict:
+    """Long breakdowns (organizations) printed as their first PRINTED_ROWS rows and one row for
+    the rest, so the printed tables still add up to the totals."""
+    out = {}
+    for dim, data in breakdowns.items():
+        rows = data["rows"]
+        if len(rows) > PRINTED_ROWS + 1:
+            rest = rows[PRINTED_ROWS:]
+            other = {"key": "other", "label": _("%(n)d others", n=len(rest)),
+                     **{k: sum(r[k] for r in rest) for k in ("registrations", "contestants", "winners")}}
+            rows = rows[:PRINTED_ROWS] + [other]
+        out[dim] = {**data, "rows": rows}
+    return out
+
+
 def document_context(report: dict, req: ReportRequest) -> dict:
     """Plain data for templates/pdf/analytics_report.html (labels already translated)."""
     return {
@@ -195,7 +213,7 @@ def document_context(report: dict, req: ReportRequest) -> dict:
             (N_("Level"), LEVELS, req.filters.level), (N_("Kind"), KINDS, req.filters.kind),
             (N_("Track"), TRACKS, req.filters.track)) if v],
         "charts": report_charts(report), "level_kind": _level_kind_rows(report),
-        "competitions": report["competitions"]["list"], "breakdowns": report["breakdowns"],
+        "competitions": report["competitions"]["list"], "breakdowns": _printed(report["breakdowns"]),
         "awards": [[_(LEVELS.get(lv, lv)), _(AWARD_LABELS.get(a, a)), n] for lv, v in report["awards_by_level"].items()
                    for a, n in v.items()],
         "entitlements": [[_(ENTITLEMENT_KINDS.get(k, k)), _(ENTITLEMENT_STATUSES.get(s, s)), n]

@@ -424,19 +424,17 @@ def statistics(scope: Scope, period: Period, filters: Filters = Filters()) -> di
     - contestants (参赛人次): each member of an approved entry, once per entry;
     - winners (获奖人次): each member of an entry with an award in the published results;
     - every breakdown has an "unknown" row, so each adds up to the total."""
-    comp_ids = _competition_ids(scope, period, filters)
+    # The competitions first, as a list: the planner then sees how many rows each join brings
+    # (an estimate it cannot make through the held-on expression) and hashes instead of looping.
+    comp_ids = list(db.session.scalars(_competition_ids(scope, period, filters)))
     held = held_on_column()
-    org = Organization.__table__.alias("o")
     person_age = _band_expr(_age_expr(Person.birth_date, held))
     is_captain = RegistrationMember.position == 0
     approved = Registration.status == "approved"
-    won = and_(approved, RegistrationMember.registration_id.in_(
-        select(Result.registration_id).join(Registration, Registration.id == Result.registration_id)
-        .where(Result.award.is_not(None), Registration.competition_id.in_(comp_ids))))
+    won = and_(approved, Result.id.is_not(None))
     # Per member row: its keys and three 0/1 measures; grouped outside on plain columns (the
     # parameters of computed keys would not match between SELECT and GROUP BY on PostgreSQL).
-    rows = (select(Registration.organization_id.label("org_id"), org.c.kind.label("org_kind"),
-                   func.substr(org.c.region_code, 1, 4).label("pref"), Event.track.label("track"),
+    rows = (select(Registration.organization_id.label("org_id"), Event.track.label("track"),
                    Person.gender.label("gender"), Person.ethnicity.label("eth"), person_age.label("band"),
                    case((is_captain, 1), else_=0).label("reg"), case((approved, 1), else_=0).label("cont"),
                    case((won, 1), else_=0).label("won"))
@@ -445,18 +443,24 @@ def statistics(scope: Scope, period: Period, filters: Filters = Filters()) -> di
             .join(Competition, Competition.id == Registration.competition_id)
             .join(Event, Event.id == Registration.event_id)
             .join(Person, Person.id == RegistrationMember.person_id)
-            .outerjoin(org, org.c.id == Registration.organization_id)
+            .outerjoin(Result, and_(Result.registration_id == Registration.id, Result.award.is_not(None)))
             .where(Registration.competition_id.in_(comp_ids)))
     if filters.track:
         rows = rows.where(Event.track == filters.track)
     r = rows.subquery()
-    keys = (r.c.org_id, r.c.org_kind, r.c.pref, r.c.track, r.c.gender, r.c.eth, r.c.band)
+    keys = (r.c.org_id, r.c.track, r.c.gender, r.c.eth, r.c.band)
     stmt = select(*keys, func.sum(r.c.reg), func.sum(r.c.cont), func.sum(r.c.won)).group_by(*keys)
     cube = db.session.execute(stmt).all()
+    # An organization's kind and prefecture follow from it: looked up once, not grouped on.
+    org_info = {oid: (kind, code) for oid, kind, code in db.session.execute(
+        select(Organization.id, Organization.kind, Organization.region_code).where(
+            Organization.id.in_({row[0] for row in cube if row[0] is not None})))}
 
     totals = {"registrations": 0, "contestants": 0, "winners": 0}
     tables: dict[str, dict] = {d: defaultdict(lambda: [0, 0, 0]) for d in DIMENSIONS}
-    for org_id, org_kind, pref, track, gender, eth, band, regs, cont, wins in cube:
+    for org_id, track, gender, eth, band, regs, cont, wins in cube:
+        org_kind, region = org_info.get(org_id, (None, None))
+        pref = region[:4] if region else None
         keys = {"prefecture": (pref + "00") if pref else UNKNOWN, "organization": org_id or UNKNOWN,
                 "organization_kind": org_kind or UNKNOWN, "track": track or UNKNOWN, "gender": gender or UNKNOWN,
                 "ethnicity": eth or UNKNOWN, "age_band": band or UNKNOWN}

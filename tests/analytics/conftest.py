@@ -2,6 +2,7 @@
 2 marks to every score), a Guangxi competition of another tenant, and an event still in judging."""
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -24,7 +25,7 @@ def event_spec(name: str, track: str = "staff") -> dict:
             "awards": {"preset": "prizes"}, "tiebreak": []}
 
 
-_seq = iter(range(1, 900))
+_seq = itertools.count(1)
 
 
 def people(n: int, orgs: list, start_year: int = 1980) -> list[Person]:
@@ -33,7 +34,7 @@ def people(n: int, orgs: list, start_year: int = 1980) -> list[Person]:
         i = next(_seq)
         birth = date(start_year + (k * 3) % 30, 1 + k % 12, 1 + k % 27)
         org = orgs[k % len(orgs)]
-        p = Person(name="选手" + "".join("零一二三四五六七八九"[int(d)] for d in str(i)), id_type="resident_id", id_number=make_resident_id(org.region_code, birth, i * 2 + k % 2),
+        p = Person(name="选手" + "".join("零一二三四五六七八九"[int(d)] for d in str(i)), id_type="resident_id", id_number=make_resident_id(org.region_code, birth, (i * 2 + k % 2) % 1000),
                    gender="male" if k % 2 else "female", birth_date=birth, ethnicity="04" if k % 3 else "01",
                    organization_id=org.id)
         db.session.add(p)
