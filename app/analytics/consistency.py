@@ -83,7 +83,8 @@ class Panel:
 
     def __post_init__(self):
         self.values = np.asarray(self.values, dtype=float)
-        assert self.values.shape == (len(self.judges), len(self.entries), len(self.criteria))
+        if self.values.shape != (len(self.judges), len(self.entries), len(self.criteria)):
+            raise ValueError(f"values {self.values.shape} do not match the judges, entries and criteria")
 
 
 @dataclass
