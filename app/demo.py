@@ -299,7 +299,7 @@ def load_demo(reset: bool = False):
     ], veterans[22:], panel, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
-    load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/analytics/demo.py)
+    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/analytics/demo.py)
     uow.commit()
     return created
 

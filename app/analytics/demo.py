@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..accounts.operations import create_user
@@ -37,9 +37,12 @@ def judged_competition(*, name: str, year: int, level: str, kind: str, jurisdict
                        stage: str = "final", award_title: str | None = None) -> object:
     """A competition taken through registration, draw, judging (every sheet scored by `score`),
     lock and decryption to `stage` (judging, publicity or final), held on `held`."""
+    from ..certificates.models import Certificate
     from ..judging import operations as judging
     from ..judging import queries as jq
     from ..registration import operations as reg_ops
+    from ..results.models import Result
+    from ..selection.models import Entitlement
 
     now = datetime.now(timezone.utc)
     data = {"name": name, "year": year, "level": level, "kind": kind, "jurisdiction": jurisdiction,
@@ -79,11 +82,21 @@ def judged_competition(*, name: str, year: int, level: str, kind: str, jurisdict
             judging.lock_event(event, chief)
             judging.decrypt(event, chief, "chief_judge")
             judging.decrypt(event, supervisor or admin, "supervisor")
+    at = datetime(held.year, held.month, held.day, 1)  # 09:00 Beijing time, stored as naive UTC
     if stage in ("publicity", "final"):
         competitions.change_status(comp, "publicity", organizer, reason="成绩公示")
+        # Published three days after the competition (before final freezes the results).
+        db.session.execute(update(Result).where(Result.competition_id == comp.id).values(
+            computed_at=at + timedelta(days=3)))
     if stage == "final":
         competitions.change_status(comp, "final", organizer, reason="公示期满，无待决申诉")
-    at = datetime(held.year, held.month, held.day, 1)
+        # What final issued is dated when it would have happened (the audit trail keeps the day
+        # the demo was loaded: it is append-only and tells the truth).
+        db.session.flush()
+        db.session.execute(update(Certificate).where(Certificate.competition_id == comp.id).values(
+            issued_at=at + timedelta(days=4)))
+        db.session.execute(update(Entitlement).where(Entitlement.competition_id == comp.id).values(
+            granted_at=at + timedelta(days=4), status_changed_at=at + timedelta(days=4)))
     comp.registration_opens_at = at - timedelta(days=37)
     comp.registration_closes_at = at - timedelta(days=7)
     comp.starts_on = comp.ends_on = held
@@ -148,8 +161,9 @@ def _people(rng: random.Random, orgs: list[Organization], n: int, year: int) -> 
     return out
 
 
-def load(rng: random.Random | None = None) -> None:
-    """Last year's competitions in Tibet for the analytics pages (see the module docstring)."""
+def load(rng: random.Random | None = None) -> list[tuple[str, str, list[str]]]:
+    """Last year's competitions in Tibet for the analytics pages (see the module docstring);
+    returns the demo accounts it added, as the loader lists them."""
     # Demo data, the same on every machine: not for secrets (bandit B311 justified).
     rng = rng or random.Random(17)  # nosec B311
     one = db.session.scalar
@@ -158,7 +172,7 @@ def load(rng: random.Random | None = None) -> None:
     chief = one(select(User).where(User.username == "chief"))
     supervisor = one(select(User).where(User.username == "supervisor"))
     if None in (admin, organizer, chief, supervisor) or organizer.organization is None:
-        return  # not the demo's accounts: nothing to add to
+        return []  # not the demo's accounts: nothing to add to
     host = organizer.organization
     orgs = {o.name: o for o in db.session.scalars(select(Organization))}
     judge1 = one(select(User).where(User.username == "judge1"))
@@ -221,6 +235,7 @@ def load(rng: random.Random | None = None) -> None:
         for status in steps.get(("eligible", "confirmed", "confirmed", "used", "expired")[i % 5], []):
             update_status(ent, status, f"{year}年度人才工作台账核对", organizer)
     db.session.flush()
+    return [(u.username, _password(), ["judge"]) for u in (lenient, judge6)]
 
 
 def _password() -> str:
