@@ -10,6 +10,7 @@ from sqlalchemy import select
 from . import uow
 from .accounts.models import User
 from .accounts.operations import create_user
+from .analytics.demo import load as load_analytics_demo
 from .audit.models import AuditHead
 from .audit.operations import GENESIS
 from .competitions import operations as competitions
@@ -298,6 +299,7 @@ def load_demo(reset: bool = False):
     ], veterans[22:], panel, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
+    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/analytics/demo.py)
     uow.commit()
     return created
 

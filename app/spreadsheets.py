@@ -253,22 +253,38 @@ def sheet_title_safe(title: str) -> str:
 
 def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
     """A plain .xlsx (write-only, fast) whose text cells can never be formulas."""
+    return write_workbook([(sheet_title, headers, rows)])
+
+
+def write_workbook(sheets) -> bytes:
+    """An .xlsx of several sheets, [(title, headers, rows)], with the same guarantees as
+    write_xlsx: text cells stored as strings, formula triggers neutralized, titles cleaned (a
+    repeated title gets a number)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title_safe(sheet_title))
-    for row in itertools.chain([headers], rows):  # headers too: they may hold user text (scheme names)
-        out = []
-        for value in row:
-            value = safe_cell(value)
-            if isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # stored as a string even if it looks like a formula
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
+    used: set[str] = set()
+    for sheet_title, headers, rows in sheets:
+        title = sheet_title_safe(sheet_title)
+        n = 2
+        while title.lower() in used:
+            suffix = f" ({n})"
+            title = sheet_title_safe(sheet_title)[:31 - len(suffix)] + suffix
+            n += 1
+        used.add(title.lower())
+        ws = wb.create_sheet(title)
+        for row in itertools.chain([headers], rows):  # headers too: they may hold user text (scheme names)
+            out = []
+            for value in row:
+                value = safe_cell(value)
+                if isinstance(value, str):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.data_type = "s"  # stored as a string even if it looks like a formula
+                    out.append(cell)
+                else:
+                    out.append(value)
+            ws.append(out)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

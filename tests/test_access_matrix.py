@@ -274,6 +274,25 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.job_resume": (MANAGERS, False),
     "api.entitlements_roster_pdf": (MANAGERS, False),
     "results.final_correction": ({"supervisor"}, False),
+    # Analytics (issue 17): statistics for admins and organizers (an HR department sees its
+    # jurisdiction, another organizer its own organization's competitions); an event's judge
+    # figures for its overseers (a judge of its panel never before lock: the matrix's event is in
+    # judging); the judge pool for admins, organizers and supervisors; a judge page also for the
+    # judge themself (the matrix's judge has a locked event).
+    "analytics.index": ({"admin", "organizer", "supervisor"}, False),
+    "analytics.statistics": (MANAGERS, False),
+    "analytics.statistics_xlsx": (MANAGERS, False),
+    "analytics.statistics_pdf": (MANAGERS, False),
+    "analytics.event": ({"admin", "organizer", "supervisor", "chief_judge"}, True),
+    "analytics.judges": ({"admin", "organizer", "supervisor"}, False),
+    "analytics.judge": ({"admin", "organizer", "supervisor", "judge"}, True),
+    "api.analytics_statistics": (MANAGERS, False),
+    "api.analytics_statistics_xlsx": (MANAGERS, False),
+    "api.analytics_statistics_pdf": (MANAGERS, False),
+    "api.analytics_event_consistency": ({"admin", "organizer", "supervisor", "chief_judge"}, True),
+    "api.analytics_judges": ({"admin", "organizer", "supervisor"}, False),
+    "api.analytics_judge": ({"admin", "organizer", "supervisor", "judge"}, True),
+
     "api.final_corrections_create": ({"supervisor"}, False),
 }
 # Run last: they end the caller's session or token.
