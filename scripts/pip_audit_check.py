@@ -8,7 +8,8 @@ asks for, so pip-audit "skips" every package and still says "No known vulnerabil
 For each skipped package this script asks the project JSON instead: its `vulnerabilities` list
 describes the latest release, so a pin equal to the latest release is checked that way; a pin
 older than the latest release that cannot be checked fails the audit (upgrade it, or audit it
-where the full PyPI API or OSV is reachable); a transitive package in that case is only listed.
+where the full PyPI API or OSV is reachable); a transitive package in that case is only listed, and
+so is a pin whose newer releases all need a newer Python than the one running (nothing to upgrade to).
 """
 from __future__ import annotations
 
@@ -35,6 +36,31 @@ def pins(requirements: Path) -> dict[str, str]:
 def project_json(name: str) -> dict:
     with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as resp:  # nosec B310
         return json.load(resp)
+
+
+PY = ".".join(map(str, sys.version_info[:3]))
+
+
+def installable_newer(data: dict, version: str) -> bool:
+    """Whether a release newer than `version` can be installed on this Python (its files' Requires-Python)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    pinned = Version(version)
+    for release, files in data.get("releases", {}).items():
+        try:
+            candidate = Version(release)
+        except InvalidVersion:
+            continue
+        if candidate <= pinned or candidate.is_prerelease or not files:
+            continue
+        for f in files:
+            if f.get("yanked"):
+                continue
+            spec = f.get("requires_python")
+            if not spec or PY in SpecifierSet(spec):
+                return True
+    return False
 
 
 def main() -> int:
@@ -64,6 +90,11 @@ def main() -> int:
         latest = data["info"]["version"]
         if version != latest:
             message = f"{name} {version}: not the latest release ({latest}); cannot be checked here"
+            if name in pinned and not installable_newer(data, version):
+                # Every newer release needs a newer Python than this project runs on: there is
+                # nothing to upgrade to, so the pin is listed, not failed.
+                unchecked.append(message + f" (newer releases need a newer Python than {PY})")
+                continue
             if name in pinned:
                 failures.append(message + " (pinned: upgrade it, or audit where OSV is reachable)")
             else:
@@ -75,7 +106,7 @@ def main() -> int:
     total = len(report["dependencies"])
     print(f"pip-audit: {total} packages; {checked_by_audit} checked by pip-audit, "
           f"{checked_latest} checked as the latest release through the PyPI project JSON; "
-          f"{len(unchecked)} transitive not checkable here; {len(failures)} problems")
+          f"{len(unchecked)} not checkable here (listed below); {len(failures)} problems")
     for line in unchecked:
         print("  warning: " + line)
     for line in failures:
