@@ -57,8 +57,22 @@ def app():
     """The application in testing mode, on a freshly migrated database."""
     application = create_app("testing")
     application.test_client_class = IsolatedClient
+    from tests.contract_check import ContractChecker
+    checker = application.extensions["contract_checker"] = ContractChecker(application)
+    application.after_request(checker.after_request)
     _reset_schema(application)
     return application
+
+
+@pytest.fixture(autouse=True)
+def api_answers_conform(app):
+    """Every /api/v1 answer a test received conforms to the OpenAPI document (tests/contract_check.py)."""
+    checker = app.extensions["contract_checker"]
+    checker.violations.clear()
+    yield checker
+    found, checker.violations[:] = list(checker.violations), []
+    if found:
+        pytest.fail("answers that do not conform to the API document:\n" + "\n".join(found[:20]), pytrace=False)
 
 
 def _clean(app) -> None:

@@ -30,7 +30,7 @@ class TokenOut(Out):
 @bp.route("/auth/token", methods=["POST"])
 @public
 @limiter.limit("10 per minute")
-@doc(body=TokenIn, ok=TokenOut, rate_limited=True, example={"username": "organizer1", "password": "..."})
+@doc(body=TokenIn, ok=TokenOut, errors=(401,), rate_limited=True, example={"username": "organizer1", "password": "..."})
 def token_create():
     """Sign in: a bearer token for the user name and password (10 a minute per client; too many
     failures for one account lock it for a while: 429 account_locked)."""

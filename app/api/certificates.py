@@ -131,6 +131,7 @@ def certificate_json(c: Certificate) -> dict:
 @roles("admin", "organizer")
 @doc(ok=CertificateList)
 def certificates_list(competition_id: int):
+    """The competition's certificates, in issue order."""
     comp = managed_competition(competition_id)
     items = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
                                .order_by(Certificate.seq)).all()
@@ -163,6 +164,7 @@ def _job_files_url(job):
 @roles("admin", "organizer")
 @doc(ok=JobOut)
 def job_status(job_id: str):
+    """A batch job's progress and files."""
     job = managed_job(job_id)
     body = runner.status_json(job, _job_files_url(job))
     body["created_at"], body["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
@@ -173,6 +175,7 @@ def job_status(job_id: str):
 @roles("admin", "organizer")
 @doc(ok={200: "application/zip"})
 def job_file(job_id: str, name: str):
+    """One output file of a job (zip or PDF)."""
     job = managed_job(job_id)
     path = runner.file_path(job, name)
     if path is None:
@@ -220,7 +223,8 @@ def certificate_reissue(code: str):
 @roles("admin", "organizer")
 @doc(body=ReleaseIn, ok=CertificateOut, errors=(409,), example={"printed_name": "王喆", "reason": "核对户籍"})
 def certificate_release(code: str):
-    """A held certificate becomes valid: {printed_name?, reason, print_as_is?}."""
+    """Release a held certificate (a name the fonts cannot print): it becomes valid, with the
+    printed name checked, or printed as is."""
     cert = managed_certificate(code)
     data = body()
     as_is = data.get("print_as_is", False)
@@ -248,6 +252,7 @@ def certificate_pdf(registration_id: int):
 @login_required_any
 @doc(ok="application/pdf")
 def admission_ticket_pdf(registration_id: int):
+    """The admission ticket (准考证) as a PDF."""
     reg = viewable_registration(registration_id)
     return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.ticket_text}.pdf", inline=False,
                         ascii_name=f"admission-ticket-{reg.ticket_text}.pdf")
@@ -257,6 +262,7 @@ def admission_ticket_pdf(registration_id: int):
 @roles("admin", "organizer", "supervisor")
 @doc(ok="application/pdf")
 def bulletin_pdf(event_id: int):
+    """The results bulletin (公示表) as a PDF."""
     event = db.get_or_404(Event, event_id)
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)

@@ -215,6 +215,7 @@ def competitions_list():
 @roles(*MANAGERS)
 @doc(ok=CompetitionOut)
 def competitions_get(competition_id: int):
+    """One competition the caller manages."""
     return jsonify(competition_json(managed_competition(competition_id)))
 
 
@@ -238,6 +239,7 @@ def supervisor_json(row: CompetitionSupervisor) -> dict:
 @roles(*MANAGERS)
 @doc(ok=page_of(SupervisorOut))
 def supervisors_list(competition_id: int):
+    """The competition's supervisors."""
     items = [supervisor_json(r) for r in supervisors_of(managed_competition(competition_id))]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
@@ -257,6 +259,7 @@ def supervisors_add(competition_id: int):
 @roles(*MANAGERS)
 @doc(ok=None, errors=(409,))
 def supervisors_remove(competition_id: int, user_id: int):
+    """Remove a supervisor from the competition."""
     comp = managed_competition(competition_id)
     row = db.session.scalar(select(CompetitionSupervisor).where(
         CompetitionSupervisor.competition_id == comp.id, CompetitionSupervisor.user_id == user_id))
@@ -302,6 +305,7 @@ def events_create(competition_id: int):
 @roles(*MANAGERS)
 @doc(ok=page_of(EventOut))
 def events_list(competition_id: int):
+    """The competition's events."""
     comp = managed_competition(competition_id)
     return jsonify({"items": [event_json(e) for e in comp.events], "page": 1,
                     "per_page": len(comp.events), "total": len(comp.events)})
@@ -311,6 +315,7 @@ def events_list(competition_id: int):
 @roles(*MANAGERS)
 @doc(ok=EventOut)
 def events_get(event_id: int):
+    """One event."""
     return jsonify(event_json(managed_event(event_id)))
 
 

@@ -65,10 +65,10 @@ def _number_as_text(value):
 
 
 Int = Annotated[int, BeforeValidator(_no_bool)]
-DecimalIn = Annotated[str, BeforeValidator(_number_as_text),
-                      Field(pattern=r"^-?\d+(\.\d+)?$", examples=["87.25"],
-                            description="A decimal number as a string (never a float).")]
-Id = Annotated[int, BeforeValidator(_no_bool), Field(ge=0, le=MAX_ID, examples=[1])]
+DecimalIn = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["87.25"],
+                                 description="A decimal number as a string (never a float)."),
+                      BeforeValidator(_number_as_text)]
+Id = Annotated[int, Field(ge=0, le=MAX_ID, examples=[1]), BeforeValidator(_no_bool)]
 Decimal = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["87.25"],
                                description="A decimal number as a string (never a float).")]
 DateTime = Annotated[str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-05-01T09:00:00+08:00"],

@@ -251,6 +251,7 @@ def panel_add(event_id: int):
 @roles("admin", "organizer", "chief_judge", "supervisor", "judge")
 @doc(ok=page_of(PanelMemberOut, coverage_warnings=(list[CoverageWarning], ...)))
 def panel_list(event_id: int):
+    """The event's panel, with the coverage warnings (entries with too few judges)."""
     event = _event(event_id)
     if not (oversees(event, current_user) or jq.panel_role(event, current_user)):
         abort(403)
@@ -268,6 +269,7 @@ def panel_list(event_id: int):
 @roles("admin", "organizer")
 @doc(ok=None, errors=(409,))
 def panel_remove(event_id: int, user_id: int):
+    """Take a judge off the panel (before any score)."""
     event = managed_event(event_id)
     pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
     if pm is None:
@@ -292,6 +294,7 @@ def conflicts_create(event_id: int):
 @roles("admin", "organizer", "supervisor")
 @doc(ok=page_of(ConflictOut))
 def conflicts_list(event_id: int):
+    """The event's declared and automatic conflicts of interest."""
     event = _event(event_id)
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
@@ -335,6 +338,7 @@ def panels_mine():
 @roles("judge", "chief_judge", "supervisor", "admin")
 @doc(ok=page_of(SheetOut))
 def sheets_list(event_id: int):
+    """The sheets: a judge's own, or all of them for the chief judge and the supervisors."""
     event = _event(event_id)
     role = jq.panel_role(event, current_user)
     if role == "judge":
@@ -459,6 +463,7 @@ def decrypt_confirm(event_id: int):
 @roles("chief_judge", "supervisor", "admin")
 @doc(ok=page_of(DisagreementOut))
 def disagreements(event_id: int):
+    """Judgement criteria where judges' values differ too much, per entry code."""
     event = _event(event_id)
     if not (jq.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
         abort(403)
@@ -510,8 +515,9 @@ def scores_import(event_id: int):
 @roles("chief_judge")
 @doc(body=TimeUsedIn, ok=TimeUsedOut, errors=(409,), example={"time_used": "1:25:30"})
 def time_used(registration_id: int):
-    """By registration id: only once names are revealed (before that it would tell the chief judge
-    which code a registration has); use /events/{id}/entries/{code}/time-used."""
+    """The chief judge records a registration's time used. By registration id only once names are
+    revealed (before that it would tell the chief judge which code a registration has: 409); use
+    /events/{id}/entries/{code}/time-used."""
     reg = db.get_or_404(Registration, registration_id)
     event, _role = panel_event(reg.event_id, "chief_judge")
     if not sees_code_map(event, current_user):
@@ -597,6 +603,7 @@ def recheck_draw(event_id: int):
 @roles("supervisor", "chief_judge", "organizer", "admin")
 @doc(ok=RecheckOut)
 def recheck_get(event_id: int):
+    """The event's re-check sample and its error rate."""
     event = overseen_event(event_id)
     body = recheck_json(event)
     if body is None:

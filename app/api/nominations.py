@@ -114,6 +114,7 @@ def nominations_create(event_id: int):
 @roles(*READERS)
 @doc(query=PageQuery, ok=page_of(DossierOut))
 def nominations_list(event_id: int):
+    """The event's nominations with their dossiers."""
     event = db.get_or_404(Event, event_id)
     if manages(event.competition, current_user) or supervises(event.competition, current_user):
         stmt = nominations_query(event_id=event.id)
@@ -128,6 +129,7 @@ def nominations_list(event_id: int):
 @roles(*DOSSIER_READERS)
 @doc(ok=DossierOut)
 def dossier_get(registration_id: int):
+    """A nomination's dossier."""
     reg = _nomination(registration_id)
     return jsonify(dossier_json(ops.dossier_of(reg)))
 
@@ -147,6 +149,7 @@ def dossier_update(registration_id: int):
 @roles(*DOSSIER_READERS)
 @doc(ok=AttachmentList)
 def dossier_attachments_list(registration_id: int):
+    """The dossier's files."""
     reg = _nomination(registration_id)
     return jsonify({"items": [attachment_json(a) for a in ops.dossier_of(reg).attachments]})
 
@@ -170,6 +173,7 @@ def dossier_attachments_create(registration_id: int):
 @roles(*DOSSIER_READERS)
 @doc(ok={200: "application/octet-stream"})
 def dossier_attachment_get(registration_id: int, attachment_id: int):
+    """One file of the dossier."""
     reg = _nomination(registration_id)
     return file_response(ops.attachment_of(reg, attachment_id))
 
@@ -178,6 +182,7 @@ def dossier_attachment_get(registration_id: int, attachment_id: int):
 @roles(*NOMINATORS)
 @doc(ok=None, errors=(409,))
 def dossier_attachment_delete(registration_id: int, attachment_id: int):
+    """Remove a file from the dossier."""
     reg = _nomination(registration_id, write=True)
     ops.delete_attachment(reg, ops.attachment_of(reg, attachment_id), current_user)
     return "", 204
@@ -197,6 +202,7 @@ def _judge_dossier(event_id: int, code: str):
 @roles("judge")
 @doc(ok=DossierOut)
 def sheet_dossier(event_id: int, code: str):
+    """The dossier of the entry behind a judge's sheet (by its code)."""
     return jsonify(dossier_json(_judge_dossier(event_id, code), for_judge=True))
 
 
@@ -204,5 +210,6 @@ def sheet_dossier(event_id: int, code: str):
 @roles("judge")
 @doc(ok={200: "application/octet-stream"})
 def sheet_dossier_attachment(event_id: int, code: str, attachment_id: int):
+    """A file of that dossier."""
     dossier = _judge_dossier(event_id, code)
     return file_response(ops.attachment_of(dossier.registration, attachment_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.routing import parse_converter_args
@@ -148,6 +149,42 @@ def _operation_statuses(c, is_public: bool, method: str, reauth: bool) -> list[i
     return sorted(statuses)
 
 
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _json_schema_bounds(node) -> None:
+    """Bounds declared on top of a validator (Int, Id) reach pydantic's JSON schema under their
+    Python names (ge, le): give them their JSON Schema names."""
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for py, js in _BOUNDS.items():
+                if py in node:
+                    node[js] = node.pop(py)
+        for value in node.values():
+            _json_schema_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _json_schema_bounds(value)
+
+
+def _first_sentence(text: str) -> str:
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{" and 1 or (ch in ")]}" and -1 or 0)
+        if depth == 0 and ch in ".;" and (i + 1 == len(text) or text[i + 1] == " ") \
+                and not text[max(0, i - 3):i + 1].endswith(("e.g.", "i.e.")):
+            return text[:i]
+    return text
+
+
+def _summary(view, c) -> tuple[str, str]:
+    text = " ".join(ln.strip() for ln in (view.__doc__ or "").strip().splitlines()).strip()
+    if c.summary:
+        return c.summary, text
+    first = _first_sentence(text) or view.__name__.replace("_", " ").capitalize()
+    return first[:120], text
+
+
 def build(app) -> dict:
     """The OpenAPI 3.1 document of every /api/v1 route (spectree's paths and components, then the
     parts spectree has no notion of: error answers, examples, security, headers)."""
@@ -177,11 +214,9 @@ def build(app) -> dict:
             name = rule.endpoint.split(".", 1)[1]
             op["operationId"] = name if len(methods) == 1 else f"{name}_{method.lower()}"
             op["tags"] = [view.__module__.rsplit(".", 1)[-1]]
-            lines = [ln.strip() for ln in (view.__doc__ or "").strip().splitlines()]
-            op["summary"] = c.summary or (lines[0] if lines and lines[0] else name.replace("_", " ").capitalize())
+            op["summary"], description = _summary(view, c)
             who = "anyone (no token)" if is_public else (
                 ", ".join(sorted(access.roles)) if access and access.roles else "any signed-in user")
-            description = " ".join(lines[1:]).strip() if not c.summary else " ".join(lines).strip()
             op["description"] = (description + "\n\n" if description else "") + f"**Who:** {who}." + (
                 " Needs a recent sign-in (`401 reauth_required` otherwise)." if reauth else "")
             op["security"] = [] if is_public else [{"bearer": []}]
@@ -249,6 +284,7 @@ def build(app) -> dict:
     schemas = doc_["components"]["schemas"]
     detail = schemas["ErrorDetail"]
     detail["properties"]["code"] = {**detail["properties"]["code"], "enum": all_codes}
+    _json_schema_bounds(doc_)
     doc_["tags"] = [{"name": t} for t in sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})]
     return doc_
 

@@ -195,6 +195,7 @@ def people_list():
 @roles("admin", "organizer")
 @doc(ok=PersonOut)
 def people_get(person_id: int):
+    """One person (the ID number in full only for those who may see it)."""
     person = visible_person(person_id)
     return jsonify(person_json(person, full=sees_full_identity(person, current_user)))
 

@@ -186,6 +186,7 @@ def registrations_list(event_id: int):
 @roles("admin", "organizer", "org_contact", "candidate", "supervisor")
 @doc(ok=RegistrationOut)
 def registrations_get(registration_id: int):
+    """One registration."""
     return jsonify(registration_json(viewable_registration(registration_id), current_user))
 
 
@@ -213,6 +214,7 @@ def registrations_review(registration_id: int):
 @roles("admin", "organizer", "org_contact", "candidate")
 @doc(ok=RegistrationOut, errors=(409,))
 def registrations_withdraw(registration_id: int):
+    """Withdraw a registration while registration is open."""
     reg = withdrawable_registration(registration_id)
     operations.withdraw(reg, current_user)
     return jsonify(registration_json(reg, current_user))
@@ -238,6 +240,7 @@ def registrations_import(event_id: int):
 @roles("admin", "organizer")
 @doc(ok=XLSX)
 def registrations_template(event_id: int):
+    """The registration template of the event (xlsx)."""
     event = managed_event(event_id)
     return Response(template_xlsx(event), mimetype=XLSX, headers={
         "Content-Disposition": exports.attachment(f"报名模板-{event.name}.xlsx", "registration-template.xlsx")})
@@ -247,6 +250,7 @@ def registrations_template(event_id: int):
 @roles("admin", "organizer")
 @doc(ok=XLSX)
 def registrations_export(event_id: int):
+    """The event's registrations as a spreadsheet."""
     event = managed_event(event_id)
     return Response(exports.registrations_xlsx(event), mimetype=XLSX, headers={
         "Content-Disposition": exports.attachment(f"报名名单-{event.name}.xlsx", "registrations.xlsx")})

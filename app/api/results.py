@@ -225,6 +225,7 @@ SEALED_RESULT_FIELDS = ("registration_id", "name", "organization", "reason")
 @roles("admin", "organizer", "chief_judge", "supervisor")
 @doc(ok=ResultsOut, errors=(409,))
 def results_get(event_id: int):
+    """The event's results, ranked (409 `not_locked` before the lock)."""
     event = db.get_or_404(Event, event_id)
     allowed = (manages(event.competition, current_user) or supervises(event.competition, current_user)
                or jq.panel_role(event, current_user) == "chief_judge")

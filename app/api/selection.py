@@ -316,6 +316,7 @@ def entitlements_status(entitlement_id: int):
 @roles("admin", "organizer")
 @doc(ok=TalentRecordOut)
 def people_record(person_id: int):
+    """The talent record: every registration, result, certificate, outside result and entitlement of a person."""
     person = visible_person(person_id)
     rec = operations.talent_record(person, current_user)
     return jsonify({
@@ -340,6 +341,7 @@ def people_record(person_id: int):
 @roles("admin", "organizer")
 @doc(ok=page_of(ExternalResultOut))
 def external_results_list(person_id: int):
+    """The outside results recorded for a person."""
     person = visible_person(person_id)
     items = [external_result_json(x) for x in operations.external_results_for(person, current_user)]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
@@ -351,7 +353,8 @@ def external_results_list(person_id: int):
      example={"competition_name": "第二届全国技能大赛", "level": "national_1", "kind": "skills",
               "jurisdiction": "CN", "result_date": "2025-09-20", "rank": 3, "award": "bronze"})
 def external_results_create(person_id: int):
-    """multipart/form-data (the fields and the file `evidence`), or JSON without evidence."""
+    """Record a result the person won in a competition held outside the system, for review. As
+    multipart/form-data (the fields and the evidence file `evidence`), or as JSON without evidence."""
     person = visible_person(person_id)
     if request.mimetype == "multipart/form-data":
         data = form()
@@ -378,4 +381,5 @@ def external_results_decision(result_id: int):
 @roles("admin", "organizer")
 @doc(ok={200: "application/octet-stream"})
 def external_results_evidence(result_id: int):
+    """The evidence file of an outside result."""
     return evidence_response(operations.get_external(result_id, current_user))
