@@ -173,7 +173,7 @@ def job_status(job_id: str):
 
 @bp.route("/jobs/<job_id>/files/<name>", methods=["GET"])
 @roles("admin", "organizer")
-@doc(ok={200: "application/zip"})
+@doc(ok={200: ("application/zip", "application/pdf")})
 def job_file(job_id: str, name: str):
     """One output file of a job (zip or PDF)."""
     job = managed_job(job_id)
@@ -260,7 +260,7 @@ def admission_ticket_pdf(registration_id: int):
 
 @bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])
 @roles("admin", "organizer", "supervisor")
-@doc(ok="application/pdf")
+@doc(ok="application/pdf", errors=(409,))
 def bulletin_pdf(event_id: int):
     """The results bulletin (公示表) as a PDF."""
     event = db.get_or_404(Event, event_id)

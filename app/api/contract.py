@@ -197,18 +197,21 @@ class Contract:
     rate_limited: bool = False
     etag: bool = False
     idempotent: bool = False
+    deprecated: bool = False
     summary: str | None = None
 
 
 def doc(*, body=None, form=None, query=None, ok=None, errors=(), example=None, response_example=None,
         body_optional: bool = False, rate_limited: bool = False, etag: bool = False, idempotent: bool = False,
-        summary: str | None = None):
+        deprecated: bool = False, summary: str | None = None):
     """Declare an API handler's contract (see the module docstring).
 
     ok: the success answer — a response model (200), `(status, model)`, `{status: model, ...}`,
-        `None` for an empty 204, or a media type string for a file ("application/pdf").
+        `None` for an empty 204, or a media type string for a file ("application/pdf") — in a dict
+        also a tuple of media types.
     errors: statuses beyond those every operation may answer (400, 401, 403, 404, 422, 503),
         e.g. (409,) or (409, 429).
+    deprecated: to be retired (the document says so, and every answer carries `Deprecation: true`).
     """
     if ok is None:
         codes = {204: None}
@@ -220,15 +223,17 @@ def doc(*, body=None, form=None, query=None, ok=None, errors=(), example=None, r
         codes = {200: ok}
     contract = Contract(body=body, form=form, query=query, ok=codes, errors=tuple(errors), example=example,
                         response_example=response_example, body_optional=body_optional,
-                        rate_limited=rate_limited, etag=etag, idempotent=idempotent, summary=summary)
+                        rate_limited=rate_limited, etag=etag, idempotent=idempotent, deprecated=deprecated,
+                        summary=summary)
     models = {f"HTTP_{code}": model for code, model in codes.items()
-              if model is not None and not isinstance(model, str)}
-    plain = [f"HTTP_{code}" for code, model in codes.items() if model is None or isinstance(model, str)]
+              if model is not None and not isinstance(model, (str, tuple))}
+    plain = [f"HTTP_{code}" for code, model in codes.items() if model is None or isinstance(model, (str, tuple))]
     resp = SpecResponse(*plain, **models)
 
     def wrap(view):
         view._contract = contract
-        wrapped = spec.validate(json=body, form=form, query=query, resp=resp, skip_validation=True)(view)
+        wrapped = spec.validate(json=body, form=form, query=query, resp=resp, deprecated=deprecated,
+                                skip_validation=True)(view)
         wrapped._contract = contract
         return wrapped
     return wrap

@@ -171,7 +171,7 @@ def dossier_attachments_create(registration_id: int):
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["GET"])
 @roles(*DOSSIER_READERS)
-@doc(ok={200: "application/octet-stream"})
+@doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def dossier_attachment_get(registration_id: int, attachment_id: int):
     """One file of the dossier."""
     reg = _nomination(registration_id)
@@ -208,7 +208,7 @@ def sheet_dossier(event_id: int, code: str):
 
 @bp.route("/events/<int:event_id>/sheets/<code>/dossier/attachments/<int:attachment_id>", methods=["GET"])
 @roles("judge")
-@doc(ok={200: "application/octet-stream"})
+@doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def sheet_dossier_attachment(event_id: int, code: str, attachment_id: int):
     """A file of that dossier."""
     dossier = _judge_dossier(event_id, code)

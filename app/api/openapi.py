@@ -84,6 +84,7 @@ STATUS_TEXT = {
     404: "No such object (or one the caller may not know of).",
     409: "Refused by the current state.", 413: "The upload is too large.",
     422: "Invalid fields (`fields` names each).", 429: "Too many requests.",
+    500: "An error on the server's side (reported to the operators; the fuzz tests keep it at none).",
     503: "The server is busy; try again in a moment.",
 }
 RATE_HEADERS = {
@@ -126,7 +127,7 @@ def _path_and_params(rule) -> tuple[str, dict[str, dict]]:
 
 def _error_example(status: int) -> dict:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "wrong_state",
-            413: "too_large", 422: "validation_error", 429: "rate_limited", 503: "busy"}.get(status, "conflict")
+            413: "too_large", 422: "validation_error", 429: "rate_limited", 500: "server_error", 503: "busy"}.get(status, "conflict")
     body = {"error": {"code": code, "message": STATUS_TEXT.get(status, "")}}
     if status == 422:
         body["error"]["fields"] = {"name": ["This field is required."]}
@@ -134,7 +135,7 @@ def _error_example(status: int) -> dict:
 
 
 def _operation_statuses(c, is_public: bool, method: str, reauth: bool) -> list[int]:
-    statuses = {400, 404, 503}
+    statuses = {400, 404, 500, 503}
     if not is_public:
         statuses |= {401, 403}
     if c.body is not None or c.form is not None:
@@ -188,8 +189,12 @@ def _summary(view, c) -> tuple[str, str]:
 def build(app) -> dict:
     """The OpenAPI 3.1 document of every /api/v1 route (spectree's paths and components, then the
     parts spectree has no notion of: error answers, examples, security, headers)."""
-    with app.app_context():
-        raw = spec._generate_spec()
+    models = copy.deepcopy(spec.models)  # spectree lifts nested $defs out of them in place
+    try:
+        with app.app_context():
+            raw = spec._generate_spec()
+    finally:
+        spec.models = models
     doc_ = copy.deepcopy(raw)
     codes = error_codes()
     all_codes = sorted(set().union(*codes.values()))
@@ -247,8 +252,9 @@ def build(app) -> dict:
             for status, model in c.ok.items():
                 entry = op["responses"].get(str(status), {"description": ""})
                 entry["description"] = entry.get("description") or "OK"
-                if isinstance(model, str):
-                    entry["content"] = {model: {"schema": {"type": "string", "format": "binary"}}}
+                if isinstance(model, (str, tuple)):
+                    entry["content"] = {media: {"schema": {"type": "string", "format": "binary"}}
+                                        for media in ((model,) if isinstance(model, str) else model)}
                 elif model is None:
                     entry.pop("content", None)
                     entry["description"] = STATUS_TEXT[204]
@@ -274,6 +280,12 @@ def build(app) -> dict:
                         entry.setdefault("headers", {}).update(copy.deepcopy(RATE_HEADERS))
                 responses["429"]["headers"]["Retry-After"] = {"description": "Seconds to wait.",
                                                                "schema": {"type": "integer"}}
+            if c.deprecated:
+                op["deprecated"] = True
+                for entry in responses.values():
+                    entry.setdefault("headers", {})["Deprecation"] = {
+                        "description": "This operation is deprecated (see the versioning note).",
+                        "schema": {"type": "string", "enum": ["true"]}}
             op["responses"] = dict(sorted(responses.items()))
             paths.setdefault(path, {})[method.lower()] = op
     doc_["paths"] = paths
@@ -295,6 +307,15 @@ def document(app=None) -> dict:
     if cached is None:
         cached = app.extensions["openapi"] = build(app)
     return cached
+
+
+@bp.after_request
+def deprecation_header(response):
+    """Answers of a deprecated operation say so (RFC 9745)."""
+    c = contract_of(current_app.view_functions.get(request.endpoint)) if request.endpoint else None
+    if c is not None and c.deprecated:
+        response.headers["Deprecation"] = "true"
+    return response
 
 
 class OpenAPIDocument(Out):

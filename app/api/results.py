@@ -47,7 +47,7 @@ class ResultItemOut(Out):
     total: Decimal | None
     rank: int | None
     award: Award | None
-    standardized: str | None
+    standardized: int | None
     tie_unresolved: bool
     status: choice(ENTRY_STATUSES)
     reason: str | None = None
@@ -139,7 +139,7 @@ class PublicItem(Out):
     organization: str | None
     total: Decimal | None
     award: Award | None
-    standardized: str | None
+    standardized: int | None
     status: choice(ENTRY_STATUSES)
 
 
@@ -198,7 +198,6 @@ def _with_etag(raw: bytes):
     """A public list as JSON bytes with an ETag: a client that sends it back gets a 304."""
     response = Response(raw, mimetype="application/json")
     response.set_etag(hashlib.sha256(raw).hexdigest()[:32])
-    response.headers["Cache-Control"] = "no-cache"  # public data: kept, but revalidated each time
     return response.make_conditional(request)
 
 
@@ -257,10 +256,10 @@ def ties_resolve(event_id: int):
     ids = operations.ids_for_codes(event, order, allow_ids=jq.names_visible_to_panel(event))
     row = operations.resolve_tie(event, ids, text_field(data, "reason"), current_user)
     codes = jq.code_map(event)
-    body = {"id": row.id, "order": [codes.get(rid) for rid in row.order], "reason": row.reason}
+    out = {"id": row.id, "order": [codes.get(rid) for rid in row.order], "reason": row.reason}
     if jq.names_visible_to_panel(event):
-        body["registration_ids"] = row.order
-    return jsonify(body), 201
+        out["registration_ids"] = row.order
+    return jsonify(out), 201
 
 
 def appeal_json(a: Appeal) -> dict:

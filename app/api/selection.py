@@ -379,7 +379,7 @@ def external_results_decision(result_id: int):
 
 @bp.route("/external-results/<int:result_id>/evidence", methods=["GET"])
 @roles("admin", "organizer")
-@doc(ok={200: "application/octet-stream"})
+@doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def external_results_evidence(result_id: int):
     """The evidence file of an outside result."""
     return evidence_response(operations.get_external(result_id, current_user))

@@ -156,3 +156,15 @@ def test_rate_limited_routes_send_their_headers(client):
     op = document(client.application)["paths"]["/api/v1/auth/token"]["post"]
     assert "X-RateLimit-Limit" in op["responses"]["200"]["headers"]
     assert "Retry-After" in op["responses"]["429"]["headers"]
+
+
+def test_a_deprecated_operation_says_so_in_the_document_and_its_answers(app, monkeypatch):
+    from app.api.openapi import build
+    contract = contract_of(app.view_functions["api.public_competitions_list"])
+    monkeypatch.setattr(contract, "deprecated", True)
+    op = build(app)["paths"]["/api/v1/public/competitions"]["get"]
+    assert op["deprecated"] is True and "Deprecation" in op["responses"]["200"]["headers"]
+    r = new_client(app).get("/api/v1/public/competitions")
+    assert r.status_code == 200 and r.headers["Deprecation"] == "true"
+    monkeypatch.undo()
+    assert "Deprecation" not in new_client(app).get("/api/v1/public/competitions").headers
