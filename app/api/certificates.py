@@ -21,7 +21,7 @@ from ..registration.access import viewable_registration
 from ..registration.exports import attachment
 from ..security import api_error, login_required_any, public, requires_recent_auth, roles
 from ..uow import on_commit
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 

@@ -1,26 +1,25 @@
 """API for competitions, events, life-cycle moves and the audit log."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, jsonify, request
 from flask_login import current_user
+from pydantic import Field
 from sqlalchemy import select
 
+from .. import timeutil
 from ..accounts.models import User
 from ..audit.models import AuditEvent
 from ..competitions import operations
 from ..competitions.access import (managed_competition, managed_competitions, managed_event,
                                    supervised_competition_ids, supervisors_of)
-from ..competitions.models import Competition, CompetitionSupervisor
-from ..domain import lifecycle
+from ..competitions.models import STAGES, Competition, CompetitionSupervisor
+from ..domain import scheme as scheme_rules
 from ..domain.lifecycle import STATUSES as COMPETITION_STATUSES
+from ..domain.refdata import JURISDICTIONS, KINDS, LEVELS, ORG_KINDS, TRACKS
 from ..extensions import db
 from ..security import REAUTH_STATUSES, requires_recent_auth, roles
-from .. import timeutil
-from ..competitions.models import STAGES
-from ..domain import scheme as scheme_rules
-from ..domain.refdata import JURISDICTIONS, KINDS, LEVELS, ORG_KINDS, TRACKS
-from typing import Any
-from pydantic import Field
 from . import bp
 from .contract import (DateTime, Date, DecimalIn, Id, Int, Model, Out, PageQuery, body, choice, doc, page_of,
                        query)

@@ -47,7 +47,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 
 from ..domain.errors import N_, Collector
 
-MAX_ID = 2**63 - 1  # the largest id either database stores
+MAX_ID = 2**31 - 1  # the largest id both databases store (ids are INTEGER columns; PostgreSQL's are 32-bit)
 
 
 # ---- field types -------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def _path(loc) -> str:
 
 def _storage_bound(err: dict) -> bool:
     ctx = err.get("ctx") or {}
-    return any(abs(v) >= MAX_ID for v in ctx.values() if isinstance(v, int) and not isinstance(v, bool))
+    return any(abs(v) == MAX_ID for v in ctx.values() if isinstance(v, int) and not isinstance(v, bool))
 
 
 def check(model: type[BaseModel], data: Any, *, whole: bool = False) -> BaseModel | None:

@@ -100,7 +100,7 @@ class MyPanelOut(Out):
 
 class SheetOut(Out):
     code: str | None
-    station: str | None
+    station: int | None
     status: choice(SHEET_STATUSES)
     version: int
     scores: dict[str, Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")] | None] = Field(

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from . import bp
 from .contract import DateTime, Int, Model, Out, PageQuery, body, doc, form, page_of
-from .registrations import RegistrationIn, RegistrationOut, UploadForm
+from .registrations import RegistrationIn, RegistrationOut
 from .util import BadBody, paginate
 
 

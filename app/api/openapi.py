@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.routing import parse_converter_args

@@ -1,7 +1,7 @@
 """API for users, organizations and people (admin, organizer), within the caller's tenancy."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 

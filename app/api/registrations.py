@@ -80,7 +80,7 @@ class RegistrationOut(Out):
     version: int
     glyph_warnings: list[GlyphWarning]
     code: str | None = Field(None, description="The anonymous code (organizers; the contestant without two-layer).")
-    station: str | None = None
+    station: int | None = None
     ticket_number: str | None = None
 
 

@@ -15,9 +15,8 @@ from ..domain import lifecycle
 from ..domain.errors import N_, Collector, DomainError
 from ..domain.refdata import JURISDICTIONS, KINDS, LEVELS, ORG_KINDS, ROLES, TRACKS
 from ..extensions import db
-from .contract import DateTime, Date, Id, Out, choice
+from .contract import MAX_ID, DateTime, Date, Out, choice
 
-MAX_ID = 2**63 - 1  # the largest id either database stores
 MAX_PAGE = 1_000_000
 
 

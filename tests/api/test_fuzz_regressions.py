@@ -1,0 +1,33 @@
+"""Failures the schemathesis run (tests/api/test_fuzz.py) found, kept as ordinary tests."""
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, new_client
+
+
+def _bearer(app, user) -> dict:
+    client = new_client(app)
+    token = client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}).get_json()
+    return {"Authorization": f"Bearer {token['token']}"}
+
+
+def test_adding_a_role_to_an_account_keeps_its_other_roles(app, make_user):
+    # PATCH /users/{id} {"roles": ["judge", "chief_judge"]} on a judge was a 409: the judge row was
+    # re-inserted before the old one was deleted (unique user/role index).
+    admin, judge = make_user("admin"), make_user("judge")
+    client = new_client(app)
+    r = client.patch(f"/api/v1/users/{judge.id}", json={"roles": ["judge", "chief_judge"]}, headers=_bearer(app, admin))
+    assert r.status_code == 200 and r.get_json()["roles"] == ["chief_judge", "judge"]
+    r = client.patch(f"/api/v1/users/{judge.id}", json={"roles": ["chief_judge"]}, headers=_bearer(app, admin))
+    assert r.status_code == 200 and r.get_json()["roles"] == ["chief_judge"]
+
+
+def test_a_multipart_part_without_a_name_is_refused_not_a_500(app, make_user, make_competition):
+    # A multipart part whose name ends in a backslash (name="a\") has no name for Werkzeug (None),
+    # and reached the NUL-character check as None: a 500.
+    organizer = make_user("organizer")
+    comp = make_competition(organizer)
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"a\\\"\r\n\r\nx\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\n\r\n\r\n--b--\r\n")
+    r = new_client(app).post(f"/api/v1/events/{comp.events[0].id}/registrations/import", data=body,
+                             headers={**_bearer(app, organizer), "Content-Type": "multipart/form-data; boundary=b"})
+    assert 400 <= r.status_code < 500 and r.get_json()["error"]["message"]
