@@ -31,3 +31,13 @@ def test_a_multipart_part_without_a_name_is_refused_not_a_500(app, make_user, ma
     r = new_client(app).post(f"/api/v1/events/{comp.events[0].id}/registrations/import", data=body,
                              headers={**_bearer(app, organizer), "Content-Type": "multipart/form-data; boundary=b"})
     assert 400 <= r.status_code < 500 and r.get_json()["error"]["message"]
+
+
+def test_a_time_in_year_3_is_refused(app, make_user):
+    # registration_opens_at "0003-02-01T00:12:07Z" was stored and written back as
+    # "0003-02-01T08:17:50+08:05:43" (Shanghai's local mean time): not an RFC 3339 date-time.
+    from tests.conftest import competition_payload
+    organizer = make_user("organizer")
+    r = new_client(app).post("/api/v1/competitions", headers=_bearer(app, organizer), json=competition_payload(
+        registration_opens_at="0003-02-01T00:12:07Z", starts_on="0001-01-01"))
+    assert r.status_code == 422 and {"registration_opens_at", "starts_on"} <= set(r.get_json()["error"]["fields"])
