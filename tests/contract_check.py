@@ -11,6 +11,7 @@ import json
 import jsonschema_rs
 from flask import request
 
+from app.api.contract import contract_of
 from app.api.openapi import _path_and_params, document
 
 
@@ -80,6 +81,8 @@ class ContractChecker:
     def after_request(self, response):
         rule = request.url_rule
         if rule is not None and rule.rule.startswith("/api/v1/") and request.method not in ("HEAD", "OPTIONS"):
+            if contract_of(self.app.view_functions.get(rule.endpoint)) is None:
+                return response  # no schema yet: tests/api/test_openapi.py names the route once
             if not response.direct_passthrough:
                 self.violations.extend(self.problems(request.method, rule, response))
             else:  # files: the status and media type only

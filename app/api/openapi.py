@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.routing import parse_converter_args
@@ -133,6 +134,45 @@ def _error_example(status: int) -> dict:
     return body
 
 
+def example_of(schema: dict, schemas: dict, depth: int = 0):
+    """An example value of a JSON schema (its own `examples`, the first enumeration value, typical
+    values by format), for operations whose answer has no hand-written example."""
+    if "$ref" in schema:
+        return example_of(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas, depth)
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return example_of(options[0], schemas, depth) if options else None
+    kind = schema.get("type")
+    if kind == "object":
+        if depth > 6:
+            return {}
+        props = schema.get("properties")
+        if props:
+            return {name: example_of(sub, schemas, depth + 1) for name, sub in props.items()}
+        extra = schema.get("additionalProperties")
+        return {"key": example_of(extra, schemas, depth + 1)} if isinstance(extra, dict) and extra else {}
+    if kind == "array":
+        return [example_of(schema.get("items", {}), schemas, depth + 1)] if depth <= 6 else []
+    if kind == "integer":
+        return schema.get("minimum", 1) if schema.get("minimum", 1) > 0 else 1
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    if kind == "string" and "pattern" in schema:
+        for candidate in ("87.25", "1", "A001", "1:25:30", "K7M2-Q9XP", "text-value"):
+            if re.search(schema["pattern"], candidate):
+                return candidate
+    if kind == "string":
+        return {"date-time": "2026-05-01T09:00:00+08:00", "date": "2026-05-01",
+                "binary": None}.get(schema.get("format"), "text")
+    return None
+
+
 def _operation_statuses(c, is_public: bool, method: str, reauth: bool) -> list[int]:
     statuses = {400, 404, 500, 503}
     if not is_public:
@@ -257,8 +297,10 @@ def build(app) -> dict:
                 elif model is None:
                     entry.pop("content", None)
                     entry["description"] = STATUS_TEXT[204]
-                elif c.response_example is not None:
-                    entry["content"]["application/json"]["example"] = c.response_example
+                else:
+                    media = entry["content"]["application/json"]
+                    media["example"] = (c.response_example if c.response_example is not None
+                                        else example_of(media["schema"], raw["components"]["schemas"]))
                 responses[str(status)] = entry
             if c.etag:
                 for status in c.ok:
