@@ -30,7 +30,9 @@ class TokenOut(Out):
 @bp.route("/auth/token", methods=["POST"])
 @public
 @limiter.limit("10 per minute")
-@doc(body=TokenIn, ok=TokenOut, errors=(401,), rate_limited=True, example={"username": "organizer1", "password": "..."})
+# The example's password is a placeholder shown in the documentation, not a credential (bandit B105).
+@doc(body=TokenIn, ok=TokenOut, errors=(401,), rate_limited=True,
+     example={"username": "organizer1", "password": "<password>"})  # nosec B105
 def token_create():
     """Sign in: a bearer token for the user name and password (10 a minute per client; too many
     failures for one account lock it for a while: 429 account_locked)."""
