@@ -176,3 +176,9 @@ def test_a_generated_client_runs_a_competition_to_final(app, make_user, tmp_path
     masked = [i.name_masked for i in public.events[0].items]
     assert public.status == "final" and len(masked) == 3
     assert all(m[0] in "卓次扎" and m.endswith("*") and m not in ("卓嘎", "次仁", "扎西") for m in masked)
+    # The public results carry an ETag; sent back, it is a 304 until they change.
+    with httpx.Client(base_url="http://jiangxuan.test", transport=transport) as raw:
+        first = raw.get(f"/api/v1/public/competitions/{comp.id}/results")
+        again = raw.get(f"/api/v1/public/competitions/{comp.id}/results",
+                        headers={"If-None-Match": first.headers["ETag"]})
+        assert first.status_code == 200 and again.status_code == 304 and again.content == b""

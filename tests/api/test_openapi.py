@@ -184,3 +184,15 @@ def test_a_deprecated_operation_says_so_in_the_document_and_its_answers(app, mon
     assert r.status_code == 200 and r.headers["Deprecation"] == "true"
     monkeypatch.undo()
     assert "Deprecation" not in new_client(app).get("/api/v1/public/competitions").headers
+
+
+def test_public_result_lists_answer_304_to_their_etag(client):
+    r = client.get("/api/v1/public/competitions")
+    assert r.status_code == 200 and r.headers["ETag"] and r.headers["Cache-Control"] == "no-store"
+    same = client.get("/api/v1/public/competitions", headers={"If-None-Match": r.headers["ETag"]})
+    assert same.status_code == 304 and not same.get_data()
+    other = client.get("/api/v1/public/competitions", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.get_json() == r.get_json()
+    op = document(client.application)["paths"]["/api/v1/public/competitions/{competition_id}/results"]["get"]
+    assert "ETag" in op["responses"]["200"]["headers"] and "304" in op["responses"]
+    assert any(p["name"] == "If-None-Match" for p in op["parameters"])
