@@ -41,3 +41,14 @@ def test_a_time_in_year_3_is_refused(app, make_user):
     r = new_client(app).post("/api/v1/competitions", headers=_bearer(app, organizer), json=competition_payload(
         registration_opens_at="0003-02-01T00:12:07Z", starts_on="0001-01-01"))
     assert r.status_code == 422 and {"registration_opens_at", "starts_on"} <= set(r.get_json()["error"]["fields"])
+
+
+def test_an_idempotent_upload_with_a_nameless_part_is_not_a_500(app, make_user):
+    # The Idempotency-Key fingerprint sorted the multipart fields, and a part without a readable
+    # name (None) could not be sorted with the others: a 500 (found on PostgreSQL, 60 cases each).
+    judge = make_user("judge")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"a\\\"\r\n\r\nx\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"criterion\"\r\n\r\nP1\r\n--b--\r\n")
+    r = new_client(app).post("/api/v1/events/999/sheets/A001/photos", data=body, headers={
+        **_bearer(app, judge), "Idempotency-Key": "op-12345678", "Content-Type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 404
