@@ -171,14 +171,14 @@ def registrations_create(event_id: int):
 def registrations_list(event_id: int):
     """An event's registrations (an organization's contact: their own organization's)."""
     event = db.get_or_404(Event, event_id)
-    q = query()
-    status = q.status
     if manages(event.competition, current_user) or supervises(event.competition, current_user):
-        stmt = registrations_query(event_id=event.id, status=status)
+        scope = {}
     elif current_user.has_role("org_contact") and current_user.organization_id:
-        stmt = registrations_query(event_id=event.id, status=status, organization_id=current_user.organization_id)
+        scope = {"organization_id": current_user.organization_id}
     else:
         abort(403)
+    q = query()  # after the access check
+    stmt = registrations_query(event_id=event.id, status=q.status, **scope)
     return jsonify(paginate(stmt, lambda r: registration_json(r, current_user), q))
 
 
