@@ -136,7 +136,7 @@ class DecisionIn(Model):
     reason: str | None = Field(None, max_length=1000, description="Required to reject.")
 
 
-REGISTRATION_EXAMPLE = {"person": {"name": "卓嘎央金", "id_type": "resident_id", "id_number": "11010519491231002X",
+REGISTRATION_EXAMPLE = {"person": {"name": "拉姆", "id_type": "resident_id", "id_number": "11010519491231002X",
                                    "phone": "13900000000"}, "organization_id": 3}
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -358,7 +358,7 @@ def public_competition_results(competition_id: int):
 @bp.route("/public/lookup", methods=["POST"])
 @public
 @limiter.limit(lookup_limit)
-@doc(body=LookupIn, ok=LookupOut, rate_limited=True, example={"name": "卓嘎央金", "id_number": "11010519491231002X"})
+@doc(body=LookupIn, ok=LookupOut, rate_limited=True, example={"name": "拉姆", "id_number": "11010519491231002X"})
 def public_lookup():
     """A contestant looks up their own results by name and ID number; anything that matches
     nothing is the same 404 (no oracle). Rate-limited per client."""
