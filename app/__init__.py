@@ -78,6 +78,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     rubrics.load()  # so does a bad scheme template (app/rubrics/*.yaml)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    from .api.openapi import docs_bp
+    app.register_blueprint(docs_bp)
 
     from . import wiring
     wiring.connect()  # the cross-area reactions, in their order

@@ -167,6 +167,7 @@ def requires_recent_auth(when=None):
             if (when is None or when()) and not recently_authenticated():
                 return _reauth_required()
             return view(*args, **kwargs)
+        inner._reauth = True  # the API document states the 401 reauth_required
         return inner
     return wrap
 

@@ -14,6 +14,12 @@ def app_tz() -> ZoneInfo:
         return ZoneInfo("Asia/Shanghai")
 
 
+# Years a date or time given to the product may have: birth dates from 1900, schedules from 1970;
+# outside them a value is refused like a malformed one.
+DATE_YEARS = (1900, 2200)
+DATETIME_YEARS = (1970, 2200)
+
+
 def parse_datetime(value) -> datetime | None:
     """ISO 8601 text (with or without offset; without = app time zone) → naive UTC, or None."""
     if isinstance(value, datetime):
@@ -28,6 +34,8 @@ def parse_datetime(value) -> datetime | None:
             dt = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:
             return None
+    if not DATETIME_YEARS[0] <= dt.year <= DATETIME_YEARS[1]:
+        return None  # year 3 or 9999: not a time this product schedules (nor one RFC 3339 writes back)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=app_tz())
     return dt.astimezone(timezone.utc).replace(tzinfo=None)
@@ -40,9 +48,10 @@ def parse_date(value) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return None
+    return day if DATE_YEARS[0] <= day.year <= DATE_YEARS[1] else None
 
 
 def to_local(dt: datetime | None) -> datetime | None:

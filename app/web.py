@@ -68,6 +68,7 @@ def refuse_nul_characters():
     field = None
     for source in (request.args, request.form):
         for key, value in source.items(multi=True):
+            key, value = key or "", value or ""  # a multipart part may come without a name
             if "\x00" in key or "\x00" in value:
                 field = key.replace("\x00", "")
                 break
@@ -84,10 +85,11 @@ def refuse_nul_characters():
 
 
 class BoundedInt(IntegerConverter):
-    """`<int:…>` in routes: ids beyond what the databases store (2^63 - 1) match no route → 404."""
+    """`<int:…>` in routes: ids beyond what the databases store match no route → 404 (ids are
+    INTEGER columns: PostgreSQL stores at most 2^31 - 1, so a larger id is nobody's)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 

@@ -58,6 +58,9 @@ def app():
         testdb.durability_off(_db.engine)
         _db.engine.dispose()
     application.extensions["jx_test_reset"] = testdb.Resetter(_db)
+    from tests.contract_check import ContractChecker
+    checker = application.extensions["contract_checker"] = ContractChecker(application)
+    application.after_request(checker.after_request)
     yield application
     with application.app_context():
         application.extensions["jx_test_reset"].close()
@@ -69,6 +72,17 @@ def app():
 def pytest_sessionfinish(session):
     if not hasattr(session.config, "workerinput"):  # the xdist controller, or a run without xdist
         testdb.drop_template()
+
+
+@pytest.fixture(autouse=True)
+def api_answers_conform(app):
+    """Every /api/v1 answer a test received conforms to the OpenAPI document (tests/contract_check.py)."""
+    checker = app.extensions["contract_checker"]
+    checker.violations.clear()
+    yield checker
+    found, checker.violations[:] = list(checker.violations), []
+    if found:
+        pytest.fail("answers that do not conform to the API document:\n" + "\n".join(found[:20]), pytrace=False)
 
 
 def _clean(app) -> None:

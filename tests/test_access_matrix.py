@@ -294,6 +294,9 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.analytics_judge": ({"admin", "organizer", "supervisor", "judge"}, True),
 
     "api.final_corrections_create": ({"supervisor"}, False),
+    # The API contract (issue 20): the generated OpenAPI document and its human page.
+    "api.openapi_json": (PUBLIC, False),
+    "api_docs.api_docs": (PUBLIC, False),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")

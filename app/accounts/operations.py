@@ -121,7 +121,10 @@ def update_user(user: User, data: dict, actor=None) -> User:
     if "organization_id" in clean:
         user.organization_id = clean["organization_id"]
     if "roles" in clean and set(clean["roles"]) != user.roles:
-        user.role_rows = [UserRole(role=r) for r in clean["roles"]]
+        # Keep the rows of roles that stay: a new row for a kept role would be inserted before
+        # the old one is deleted, and the unique (user, role) index would refuse the change.
+        kept = [row for row in user.role_rows if row.role in clean["roles"]]
+        user.role_rows = kept + [UserRole(role=r) for r in clean["roles"] if r not in {k.role for k in kept}]
         user.session_version += 1
     if "is_enabled" in clean and clean["is_enabled"] != user.is_enabled:
         user.is_enabled = clean["is_enabled"]

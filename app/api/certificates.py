@@ -21,8 +21,100 @@ from ..registration.access import viewable_registration
 from ..registration.exports import attachment
 from ..security import api_error, login_required_any, public, requires_recent_auth, roles
 from ..uow import on_commit
+from typing import Any
+
+from pydantic import Field
+
+from ..domain.awards import AWARDS
+from ..jobs.models import STATUSES as JOB_STATUSES
 from . import bp
-from .util import json_body, query_int, text_field
+from .contract import DateTime, Id, Model, Out, body, choice, doc, query
+from .util import query_int, text_field
+
+CERT_STATUSES = ("valid", "revoked", "held")
+
+
+class CertificateOut(Out):
+    id: int
+    serial: str
+    code: str = Field(description="The verification code (GET /api/v1/public/certificates/{code}).")
+    competition_id: int
+    event_id: int
+    registration_id: int
+    person_id: int
+    name: str
+    organization: str | None
+    rank: int | None
+    award: choice(AWARDS) | None
+    status: choice(CERT_STATUSES)
+    printed_name: str | None
+    missing_characters: list[str] = Field(description="held: characters the certificate fonts cannot print.")
+    issued_at: DateTime | None
+    revoked_at: DateTime | None
+    revoke_reason: str | None
+    replaces_id: int | None
+
+
+class CertificateList(Out):
+    items: list[CertificateOut]
+    total: int
+
+
+class BatchIn(Model):
+    event_id: Id | None = Field(None, description="One event of the competition; all events when left out.")
+
+
+class JobStartedOut(Out):
+    job_id: str
+    status_url: str
+
+
+class JobFile(Out):
+    name: str
+    url: str | None
+    model_config = {"extra": "allow"}
+
+
+class JobOut(Out):
+    id: str
+    kind: str
+    status: choice(JOB_STATUSES)
+    done: int
+    total: int
+    error: str | None
+    stale: bool
+    created_at: DateTime | None
+    finished_at: DateTime | None
+    files: list[dict[str, Any]] = Field(description="Each output file: name, url, and its size and pages.")
+    download_url: str | None = None
+
+
+class ReasonIn(Model):
+    reason: str = Field(max_length=1000)
+
+
+class ReleaseIn(Model):
+    printed_name: str | None = Field(None, max_length=64, description="The name as it will be printed.")
+    reason: str | None = Field(None, max_length=1000)
+    print_as_is: bool = False
+
+
+class CertificateQuery(Model):
+    person_id: Id | None = Field(None, description="A team: the member whose certificate.")
+
+
+class PublicCertificateOut(Out):
+    status: choice(CERT_STATUSES)
+    serial: str
+    name_masked: str
+    competition: str
+    event: str
+    award: choice(AWARDS) | None
+    rank: int | None
+    issued_at: DateTime | None
+    revoked_at: DateTime | None
+    revoke_reason: str | None
+    message: str | None = None
 
 
 def certificate_json(c: Certificate) -> dict:
@@ -37,7 +129,9 @@ def certificate_json(c: Certificate) -> dict:
 
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["GET"])
 @roles("admin", "organizer")
+@doc(ok=CertificateList)
 def certificates_list(competition_id: int):
+    """The competition's certificates, in issue order."""
     comp = managed_competition(competition_id)
     items = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
                                .order_by(Certificate.seq)).all()
@@ -46,9 +140,11 @@ def certificates_list(competition_id: int):
 
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=BatchIn, body_optional=True, ok=(202, JobStartedOut), errors=(409,), example={"event_id": 5})
 def certificates_batch(competition_id: int):
+    """Start a batch job rendering the competition's certificates (a zip, and print files)."""
     comp = managed_competition(competition_id)
-    data = json_body(optional=True)
+    data = body()
     event_id = data.get("event_id")
     if event_id is not None and (isinstance(event_id, bool) or not isinstance(event_id, int)
                                  or db.session.get(Event, event_id) not in comp.events):
@@ -66,7 +162,9 @@ def _job_files_url(job):
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
 @roles("admin", "organizer")
+@doc(ok=JobOut)
 def job_status(job_id: str):
+    """A batch job's progress and files."""
     job = managed_job(job_id)
     body = runner.status_json(job, _job_files_url(job))
     body["created_at"], body["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
@@ -75,7 +173,9 @@ def job_status(job_id: str):
 
 @bp.route("/jobs/<job_id>/files/<name>", methods=["GET"])
 @roles("admin", "organizer")
+@doc(ok={200: ("application/zip", "application/pdf")})
 def job_file(job_id: str, name: str):
+    """One output file of a job (zip or PDF)."""
     job = managed_job(job_id)
     path = runner.file_path(job, name)
     if path is None:
@@ -87,36 +187,46 @@ def job_file(job_id: str, name: str):
 
 @bp.route("/jobs/<job_id>/resume", methods=["POST"])
 @roles("admin", "organizer")
+@doc(ok=(202, JobOut), errors=(409,))
 def job_resume(job_id: str):
+    """Resume a failed or stale job where it stopped."""
     job = managed_job(job_id)
     runner.resume(job, current_user)
     on_commit(lambda: runner.dispatch(job.id))
-    return jsonify(runner.status_json(job, _job_files_url(job))), 202
+    body_ = runner.status_json(job, _job_files_url(job))
+    body_["created_at"], body_["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
+    return jsonify(body_), 202
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
 @roles("admin", "organizer")
 @requires_recent_auth()
+@doc(body=ReasonIn, ok=CertificateOut, errors=(409,), example={"reason": "成绩更正"})
 def certificate_revoke(code: str):
+    """Revoke a certificate (by its verification code), with the reason."""
     cert = managed_certificate(code)
-    operations.revoke(cert, text_field(json_body(), "reason"), current_user)
+    operations.revoke(cert, text_field(body(), "reason"), current_user)
     return jsonify(certificate_json(cert))
 
 
 @bp.route("/certificates/<code>/reissue", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=ReasonIn, ok=(201, CertificateOut), errors=(409,), example={"reason": "证书遗失补发"})
 def certificate_reissue(code: str):
+    """Reissue a certificate: the old one is revoked, the new one gets a new code."""
     cert = managed_certificate(code)
-    new = operations.reissue(cert, text_field(json_body(), "reason"), current_user)
+    new = operations.reissue(cert, text_field(body(), "reason"), current_user)
     return jsonify(certificate_json(new)), 201
 
 
 @bp.route("/certificates/<code>/release", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=ReleaseIn, ok=CertificateOut, errors=(409,), example={"printed_name": "王喆", "reason": "核对户籍"})
 def certificate_release(code: str):
-    """A held certificate becomes valid: {printed_name?, reason, print_as_is?}."""
+    """Release a held certificate (a name the fonts cannot print): it becomes valid, with the
+    printed name checked, or printed as is."""
     cert = managed_certificate(code)
-    data = json_body()
+    data = body()
     as_is = data.get("print_as_is", False)
     operations.release(cert, data.get("printed_name") if isinstance(data.get("printed_name"), str) else None,
                        data.get("reason") if isinstance(data.get("reason"), str) else None, current_user,
@@ -126,8 +236,11 @@ def certificate_release(code: str):
 
 @bp.route("/registrations/<int:registration_id>/certificate.pdf", methods=["GET"])
 @login_required_any
+@doc(query=CertificateQuery, ok="application/pdf")
 def certificate_pdf(registration_id: int):
+    """The certificate as a PDF (organizers; the contestant their own)."""
     reg = viewable_registration(registration_id)
+    query()
     cert = certificate_for(reg, current_user, query_int("person_id"))
     if cert is None:
         abort(404)
@@ -137,7 +250,9 @@ def certificate_pdf(registration_id: int):
 
 @bp.route("/registrations/<int:registration_id>/admission-ticket.pdf", methods=["GET"])
 @login_required_any
+@doc(ok="application/pdf")
 def admission_ticket_pdf(registration_id: int):
+    """The admission ticket (准考证) as a PDF."""
     reg = viewable_registration(registration_id)
     return pdf_response(documents.admission_ticket_pdf(reg), f"准考证-{reg.ticket_text}.pdf", inline=False,
                         ascii_name=f"admission-ticket-{reg.ticket_text}.pdf")
@@ -145,7 +260,9 @@ def admission_ticket_pdf(registration_id: int):
 
 @bp.route("/events/<int:event_id>/results.pdf", methods=["GET"])
 @roles("admin", "organizer", "supervisor")
+@doc(ok="application/pdf", errors=(409,))
 def bulletin_pdf(event_id: int):
+    """The results bulletin (公示表) as a PDF."""
     event = db.get_or_404(Event, event_id)
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
@@ -155,7 +272,9 @@ def bulletin_pdf(event_id: int):
 
 @bp.route("/public/certificates/<code>", methods=["GET"])
 @public
+@doc(ok=PublicCertificateOut)
 def public_certificate(code: str):
+    """Verify a certificate by its code: valid, revoked (with the reason) or held for review."""
     cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
     if cert is None:
         return api_error(404, "not_found", _("No certificate has this verification code."))

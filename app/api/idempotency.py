@@ -65,7 +65,8 @@ def fingerprint() -> str:
         body = request.get_json(silent=True)
         h.update(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
     elif request.files or request.form:
-        for name, value in sorted(request.form.items(multi=True)):
+        # A part whose name Werkzeug cannot read comes as None: "" sorts with the others.
+        for name, value in sorted((k or "", v or "") for k, v in request.form.items(multi=True)):
             h.update(f"f:{name}={value}\n".encode())
         for name, upload in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
             data = upload.stream.read()

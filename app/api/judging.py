@@ -24,10 +24,205 @@ from ..judging.score_import import import_scores
 from ..registration.models import Registration
 from ..results import operations as results
 from ..security import requires_recent_auth, roles
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..judging.models import CONFLICT_KINDS
+from ..registration.models import ATTENDANCE_MARKS
 from . import bp
-from .competitions import audit_json
+from .competitions import AuditEventOut, audit_json
+from .contract import (DateTime, DecimalIn, Id, Int, Model, Out, body, choice, doc, form, page_of, query)
 from .idempotency import idempotent
-from .util import BadBody, int_field, json_body, query_int, text_field
+from .registrations import UploadForm
+from .util import BadBody, int_field, query_int, text_field
+
+SHEET_STATUSES = ("draft", "submitted", "locked")
+
+
+class CoverageWarning(Out):
+    code: str | None = Field(description="The entry's code (null before the draw).")
+    judges: int
+    needed: int
+
+
+class PanelIn(Model):
+    user_id: Id
+    role: Literal["judge", "chief_judge"]
+
+
+class PanelMemberOut(Out):
+    user_id: int
+    name: str
+    username: str
+    role: Literal["judge", "chief_judge"]
+    organization_id: int | None = Field(None, description="Withheld from the panel until decryption.")
+
+
+class PanelAddedOut(PanelMemberOut):
+    coverage_warnings: list[CoverageWarning]
+
+
+class ConflictIn(Model):
+    user_id: Id
+    registration_id: Id
+    kind: choice(CONFLICT_KINDS)
+    note: str | None = Field(None, max_length=1000)
+
+
+class ConflictOut(Out):
+    id: int
+    user_id: int
+    registration_id: int
+    kind: choice(CONFLICT_KINDS)
+    note: str | None
+
+
+class ConflictCreatedOut(ConflictOut):
+    coverage_warnings: list[CoverageWarning]
+
+
+class SeedIn(Model):
+    seed: str | None = Field(None, max_length=200, description="Stored; the same seed gives the same draw.")
+
+
+class DrawnOut(Out):
+    drawn: int
+
+
+class MyPanelOut(Out):
+    event_id: int
+    event: str
+    competition_id: int
+    role: Literal["judge", "chief_judge"]
+    locked: bool
+
+
+class SheetOut(Out):
+    code: str | None
+    station: int | None
+    status: choice(SHEET_STATUSES)
+    version: int
+    scores: dict[str, Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")] | None] = Field(
+        description="criterion key → decimal string, or null when not entered")
+    judge_id: int | None = None
+    judge: str | None = None
+    name: str | None = Field(None, description="Once names are revealed to the panel.")
+    organization: str | None = None
+
+
+class SheetQuery(Model):
+    judge_id: Id | None = Field(None, description="The chief judge corrects another judge's sheet.")
+
+
+class SheetIn(Model):
+    scores: dict[str, DecimalIn | None] = Field(description="criterion key → decimal string (null clears)")
+    version: Int | None = Field(None, description="The version read (stale → 409 stale_version with both sides).")
+    reason: str | None = Field(None, max_length=1000, description="Required for a chief judge's correction.")
+
+
+class SubmitIn(Model):
+    version: Int | None = None
+
+
+class PhotoForm(Model):
+    criterion: str = Field(description="The criterion key.")
+    file: bytes = Field(description="A JPEG or PNG photo (EXIF is dropped).")
+
+
+class PhotoOut(Out):
+    id: int
+    criterion: str
+    width: int
+    height: int
+    size: int
+    sha256: str
+    version: int
+    status: choice(SHEET_STATUSES)
+
+
+class LockedOut(Out):
+    locked_at: DateTime | None
+
+
+class DecryptionOut(Out):
+    state: Literal["none", "requested", "decrypted"]
+    requested_role: str | None
+    requested_at: DateTime | None
+    decrypted_at: DateTime | None
+
+
+class DisagreementOut(Out):
+    code: str | None
+    registration_id: int | None = Field(None, description="Once the code map may be seen.")
+    criterion: str
+    values: dict[str, str] = Field(description="judge id → decimal string")
+    spread: str
+    outliers: list[str]
+
+
+class EventAuditQuery(Model):
+    object_type: str | None = None
+    object_id: Id | None = None
+
+
+class ScoresImportOut(Out):
+    imported: int
+
+
+class TimeUsedIn(Model):
+    time_used: Int | Annotated[str, Field(pattern=r"^\d+(:\d{1,2}){1,2}$")] = Field(
+        description="Whole seconds, or a stopwatch reading mm:ss / h:mm:ss.")
+
+
+class TimeUsedOut(Out):
+    registration_id: int | None = None
+    code: str | None
+    time_used: int | None
+
+
+class AttendanceIn(Model):
+    status: choice(ATTENDANCE_MARKS) | None = Field(description="absent or disqualified; null clears the mark.")
+    reason: str | None = Field(None, max_length=1000)
+
+
+class AttendanceOut(Out):
+    code: str | None
+    attendance: choice(ATTENDANCE_MARKS) | None
+    reason: str | None
+    marked_at: DateTime | None
+    confirmed: bool
+    confirmed_at: DateTime | None
+    excluded: bool
+
+
+class RecheckIn(Model):
+    seed: str | None = Field(None, max_length=200)
+    top_n: Int | None = Field(None, ge=0, le=1000, description="The top entries always re-checked (default 10).")
+    share: DecimalIn | None = Field(None, description="The share of the rest drawn (default 0.15).")
+
+
+class RecheckItemOut(Out):
+    id: int | None = None
+    registration_id: int | None = None
+    code: str | None
+    reason: str | None
+    status: Literal["pending", "checked", "wrong"]
+    note: str | None
+
+
+class RecheckOut(Out):
+    seed: str | None = None
+    top_n: int
+    share: str
+    full_required: bool
+    error_rate: str | None
+    items: list[RecheckItemOut]
+
+
+class RecheckMarkIn(Model):
+    status: Literal["checked", "wrong"]
+    note: str | None = Field(None, max_length=1000)
 
 
 def _event(event_id: int) -> Event:
@@ -41,9 +236,11 @@ def panel_json(pm: PanelMember) -> dict:
 
 @bp.route("/events/<int:event_id>/panel", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=PanelIn, ok=(201, PanelAddedOut), errors=(409,), example={"user_id": 21, "role": "judge"})
 def panel_add(event_id: int):
+    """Put a judge or the chief judge on the event's panel."""
     event = managed_event(event_id)
-    data = json_body()
+    data = body()
     user_id = int_field(data, "user_id")
     pm = ops.add_panel_member(event, db.session.get(User, user_id) if user_id else None, text_field(data, "role"),
                               current_user)
@@ -52,7 +249,9 @@ def panel_add(event_id: int):
 
 @bp.route("/events/<int:event_id>/panel", methods=["GET"])
 @roles("admin", "organizer", "chief_judge", "supervisor", "judge")
+@doc(ok=page_of(PanelMemberOut, coverage_warnings=(list[CoverageWarning], ...)))
 def panel_list(event_id: int):
+    """The event's panel, with the coverage warnings (entries with too few judges)."""
     event = _event(event_id)
     if not (oversees(event, current_user) or jq.panel_role(event, current_user)):
         abort(403)
@@ -68,7 +267,9 @@ def panel_list(event_id: int):
 
 @bp.route("/events/<int:event_id>/panel/<int:user_id>", methods=["DELETE"])
 @roles("admin", "organizer")
+@doc(ok=None, errors=(409,))
 def panel_remove(event_id: int, user_id: int):
+    """Take a judge off the panel (before any score)."""
     event = managed_event(event_id)
     pm = db.session.scalar(select(PanelMember).where(PanelMember.event_id == event.id, PanelMember.user_id == user_id))
     if pm is None:
@@ -79,16 +280,21 @@ def panel_remove(event_id: int, user_id: int):
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=ConflictIn, ok=(201, ConflictCreatedOut), errors=(409,),
+     example={"user_id": 21, "registration_id": 105, "kind": "trainer", "note": "曾为其教练"})
 def conflicts_create(event_id: int):
+    """Declare a conflict of interest (same-organization conflicts are automatic)."""
     event = managed_event(event_id)
-    c = ops.declare_conflict(event, json_body(), current_user)
+    c = ops.declare_conflict(event, body(), current_user)
     return jsonify({"id": c.id, "user_id": c.user_id, "registration_id": c.registration_id, "kind": c.kind,
                     "note": c.note, "coverage_warnings": jq.coverage_warnings(event)}), 201
 
 
 @bp.route("/events/<int:event_id>/conflicts", methods=["GET"])
 @roles("admin", "organizer", "supervisor")
+@doc(ok=page_of(ConflictOut))
 def conflicts_list(event_id: int):
+    """The event's declared and automatic conflicts of interest."""
     event = _event(event_id)
     if not (manages(event.competition, current_user) or supervises(event.competition, current_user)):
         abort(403)
@@ -100,23 +306,29 @@ def conflicts_list(event_id: int):
 
 @bp.route("/events/<int:event_id>/draw", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=SeedIn, body_optional=True, ok=DrawnOut, errors=(409,), example={"seed": "2026-05-01 公证处"})
 def draw(event_id: int):
+    """Draw the anonymous codes of the approved entries (the seed is stored)."""
     event = managed_event(event_id)
-    n = ops.draw_codes(event, text_field(json_body(optional=True), "seed"), current_user)
+    n = ops.draw_codes(event, text_field(body(), "seed"), current_user)
     return jsonify({"drawn": n})
 
 
 @bp.route("/events/<int:event_id>/stations", methods=["POST"])
 @roles("admin", "organizer")
+@doc(body=SeedIn, body_optional=True, ok=DrawnOut, errors=(409,), example={"seed": "工位-2026"})
 def stations(event_id: int):
+    """Draw the work stations of the entries."""
     event = managed_event(event_id)
-    n = ops.draw_stations(event, text_field(json_body(optional=True), "seed"), current_user)
+    n = ops.draw_stations(event, text_field(body(), "seed"), current_user)
     return jsonify({"drawn": n})
 
 
 @bp.route("/me/panels", methods=["GET"])
 @roles("judge", "chief_judge")
+@doc(ok=page_of(MyPanelOut))
 def panels_mine():
+    """The panels the signed-in judge sits on."""
     items = [{"event_id": ev.id, "event": ev.name, "competition_id": ev.competition_id, "role": pm.role,
               "locked": ev.locked_at is not None} for pm, ev in my_panels(current_user)]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
@@ -124,7 +336,9 @@ def panels_mine():
 
 @bp.route("/events/<int:event_id>/sheets", methods=["GET"])
 @roles("judge", "chief_judge", "supervisor", "admin")
+@doc(ok=page_of(SheetOut))
 def sheets_list(event_id: int):
+    """The sheets: a judge's own, or all of them for the chief judge and the supervisors."""
     event = _event(event_id)
     role = jq.panel_role(event, current_user)
     if role == "judge":
@@ -137,7 +351,7 @@ def sheets_list(event_id: int):
 
 
 def _sheet_for(event: Event, code: str):
-    judge_id = query_int("judge_id")
+    judge_id = query_int("judge_id") if "judge_id" in request.args else None
     role = jq.panel_role(event, current_user)
     if judge_id is not None and judge_id != current_user.id:
         if role != "chief_judge":
@@ -154,10 +368,15 @@ def _sheet_for(event: Event, code: str):
 @bp.route("/events/<int:event_id>/sheets/<code>", methods=["PUT"])
 @roles("judge", "chief_judge")
 @idempotent
+@doc(query=SheetQuery, body=SheetIn, ok=SheetOut, errors=(409,), idempotent=True,
+     example={"scores": {"P1": "2", "P2": "41.5"}, "version": 3})
 def sheets_save(event_id: int, code: str):
+    """A judge saves their sheet for an entry (by its code); the chief judge corrects a submitted
+    sheet with ?judge_id= and a reason. A stale version is a 409 `stale_version` with both sides."""
     event = _event(event_id)
+    query()
     sheet, as_chief = _sheet_for(event, code)
-    data = json_body()
+    data = body()
     if as_chief:
         ops.correct_sheet(sheet, data.get("scores"), data.get("version"), text_field(data, "reason"), current_user)
     else:
@@ -168,10 +387,12 @@ def sheets_save(event_id: int, code: str):
 @bp.route("/events/<int:event_id>/sheets/<code>/submit", methods=["POST"])
 @roles("judge")
 @idempotent
+@doc(body=SubmitIn, body_optional=True, ok=SheetOut, errors=(409,), idempotent=True, example={"version": 4})
 def sheets_submit(event_id: int, code: str):
+    """Submit the sheet (every criterion filled, else 422)."""
     event = _event(event_id)
     sheet, _as_chief = _sheet_for(event, code)
-    data = json_body(optional=True)
+    data = body()
     ops.submit_sheet(sheet, data.get("version", sheet.version), current_user)
     return jsonify(sheet_json(sheet, event))
 
@@ -179,10 +400,12 @@ def sheets_submit(event_id: int, code: str):
 @bp.route("/events/<int:event_id>/sheets/<code>/photos", methods=["POST"])
 @roles("judge")
 @idempotent
+@doc(form=PhotoForm, ok=(201, PhotoOut), errors=(409,), idempotent=True)
 def sheet_photos_create(event_id: int, code: str):
     """A photo of the work for one criterion (multipart: criterion, file); EXIF is dropped."""
     event = _event(event_id)
     sheet, _as_chief = _sheet_for(event, code)
+    form()
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
@@ -194,7 +417,9 @@ def sheet_photos_create(event_id: int, code: str):
 @bp.route("/events/<int:event_id>/lock", methods=["POST"])
 @roles("chief_judge")
 @requires_recent_auth()
+@doc(ok=LockedOut, errors=(409,))
 def lock(event_id: int):
+    """Lock the event's scores (every sheet submitted, else 409 `incomplete` listing them)."""
     event, _role = panel_event(event_id, "chief_judge")
     ops.lock_event(event, current_user)
     return jsonify({"locked_at": timeutil.iso(event.locked_at)})
@@ -218,6 +443,7 @@ def decryption_json(event: Event) -> dict:
 @bp.route("/events/<int:event_id>/decrypt", methods=["POST"])
 @roles("chief_judge")
 @requires_recent_auth()
+@doc(ok=DecryptionOut, errors=(409,))
 def decrypt(event_id: int):
     """The event's chief judge requests decryption, or confirms a supervisor's request."""
     event, _role = panel_event(event_id, "chief_judge")
@@ -227,6 +453,7 @@ def decrypt(event_id: int):
 @bp.route("/events/<int:event_id>/decrypt/confirm", methods=["POST"])
 @roles("supervisor", "admin")
 @requires_recent_auth()
+@doc(ok=DecryptionOut, errors=(409,))
 def decrypt_confirm(event_id: int):
     """A supervisor of the competition confirms the chief judge's request, or requests first."""
     return _decrypt(supervised_event(event_id), "supervisor")
@@ -234,7 +461,9 @@ def decrypt_confirm(event_id: int):
 
 @bp.route("/events/<int:event_id>/disagreements", methods=["GET"])
 @roles("chief_judge", "supervisor", "admin")
+@doc(ok=page_of(DisagreementOut))
 def disagreements(event_id: int):
+    """Judgement criteria where judges' values differ too much, per entry code."""
     event = _event(event_id)
     if not (jq.panel_role(event, current_user) == "chief_judge" or supervises(event.competition, current_user)):
         abort(403)
@@ -246,12 +475,16 @@ def disagreements(event_id: int):
 
 @bp.route("/events/<int:event_id>/audit", methods=["GET"])
 @roles("chief_judge", "supervisor", "organizer", "admin")
+@doc(query=EventAuditQuery, ok=page_of(AuditEventOut))
 def event_audit(event_id: int):
+    """Every change to the event's sheets, draws, lock and decryption (the chief judge before
+    decryption: what does not reveal the code map)."""
     event = overseen_event(event_id)
+    q = query()
     stmt = select(AuditEvent).where(AuditEvent.event_id == event.id).order_by(AuditEvent.seq)
-    if request.args.get("object_type"):
-        stmt = stmt.where(AuditEvent.object_type == request.args["object_type"])
-    object_id = query_int("object_id")
+    if q.object_type:
+        stmt = stmt.where(AuditEvent.object_type == q.object_type)
+    object_id = q.object_id
     if object_id is not None:
         stmt = stmt.where(AuditEvent.object_id == object_id)
     if sees_code_map(event, current_user):
@@ -266,8 +499,11 @@ def event_audit(event_id: int):
 
 @bp.route("/events/<int:event_id>/scores/import", methods=["POST"])
 @roles("admin", "organizer")
+@doc(form=UploadForm, ok=(201, ScoresImportOut), errors=(409,))
 def scores_import(event_id: int):
+    """Import the scores of imported components (e.g. a theory exam) from a sheet (field `file`)."""
     event = managed_event(event_id)
+    form()
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
@@ -277,15 +513,17 @@ def scores_import(event_id: int):
 
 @bp.route("/registrations/<int:registration_id>/time-used", methods=["POST"])
 @roles("chief_judge")
+@doc(body=TimeUsedIn, ok=TimeUsedOut, errors=(409,), example={"time_used": "1:25:30"})
 def time_used(registration_id: int):
-    """By registration id: only once names are revealed (before that it would tell the chief judge
-    which code a registration has); use /events/{id}/entries/{code}/time-used."""
+    """The chief judge records a registration's time used. By registration id only once names are
+    revealed (before that it would tell the chief judge which code a registration has: 409); use
+    /events/{id}/entries/{code}/time-used."""
     reg = db.get_or_404(Registration, registration_id)
     event, _role = panel_event(reg.event_id, "chief_judge")
     if not sees_code_map(event, current_user):
         raise ops.JudgingStateError(N_("Until the names are decrypted, address the entry by its code "
                                        "(POST /events/{id}/entries/{code}/time-used)."))
-    ops.set_time_used(reg, json_body().get("time_used"), current_user)
+    ops.set_time_used(reg, body().get("time_used"), current_user)
     return jsonify({"registration_id": reg.id, "code": reg.code, "time_used": reg.time_used})
 
 
@@ -298,10 +536,12 @@ def _entry(event: Event, code: str) -> Registration:
 
 @bp.route("/events/<int:event_id>/entries/<code>/time-used", methods=["POST"])
 @roles("chief_judge")
+@doc(body=TimeUsedIn, ok=TimeUsedOut, errors=(409,), example={"time_used": 5130})
 def entry_time_used(event_id: int, code: str):
+    """The chief judge records an entry's time used (for the tie-break), by its code."""
     event, _role = panel_event(event_id, "chief_judge")
     reg = _entry(event, code)
-    ops.set_time_used(reg, json_body().get("time_used"), current_user)
+    ops.set_time_used(reg, body().get("time_used"), current_user)
     return jsonify({"code": reg.code, "time_used": reg.time_used})
 
 
@@ -314,18 +554,20 @@ def attendance_json(reg: Registration) -> dict:
 
 @bp.route("/events/<int:event_id>/entries/<code>/attendance", methods=["POST"])
 @roles("chief_judge")
+@doc(body=AttendanceIn, ok=AttendanceOut, errors=(409,), example={"status": "absent", "reason": "未到场"})
 def entry_attendance(event_id: int, code: str):
     """The chief judge marks an entry absent or disqualified ({status, reason}), or clears the
     mark (status null), before the lock."""
     event, _role = panel_event(event_id, "chief_judge")
     reg = _entry(event, code)
-    data = json_body()
+    data = body()
     ops.mark_attendance(event, reg, data.get("status"), text_field(data, "reason"), current_user)
     return jsonify(attendance_json(reg))
 
 
 @bp.route("/events/<int:event_id>/entries/<code>/attendance/confirm", methods=["POST"])
 @roles("supervisor", "admin")
+@doc(ok=AttendanceOut, errors=(409,))
 def entry_attendance_confirm(event_id: int, code: str):
     """A supervisor of the competition confirms a disqualification."""
     event = supervised_event(event_id)
@@ -347,16 +589,21 @@ def recheck_json(event: Event) -> dict | None:
 
 @bp.route("/events/<int:event_id>/recheck", methods=["POST"])
 @roles("supervisor")
+@doc(body=RecheckIn, body_optional=True, ok=(201, RecheckOut), errors=(409,),
+     example={"seed": "复核-2026", "top_n": 10, "share": "0.15"})
 def recheck_draw(event_id: int):
+    """The supervisor draws the re-check sample (the top entries and a share of the rest)."""
     event = supervised_event(event_id)
-    data = json_body(optional=True)
+    data = body()
     results.draw_recheck(event, text_field(data, "seed"), data.get("top_n"), data.get("share"), current_user)
     return jsonify(recheck_json(event)), 201
 
 
 @bp.route("/events/<int:event_id>/recheck", methods=["GET"])
 @roles("supervisor", "chief_judge", "organizer", "admin")
+@doc(ok=RecheckOut)
 def recheck_get(event_id: int):
+    """The event's re-check sample and its error rate."""
     event = overseen_event(event_id)
     body = recheck_json(event)
     if body is None:
@@ -369,9 +616,11 @@ def recheck_get(event_id: int):
 
 @bp.route("/recheck-items/<int:item_id>", methods=["POST"])
 @roles("supervisor")
+@doc(body=RecheckMarkIn, ok=RecheckOut, errors=(409,), example={"status": "checked"})
 def recheck_mark(item_id: int):
+    """Mark a re-checked entry as checked or wrong."""
     item = db.get_or_404(RecheckItem, item_id)
     event = supervised_event(item.recheck.event_id)
-    data = json_body()
+    data = body()
     ops.mark_recheck(item, text_field(data, "status"), text_field(data, "note"), current_user)
     return jsonify(recheck_json(event))

@@ -14,8 +14,76 @@ from ..nominations.queries import attachment_json, dossier_json, file_response, 
 from ..registration.models import Registration
 from ..registration.queries import registration_json
 from ..security import roles
+from pydantic import Field
+
 from . import bp
-from .util import BadBody, json_body, paginate
+from .contract import DateTime, Int, Model, Out, PageQuery, body, doc, form, page_of
+from .registrations import RegistrationIn, RegistrationOut
+from .util import BadBody, paginate
+
+
+class DossierFields(Model):
+    achievements: str | None = Field(None, max_length=5000, description="Main achievements (required to nominate).")
+    innovations: str | None = Field(None, max_length=3000)
+    honours: str | None = Field(None, max_length=2000)
+    apprentices: str | None = Field(None, max_length=2000)
+
+
+class DossierPatch(DossierFields):
+    version: Int = Field(description="The version read (stale → 409 stale_version).")
+
+
+class NominationIn(RegistrationIn):
+    dossier: DossierFields
+
+
+class AttachmentOut(Out):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: DateTime | None
+
+
+class NomineeRef(Out):
+    id: int
+    name: str
+
+
+class DossierOut(Out):
+    achievements: str | None
+    innovations: str | None
+    honours: str | None
+    apprentices: str | None
+    attachments: list[AttachmentOut]
+    version: int
+    updated_at: DateTime | None
+    code: str | None = Field(None, description="A judge's view: the entry's code only.")
+    registration_id: int | None = None
+    event_id: int | None = None
+    competition_id: int | None = None
+    status: str | None = None
+    person: NomineeRef | None = None
+    organization_id: int | None = None
+    organization: str | None = None
+    editable: bool | None = None
+
+
+class NominationOut(RegistrationOut):
+    dossier: DossierOut
+
+
+class AttachmentList(Out):
+    items: list[AttachmentOut]
+
+
+class AttachmentForm(Model):
+    file: bytes = Field(description="PDF, JPEG or PNG.")
+
+
+NOMINATION_EXAMPLE = {"person": {"name": "扎西", "id_type": "resident_id", "id_number": "11010519491231002X"},
+                      "organization_id": 3, "dossier": {"achievements": "主持完成高原变电站带电作业技术改造……"}}
 
 NOMINATORS = ("admin", "organizer", "org_contact")
 READERS = ("admin", "organizer", "org_contact", "supervisor")
@@ -32,17 +100,21 @@ def _nomination(registration_id: int, *, write: bool = False) -> Registration:
 
 @bp.route("/events/<int:event_id>/nominations", methods=["POST"])
 @roles(*NOMINATORS)
+@doc(body=NominationIn, ok=(201, NominationOut), errors=(409,), example=NOMINATION_EXAMPLE)
 def nominations_create(event_id: int):
+    """Nominate a person for a title selection, with their dossier."""
     event = db.get_or_404(Event, event_id)
     if not ops.can_nominate(event, current_user):
         abort(403)
-    reg = ops.nominate(event, json_body(), current_user)
+    reg = ops.nominate(event, body(), current_user)
     return jsonify({**registration_json(reg, current_user), "dossier": dossier_json(ops.dossier_of(reg))}), 201
 
 
 @bp.route("/events/<int:event_id>/nominations", methods=["GET"])
 @roles(*READERS)
+@doc(query=PageQuery, ok=page_of(DossierOut))
 def nominations_list(event_id: int):
+    """The event's nominations with their dossiers."""
     event = db.get_or_404(Event, event_id)
     if manages(event.competition, current_user) or supervises(event.competition, current_user):
         stmt = nominations_query(event_id=event.id)
@@ -55,32 +127,41 @@ def nominations_list(event_id: int):
 
 @bp.route("/registrations/<int:registration_id>/dossier", methods=["GET"])
 @roles(*DOSSIER_READERS)
+@doc(ok=DossierOut)
 def dossier_get(registration_id: int):
+    """A nomination's dossier."""
     reg = _nomination(registration_id)
     return jsonify(dossier_json(ops.dossier_of(reg)))
 
 
 @bp.route("/registrations/<int:registration_id>/dossier", methods=["PUT", "PATCH"])
 @roles(*NOMINATORS)
+@doc(body=DossierPatch, ok=DossierOut, errors=(409,), example={"honours": "2024年全国技术能手", "version": 2})
 def dossier_update(registration_id: int):
+    """Change the dossier's text (the nominating side, while it is editable)."""
     reg = _nomination(registration_id, write=True)
-    data = json_body()
+    data = body()
     dossier = ops.update_dossier(reg, data, data.get("version"), current_user)
     return jsonify(dossier_json(dossier))
 
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments", methods=["GET"])
 @roles(*DOSSIER_READERS)
+@doc(ok=AttachmentList)
 def dossier_attachments_list(registration_id: int):
+    """The dossier's files."""
     reg = _nomination(registration_id)
     return jsonify({"items": [attachment_json(a) for a in ops.dossier_of(reg).attachments]})
 
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments", methods=["POST"])
 @roles(*NOMINATORS)
+@doc(form=AttachmentForm, ok=(201, AttachmentOut), errors=(409,))
 def dossier_attachments_create(registration_id: int):
+    """Attach a file (PDF, JPEG, PNG) to the dossier."""
     reg = _nomination(registration_id, write=True)
     ops.dossier_of(reg)
+    form()
     upload = request.files.get("file")
     if upload is None:
         raise BadBody(_("Send the file as multipart/form-data in the field 'file'."))
@@ -90,14 +171,18 @@ def dossier_attachments_create(registration_id: int):
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["GET"])
 @roles(*DOSSIER_READERS)
+@doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def dossier_attachment_get(registration_id: int, attachment_id: int):
+    """One file of the dossier."""
     reg = _nomination(registration_id)
     return file_response(ops.attachment_of(reg, attachment_id))
 
 
 @bp.route("/registrations/<int:registration_id>/dossier/attachments/<int:attachment_id>", methods=["DELETE"])
 @roles(*NOMINATORS)
+@doc(ok=None, errors=(409,))
 def dossier_attachment_delete(registration_id: int, attachment_id: int):
+    """Remove a file from the dossier."""
     reg = _nomination(registration_id, write=True)
     ops.delete_attachment(reg, ops.attachment_of(reg, attachment_id), current_user)
     return "", 204
@@ -115,12 +200,16 @@ def _judge_dossier(event_id: int, code: str):
 
 @bp.route("/events/<int:event_id>/sheets/<code>/dossier", methods=["GET"])
 @roles("judge")
+@doc(ok=DossierOut)
 def sheet_dossier(event_id: int, code: str):
+    """The dossier of the entry behind a judge's sheet (by its code)."""
     return jsonify(dossier_json(_judge_dossier(event_id, code), for_judge=True))
 
 
 @bp.route("/events/<int:event_id>/sheets/<code>/dossier/attachments/<int:attachment_id>", methods=["GET"])
 @roles("judge")
+@doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def sheet_dossier_attachment(event_id: int, code: str, attachment_id: int):
+    """A file of that dossier."""
     dossier = _judge_dossier(event_id, code)
     return file_response(ops.attachment_of(dossier.registration, attachment_id))

@@ -5,11 +5,18 @@ from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from .. import timeutil
-from ..domain.errors import N_, Collector, DomainError
-from ..extensions import db
+from typing import Any
 
-MAX_ID = 2**63 - 1  # the largest id either database stores
+from pydantic import Field
+
+from .. import timeutil
+from ..competitions.models import STAGES
+from ..domain import lifecycle
+from ..domain.errors import N_, Collector, DomainError
+from ..domain.refdata import JURISDICTIONS, KINDS, LEVELS, ORG_KINDS, ROLES, TRACKS
+from ..extensions import db
+from .contract import MAX_ID, DateTime, Date, Out, choice
+
 MAX_PAGE = 1_000_000
 
 
@@ -73,17 +80,82 @@ def query_int(name: str) -> int | None:
     return int_field({name: raw}, name)
 
 
-def paginate(stmt, serialize):
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-        per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
-    except ValueError:
-        raise BadBody(_("page and per_page must be whole numbers.")) from None
-    if page > MAX_PAGE:
-        raise BadBody(_("page and per_page must be whole numbers.")) from None
+def paginate(stmt, serialize, q=None):
+    """One page of `stmt` ({items, page, per_page, total}); `q`: the parsed query (contract.query())."""
+    if q is None:
+        from .contract import query
+        q = query()
+    page, per_page = q.page, q.per_page
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     return {"items": [serialize(x) for x in result.items], "page": page, "per_page": per_page,
             "total": result.total}
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    name: str
+    roles: list[choice(ROLES)]
+    organization_id: int | None
+    is_enabled: bool
+
+
+class OrganizationOut(Out):
+    id: int
+    name: str
+    kind: choice(ORG_KINDS)
+    region_code: str | None
+
+
+class EventBrief(Out):
+    id: int
+    name: str
+    track: choice(TRACKS)
+
+
+class CompetitionOut(Out):
+    id: int
+    name: str
+    year: int
+    level: choice(LEVELS)
+    kind: choice(KINDS)
+    jurisdiction: choice(JURISDICTIONS) | None
+    host_organization_id: int | None
+    registration_opens_at: DateTime | None
+    registration_closes_at: DateTime | None
+    starts_on: Date | None
+    ends_on: Date | None
+    publicity_days: int
+    appeal_window_hours: int
+    allow_multiple_events: bool
+    description: str | None
+    award_title: str | None
+    stage: choice(STAGES)
+    finalized_at: DateTime | None
+    status: choice(lifecycle.STATUSES)
+    version: int
+    events: list[EventBrief]
+
+
+class EventOut(Out):
+    id: int
+    competition_id: int
+    name: str
+    occupation: str | None
+    track: choice(TRACKS)
+    team_size: int
+    max_entrants: int | None
+    starts_at: DateTime | None
+    ends_at: DateTime | None
+    venue: str | None
+    eligibility: dict[str, Any] | None = Field(description="Eligibility rules (min_age, max_age, min_skill_grade, …).")
+    scheme: dict[str, Any] = Field(description="The scoring scheme: aggregation, components with weights "
+                                               "(decimal strings) and criteria (key, name, max_score, kind, scale, step).")
+    awards: dict[str, Any] | None
+    tiebreak: list[str] | None
+    no_shared_ranks: bool
+    two_layer: bool
+    version: int
 
 
 def user_json(u) -> dict:

@@ -232,4 +232,5 @@ def test_pagination(api_as, make_user):
     api = api_as(admin)
     body = api.get("/users?per_page=2&page=2").get_json()
     assert body["page"] == 2 and body["per_page"] == 2 and len(body["items"]) == 2 and body["total"] == 6
-    assert api.get("/users?per_page=abc").status_code == 400
+    r = api.get("/users?per_page=abc")
+    assert r.status_code == 422 and list(r.get_json()["error"]["fields"]) == ["per_page"]
