@@ -2,8 +2,11 @@
 TEST_DATABASE_URL), a clean database per test, clients, and factories."""
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
+import tempfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +16,11 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 os.environ.setdefault("JIANGXUAN_ENV", "testing")
+# The issuing bodies' signing keys of this test session: made on first use in a temporary
+# directory (never instance/keys); subprocesses (flask run-job, RQ workers) inherit it.
+if "CERT_KEY_DIR" not in os.environ:
+    os.environ["CERT_KEY_DIR"] = tempfile.mkdtemp(prefix="jx-test-keys-")
+    atexit.register(shutil.rmtree, os.environ["CERT_KEY_DIR"], ignore_errors=True)
 
 from app import create_app  # noqa: E402
 from app.audit import triggers  # noqa: E402
@@ -54,7 +62,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app():
-    """The application in testing mode, on a freshly migrated database."""
+    """The application in testing mode, on a freshly migrated database (signing keys: above)."""
     application = create_app("testing")
     application.test_client_class = IsolatedClient
     _reset_schema(application)

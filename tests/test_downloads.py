@@ -60,8 +60,9 @@ def test_every_download_names_an_ascii_file_of_its_own_type(final, api_as, login
     }
     job_id = org_api.post(f"/competitions/{comp.id}/certificates").get_json()["job_id"]
     runner.wait(job_id)
-    downloads["batch zip"] = (org_api.get(f"/jobs/{job_id}/files/certificates.zip"), ".zip")
-    downloads["print file"] = (org_web.get(f"/manage/jobs/{job_id}/files/certificates-print-01.pdf"), ".pdf")
+    stem = f"certificates-c{comp.id}-{job_id[:8]}"
+    downloads["batch zip"] = (org_api.get(f"/jobs/{job_id}/files/{stem}.zip"), ".zip")
+    downloads["print file"] = (org_web.get(f"/manage/jobs/{job_id}/files/{stem}-print-01.pdf"), ".pdf")
     for what, (response, ext) in downloads.items():
         assert response.status_code == 200, (what, response.status_code)
         name = _fallback(response)

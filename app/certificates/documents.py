@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, request
 from sqlalchemy import select
 
 from .. import pdf, timeutil
@@ -12,42 +11,45 @@ from ..competitions.models import Competition, Event
 from ..competitions.operations import publicity_ends_at
 from ..domain.errors import N_
 from ..domain.masking import mask_id_number
-from ..domain.refdata import (AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
+from ..domain.refdata import (AWARD_BO, AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
 from ..extensions import db
 from ..models_base import utcnow
 from ..registration.models import Registration
 from ..results.models import Result
 from .models import Certificate, CertificateSettings
+from .addresses import base_url  # noqa: F401  (re-exported: where the QR codes point)
 from .operations import (CertificateStateError, certificate_context, format_serial, settings_for)
 
-TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html"}
+TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html",
+                  "bilingual": "certificate_bilingual.html"}
 
 
-def base_url() -> str:
-    """Where the QR codes point: PUBLIC_BASE_URL, else the address of the current request."""
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    try:
-        return request.host_url.rstrip("/")
-    except RuntimeError:
-        return "http://localhost:5000"
-
-
-def image_urls(settings: CertificateSettings, renderer=None) -> dict:
+def image_urls(settings, renderer=None) -> dict:
+    """The asset URLs of a design's (or the settings') background and seal."""
     r = renderer or pdf.renderer()
     return {"background_url": r.add_asset(settings.background, "image/jpeg") if settings.background else None,
             "seal_url": r.add_asset(settings.seal, "image/png") if settings.seal else None}
 
 
-def certificate_pdf(cert: Certificate, url: str | None = None) -> bytes:
+def certificate_print_pdf(cert: Certificate) -> bytes:
+    """The certificate as issued (its own design), unsigned: for printing."""
     if cert.status == "held":
         raise CertificateStateError(N_("This certificate is held for review: its name has characters no "
                                        "certificate font can print. Release it on the certificates page first."))
-    settings = settings_for(cert.competition)
-    ctx = certificate_context(cert, settings, url or base_url())
-    ctx.update(image_urls(settings))
-    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=False)
+    settings = None if cert.design else settings_for(cert.competition)
+    ctx = certificate_context(cert, settings, base_url())
+    ctx.update(image_urls(cert.design or settings))
+    return pdf.render(TEMPLATE_FILES[ctx["template"]], cs=[ctx], preview=False)
+
+
+def certificate_pdf(cert: Certificate) -> bytes:
+    """The digital certificate handed out: rendered as issued and, when its issuing body signs,
+    with a PAdES signature."""
+    data = certificate_print_pdf(cert)
+    if cert.issuer_id is not None and cert.qr_payload is not None:
+        from . import signing
+        data = signing.sign_pdf(cert, data)
+    return data
 
 
 def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) -> bytes:
@@ -68,19 +70,24 @@ def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) 
             event = db.session.get(Event, result.event_id)
             name, org, rank, award = reg.person.name, reg.organization.name if reg.organization else None, \
                 result.rank, result.award
+            name_bo = reg.person.name_bo
         else:
             name, org, rank, award = "张三", "示例单位", 1, "first"
+            name_bo = "བཀྲ་ཤིས་དོན་གྲུབ" if settings.template == "bilingual" else None
         code = "PREVIEWPREVIEWPREVIEW"
         ctx = {"serial": format_serial(settings.serial_pattern, comp, event, 1) if event else "—",
                "code": "样张-仅供预览", "verify_url": base_url() + "/verify/" + code,
+               "qr": base_url() + "/verify/" + code, "signed": False,
                "verify_base": base_url().split("://")[-1] + "/verify",
                "competition": comp.name, "event": event.name if event else "示例赛项",
                "track": TRACK_ZH.get(event.track, "") if event else "", "team_name": None, "name": name,
-               "organization": org, "award": AWARD_ZH.get(award, award), "rank": rank,
-               "issuing_body": settings.issuing_body or comp.name, "issued_on": utcnow().date(),
-               "template": settings.template}
+               "name_bo": name_bo, "organization": org, "award": AWARD_ZH.get(award, award),
+               "award_bo": AWARD_BO.get(award, ""), "rank": rank,
+               "issuing_body": settings.issuing_body or comp.name, "issued_on": utcnow().date()}
+    # The specimen shows these settings (the template to come), whatever a certificate was issued with.
+    ctx.update(template=settings.template, issuing_body=settings.issuing_body or comp.name)
     ctx.update(image_urls(settings))
-    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=True)
+    return pdf.render(TEMPLATE_FILES[settings.template], cs=[ctx], preview=True)
 
 
 def admission_ticket_pdf(reg: Registration) -> bytes:
