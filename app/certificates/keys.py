@@ -89,9 +89,20 @@ class KeyRecord:
     def active(self) -> bool:
         return self.retired_at is None and self.revoked_at is None
 
-    def public_entry(self) -> dict:
-        """The JWKS entry: the public JWK with its id, use, algorithm and life."""
+    def public_entry(self, directory: Path | None = None, root: x509.Certificate | None = None) -> dict:
+        """The JWKS entry: the public JWK with its id, use, algorithm and life; a PDF key carries
+        its certificate chain (x5c: its own, then the deployment's root), so that a verifier
+        holding only the key set can check a PDF signature."""
         entry = dict(self.jwk)
+        if self.cert_file and directory is not None:
+            try:
+                chain = [x509.load_pem_x509_certificate((directory / self.cert_file).read_bytes())]
+            except FileNotFoundError:
+                chain = []
+            if chain and root is not None:
+                chain.append(root)
+            if chain:
+                entry["x5c"] = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in chain]
         entry.update({"kid": self.kid, "alg": self.alg, "use": "sig", "key_ops": ["verify"],
                       "jx_issuer": self.issuer_id, "jx_purpose": self.purpose, "jx_created": self.created_at})
         if self.retired_at:
@@ -313,7 +324,25 @@ class KeyStore:
 
     def jwks(self) -> dict:
         """Every published key of every issuer, retired ones included (never a private member)."""
-        return {"keys": [r.public_entry() for r in self.records()]}
+        root = self.root_certificate()
+        return {"keys": [r.public_entry(self.issuer_dir(r.issuer_id), root) for r in self.records()]}
+
+
+def roots_from_jwks(entries: list[dict]) -> list[x509.Certificate]:
+    """The self-signed roots at the end of the PDF keys' chains (x5c) of a published key set."""
+    roots, seen = [], set()
+    for entry in entries:
+        chain = entry.get("x5c") or []
+        if not chain:
+            continue
+        try:
+            cert = x509.load_der_x509_certificate(base64.b64decode(chain[-1]))
+        except ValueError:
+            continue
+        if cert.subject == cert.issuer and cert.fingerprint(hashes.SHA256()) not in seen:
+            seen.add(cert.fingerprint(hashes.SHA256()))
+            roots.append(cert)
+    return roots
 
 
 _stores: dict[tuple[str, str | None], KeyStore] = {}
