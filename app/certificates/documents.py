@@ -10,11 +10,11 @@ from .. import pdf, timeutil
 from ..competitions.models import Competition, Event
 from ..competitions.operations import publicity_ends_at
 from ..domain.errors import N_
-from ..domain.masking import mask_id_number
+from ..domain.masking import mask_id_number, mask_name
 from ..domain.refdata import (AWARD_BO, AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
 from ..extensions import db
 from ..models_base import utcnow
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationMember
 from ..results.models import Result
 from .models import Certificate, CertificateSettings
 from .addresses import base_url  # noqa: F401  (re-exported: where the QR codes point)
@@ -98,9 +98,16 @@ def admission_ticket_pdf(reg: Registration) -> bytes:
     comp = event.competition
     from ..people.claims import claim_code
     # A member without an account gets the one-time code that links a sign-up to this record.
-    members = [{"name": m.person.name, "id_number": m.person.id_number, "organization":
-                reg.organization.name if reg.organization else "",
-                "claim_code": None if m.person.user_id else claim_code(m.person)} for m in reg.members]
+    renderer = pdf.renderer()
+    members = []
+    for m in reg.members:
+        # The photo (a clean JPEG, see registration/photos.py) goes into the document from memory.
+        photo = db.session.scalar(select(RegistrationMember.photo).where(RegistrationMember.id == m.id)) \
+            if m.photo_sha else None
+        members.append({"name": m.person.name, "name_bo": m.person.name_bo, "id_number": m.person.id_number,
+                        "organization": reg.organization.name if reg.organization else "",
+                        "photo_url": renderer.add_asset(photo, "image/jpeg") if photo else None,
+                        "claim_code": None if m.person.user_id else claim_code(m.person)})
     ctx = {"competition": comp.name, "level": LEVEL_ZH.get(comp.level, ""), "event": event.name,
            # Two-layer encryption: the ticket carries the first-layer number, never the judges' code.
            "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.ticket_text,
@@ -110,11 +117,12 @@ def admission_ticket_pdf(reg: Registration) -> bytes:
            "ends": timeutil.local_text(event.ends_at) if event.ends_at else "",
            "issuing_body": settings_for(comp).issuing_body, "printed_on": utcnow().date(),
            "ticket_no": f"{comp.year}{comp.id:03d}{event.id:03d}{reg.id:06d}"}
-    return pdf.render("admission_ticket.html", t=ctx)
+    return renderer.render("admission_ticket.html", t=ctx)
 
 
-def bulletin_pdf(event: Event) -> bytes:
-    """成绩公示表: the published results of one event, for posting during publicity."""
+def bulletin_pdf(event: Event, public: bool = False) -> bytes:
+    """成绩公示表: the published results of one event, for posting during publicity. The public
+    copy (linked from the public results page) masks the names like every public page."""
     comp = event.competition
     if comp.status not in ("publicity", "final", "archived"):
         raise CertificateStateError(N_("The bulletin is printed once results are published."))
@@ -131,11 +139,13 @@ def bulletin_pdf(event: Event) -> bytes:
            # The number contestants know (their ticket's); absent and disqualified entries follow,
            # marked as such, without rank or total.
            "rows": [{"rank": r.rank, "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
+                     "name_bo": None if reg.team_name else reg.person.name_bo, "team": bool(reg.team_name),
                      "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
                      "organization": reg.organization.name if reg.organization else "",
                      "components": [r.components.get(k, "") for k in keys], "total": f"{r.total:.2f}",
                      "award": AWARD_ZH.get(r.award, r.award or "")} for r, reg in rows] + [
                     {"rank": marks[reg.attendance], "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
+                     "name_bo": None if reg.team_name else reg.person.name_bo, "team": bool(reg.team_name),
                      "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
                      "organization": reg.organization.name if reg.organization else "",
                      "components": ["—" for _k in keys], "total": "—", "award": ""}
@@ -143,13 +153,18 @@ def bulletin_pdf(event: Event) -> bytes:
            "publicity_from": timeutil.local_text(starts) if starts else "",
            "publicity_to": timeutil.local_text(ends) if ends else "",
            "is_final": comp.status != "publicity", "issuing_body": settings_for(comp).issuing_body,
-           "printed_on": utcnow().date()}
+           "printed_on": utcnow().date(), "public": public}
+    if public:
+        for row in ctx["rows"]:
+            row["name"] = row["name"] if row.get("team") else mask_name(row["name"])
+            row["name_bo"] = mask_name(row["name_bo"]) if row.get("name_bo") else None
+            row["members"] = "、".join(mask_name(n) for n in row["members"].split("、")) if row["members"] else ""
     return pdf.render("bulletin.html", b=ctx)
 
 
 def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:
     """花名册 of entitlements (e.g. the teacher-eligibility roster), each row with rule and clause."""
-    rows = [{"name": e.person.name, "id_number": mask_id_number(e.person.id_number),
+    rows = [{"name": e.person.name, "name_bo": e.person.name_bo, "id_number": mask_id_number(e.person.id_number),
              "organization": e.person.organization.name if e.person.organization else "",
              "competition": e.competition_name, "event": e.event_name, "rank": e.rank,
              "award": AWARD_ZH.get(e.award, e.award or ""), "kind": ENTITLEMENT_KIND_ZH.get(e.kind, e.kind),

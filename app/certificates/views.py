@@ -20,6 +20,7 @@ from ..security import login_required_any, public, requires_recent_auth, roles
 from ..uow import on_commit
 from . import bp, documents, offline, operations, signing
 from .access import certificate_for, managed_certificate
+from .addresses import address_warning
 from .forms import ReasonForm, ReleaseForm, SettingsForm, VerifyForm
 from .models import Certificate
 
@@ -46,7 +47,10 @@ def manage(competition_id: int):
                               .order_by(Job.created_at.desc()).limit(5)).all()
     held = [(c, [(ch, f"U+{ord(ch):04X}") for ch in operations.missing_characters(c)])
             for c in certs if c.status == "held"]
+    by_id = {c.id: c for c in certs}
+    replaced = {c.replaces_id: c.serial for c in certs if c.replaces_id in by_id}
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
+                           address=address_warning(), replaced=replaced,
                            held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
                            display_code=operations.display_code, is_stale=runner.is_stale,
                            active_job=request.args.get("job"))
@@ -147,6 +151,18 @@ def bulletin(event_id: int):
         abort(403)
     data = documents.bulletin_pdf(event)
     return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf", ascii_name="results-bulletin.pdf")
+
+
+@bp.route("/results/events/<int:event_id>/bulletin.pdf")
+@public
+def public_bulletin(event_id: int):
+    """The public copy of the 成绩公示表 (names masked), linked from the public results page."""
+    event = db.get_or_404(Event, event_id)
+    if event.competition.status not in ("publicity", "final", "archived"):
+        abort(404)
+    data = documents.bulletin_pdf(event, public=True)
+    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf",
+                        ascii_name=f"results-bulletin-{event.id}.pdf")
 
 
 # ---- public verification -------------------------------------------------------------------------
