@@ -57,6 +57,10 @@ def test_every_download_names_an_ascii_file_of_its_own_type(final, api_as, login
         "specimen": (org_web.get(f"/manage/competitions/{comp.id}/certificates/preview.pdf"), ".pdf"),
         "roster (xlsx)": (org_api.get("/entitlements.xlsx"), ".xlsx"),
         "roster (pdf)": (org_api.get("/entitlements.pdf"), ".pdf"),
+        "credential (web)": (org_web.get(f"/manage/certificates/{cert.code}/credential.json"), ".json"),
+        "credential (api)": (org_api.get(f"/registrations/{cert.registration_id}/credential.json"
+                                         f"?person_id={cert.person_id}"), ".json"),
+        "public bulletin": (org_web.get(f"/results/events/{event.id}/bulletin.pdf"), ".pdf"),
     }
     job_id = org_api.post(f"/competitions/{comp.id}/certificates").get_json()["job_id"]
     runner.wait(job_id)
@@ -71,3 +75,6 @@ def test_every_download_names_an_ascii_file_of_its_own_type(final, api_as, login
     assert _fallback(downloads["results"][0]) == "results.xlsx"
     assert _fallback(downloads["template"][0]) == "registration-template.xlsx"
     assert _fallback(downloads["bulletin (web)"][0]) == "results-bulletin.pdf"
+    assert _fallback(downloads["credential (api)"][0]) == f"{cert.serial}.credential.json"
+    assert downloads["credential (api)"][0].mimetype == "application/vc"
+    assert _fallback(downloads["public bulletin"][0]) == f"results-bulletin-{event.id}.pdf"

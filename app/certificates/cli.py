@@ -86,19 +86,21 @@ def keys_list():
 
 
 def _qr_from_image(path: Path) -> list[str]:
-    if not shutil.which("zbarimg"):
+    zbarimg = shutil.which("zbarimg")
+    if not zbarimg:
         raise click.ClickException("reading a QR code from an image needs zbarimg (zbar-tools)")
-    out = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([zbarimg, "--raw", "-q", str(path)], capture_output=True, text=True, timeout=60)
     return [line for line in out.stdout.splitlines() if line.strip()]
 
 
 def _qr_from_pdf(data: bytes) -> list[str]:
-    if not shutil.which("pdftoppm"):
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
         return []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "c.pdf"
         src.write_bytes(data)
-        subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(src), str(Path(tmp) / "p")],
+        subprocess.run([pdftoppm, "-r", "300", "-png", "-f", "1", "-l", "1", str(src), str(Path(tmp) / "p")],
                        check=True, timeout=120)
         return [t for image in sorted(Path(tmp).glob("p*.png")) for t in _qr_from_image(image)]
 
