@@ -22,7 +22,8 @@ def final_preview(comp) -> Markup:
     pattern = stored.serial_pattern if stored else DEFAULT_PATTERN
     event = comp.events[0] if comp.events else None
     example = format_serial(pattern, comp, event, 1) if event else None
+    html = render_template("certificates/_final_preview.html", comp=comp, stored=stored is not None,
+                           template=template, issuing_body=issuing_body, pattern=pattern, example=example,
+                           keys=signing.keys_state(comp), address=address_warning(), base=base_url())
     # Our own template, rendered with autoescape: every value in it is escaped.
-    return Markup(render_template("certificates/_final_preview.html",  # nosec B704 comp=comp, stored=stored is not None,
-                                  template=template, issuing_body=issuing_body, pattern=pattern, example=example,
-                                  keys=signing.keys_state(comp), address=address_warning(), base=base_url()))
+    return Markup(html)  # nosec B704
