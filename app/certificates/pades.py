@@ -11,9 +11,11 @@ the deployment's root is installed); a changed byte gives "Digest Mismatch."
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import keys as asn1_keys, x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
@@ -22,6 +24,18 @@ log = logging.getLogger(__name__)
 BYTES_RESERVED = 8192
 _signers: dict[str, object] = {}
 _lock = threading.Lock()
+
+
+def _outside_event_loop(fn, *args, **kwargs):
+    """pyHanko's synchronous calls run their own event loop (asyncio.run), which refuses to start
+    in a thread where a loop is already running (an async server, a browser driver in the same
+    process): there, run the call in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 def _asn1_cert(cert) -> asn1_x509.Certificate:
@@ -54,7 +68,7 @@ def sign_pdf(data: bytes, signing_key) -> bytes:
 
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     out = io.BytesIO()
-    _pdf_signer(signing_key).sign_pdf(writer, output=out, bytes_reserved=BYTES_RESERVED)
+    _outside_event_loop(_pdf_signer(signing_key).sign_pdf, writer, output=out, bytes_reserved=BYTES_RESERVED)
     return out.getvalue()
 
 
@@ -77,7 +91,7 @@ def check_pdf(data: bytes, root_certificates) -> dict:
                                 revocation_mode="soft-fail")
     sig = sigs[-1]
     try:
-        status = validate_pdf_signature(sig, context)
+        status = _outside_event_loop(validate_pdf_signature, sig, context)
     except Exception as exc:
         log.info("signature not validated: %s", exc)
         return {"signed": True, "intact": False, "trusted": False, "signer": None, "covers_whole_file": False}

@@ -458,3 +458,16 @@ def test_the_keys_cli_creates_rotates_and_lists(app, make_org, tmp_path, monkeyp
     store = keys.KeyStore(tmp_path / "keys")
     assert store.has_active(org.id) and len(store.records(org.id)) == 4
     assert runner.invoke(args=["certificates", "keys", "create"]).exit_code != 0   # names no issuer
+
+
+def test_signing_works_where_an_event_loop_is_running(final):  # noqa: F811
+    """pyHanko's synchronous calls start their own loop; an async caller must not break them."""
+    import asyncio
+    from weasyprint import HTML
+    cert = _certs()[0]
+    data = HTML(string="<p>证书</p>").write_pdf()
+
+    async def inside_a_loop():
+        return pades.sign_pdf(data, signing.keystore().active(cert.issuer_id, "pdf"))
+    signed = asyncio.run(inside_a_loop())
+    assert pades.check_pdf(signed, signing.root_certificates())["intact"]
