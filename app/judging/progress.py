@@ -24,9 +24,10 @@ def next_code(event: Event, judge_id: int, code: str) -> str | None:
 
 def progress(event: Event, judge_id: int) -> dict:
     """{done, left, total} of one judge's sheets of the event (done = submitted or locked)."""
-    rows = dict(db.session.execute(select(Sheet.status == "draft", func.count()).where(
-        Sheet.event_id == event.id, Sheet.judge_id == judge_id).group_by(Sheet.status == "draft")).all())
-    left, done = rows.get(True, 0), rows.get(False, 0)
+    rows = dict(db.session.execute(select(Sheet.status, func.count()).where(
+        Sheet.event_id == event.id, Sheet.judge_id == judge_id).group_by(Sheet.status)).all())
+    left = rows.get("draft", 0)
+    done = sum(rows.values()) - left
     return {"done": done, "left": left, "total": done + left}
 
 
