@@ -32,6 +32,7 @@ setup: $(VENV)/.installed translations
 run: system-deps setup pdf-fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	$(FLASK) certificates keys create --all
 	@echo "JiangXuan is serving on http://$(HOST):$(PORT)/ (demo accounts above; Ctrl-C stops it)"
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) wsgi:app
 

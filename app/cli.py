@@ -12,6 +12,9 @@ from .i18n import field_errors
 
 
 def init_app(app: Flask) -> None:
+    from .certificates import cli as certificates_cli
+    certificates_cli.init_app(app)  # flask certificates keys … / verify
+
     @app.cli.command("create-admin")
     @click.argument("username")
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,

@@ -56,6 +56,15 @@ class Config:
     # Absolute address printed in certificate QR codes (the public verification page); without
     # it the address the organizer used when issuing is taken.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # The issuing bodies' signing keys (app/certificates/keys.py): files outside the database,
+    # never served; `flask certificates keys create` makes them at set-up. A passphrase, when set,
+    # encrypts the private keys. Autocreate makes a missing issuer's keys on first use (development
+    # and tests only: in production a missing key stops the issue, naming the command).
+    CERT_KEY_DIR = os.environ.get("CERT_KEY_DIR") or str(INSTANCE_DIR / "keys")
+    CERT_KEY_PASSPHRASE = os.environ.get("CERT_KEY_PASSPHRASE") or None
+    CERT_KEYS_AUTOCREATE = os.environ.get("CERT_KEYS_AUTOCREATE", "1") == "1"
+    # Key sets (JWKS files) of other deployments whose certificates /verify and the CLI accept.
+    CERT_TRUSTED_JWKS = [p for p in os.environ.get("CERT_TRUSTED_JWKS", "").split(os.pathsep) if p]
 
     # Documents (PDF): pre-cut fonts (built by `flask pdf-setup`), batch job output, and the
     # batch renderer's worker processes (0 = render in the job's own thread).
@@ -100,6 +109,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    CERT_KEYS_AUTOCREATE = os.environ.get("CERT_KEYS_AUTOCREATE", "0") == "1"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -41,6 +41,10 @@ TIBETAN_NAMES = ["བསྟན་འཛིན་ནོར་བུ", "ཚེ་�
                  "སྒྲོལ་དཀར", "ནོར་བུ་ཚེ་རིང", "ལྷ་སྒྲོན"]
 XZ_CHINESE_NAMES = ["次仁多吉", "扎西顿珠", "央金拉姆", "格桑卓玛", "旦增平措", "德吉央宗", "索朗次仁",
                     "普布卓嘎", "边巴次仁", "拉巴卓玛", "尼玛扎西", "白玛曲珍"]
+# The Tibetan-script names of Tibetan entrants whose ID cards carry the Chinese transliteration.
+BO_NAMES = {"次仁多吉": "ཚེ་རིང་རྡོ་རྗེ", "扎西顿珠": "བཀྲ་ཤིས་དོན་གྲུབ", "央金拉姆": "དབྱངས་ཅན་ལྷ་མོ",
+            "格桑卓玛": "སྐལ་བཟང་སྒྲོལ་མ", "旦增平措": "བསྟན་འཛིན་ཕུན་ཚོགས", "德吉央宗": "བདེ་སྐྱིད་དབྱངས་འཛོམས",
+            "索朗次仁": "བསོད་ནམས་ཚེ་རིང"}
 GX_NAMES = ["韦志强", "覃海燕", "黄丽娟", "蒙文杰", "陆晓峰", "梁美玲", "黎建国", "莫春燕", "卢家豪",
             "罗秀英", "谭永明", "农丽华", "李明轩", "周雅婷"]
 VETERAN_NAMES = ["洛桑平措", "次旦卓嘎", "ཀུན་དགའ་རྒྱ་མཚོ", "强巴曲杰", "卓玛央宗", "尼玛次仁", "多吉扎西", "巴桑拉姆",
@@ -237,7 +241,7 @@ def load_demo(reset: bool = False):
             sequence = rng.randint(0, 499) * 2 + (1 if rng.random() < 0.5 else 0)
             number = make_resident_id(rng.choice(counties), birth, sequence)
             eth = ethnicity or rng.choice(["01", "08", "08", "13"])
-            person = Person(name=name, id_type="resident_id", id_number=number,
+            person = Person(name=name, name_bo=BO_NAMES.get(name), id_type="resident_id", id_number=number,
                             gender="male" if sequence % 2 else "female", birth_date=birth, ethnicity=eth,
                             phone=f"13{rng.randint(100000000, 999999999)}",
                             education=rng.choice(["senior_high", "associate", "bachelor"]),
@@ -479,6 +483,11 @@ def _backdate(comp, events, t: dict) -> None:
         if event.decrypted_at is not None:
             event.decrypted_at = t["locked"]
     db.session.execute(update(Certificate).where(Certificate.competition_id == comp.id).values(issued_at=t["final"]))
+    from .certificates import signing
+    for cert in db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id,
+                                                             Certificate.qr_payload.is_not(None))):
+        db.session.refresh(cert)
+        signing.sign_qr(cert)   # the signed date is the (backdated) date of issue
     db.session.execute(update(Entitlement).where(Entitlement.competition_id == comp.id).values(
         granted_at=t["final"], status_changed_at=t["final"]))
     comp.status_changed_at = t["final"]

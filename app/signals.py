@@ -10,6 +10,8 @@ move of a competition or a re-lock leads the reader to every reaction.
   (publication snapshots, freezing, certificates, entitlements);
 - `competition_outlook` (comp, key=target) → (sentence, warnings): what the move will bring, shown
   before it and said after it (e.g. which policy sets grant the entitlements at final);
+- `competition_preview` (comp, key=target) → HTML (Markup): what a move will use, shown on the page
+  that confirms it (e.g. the certificate settings, issuing body, keys and a specimen at final);
 - `event_relocked` (event, actor): the chief judge re-locked an event reopened by an upheld appeal
   or a correction after final;
 - `event_results_revised` (event, actor, reason) → summaries: a final event's results were
@@ -44,5 +46,6 @@ class Signal:
 competition_may_enter = Signal("competition_may_enter")
 competition_entered = Signal("competition_entered")
 competition_outlook = Signal("competition_outlook")
+competition_preview = Signal("competition_preview")
 event_relocked = Signal("event_relocked")
 event_results_revised = Signal("event_results_revised")

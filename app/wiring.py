@@ -10,6 +10,7 @@ from . import signals
 
 def connect() -> None:
     from .certificates import operations as certificates
+    from .certificates import preview as certificates_preview
     from .competitions import operations as competitions
     from .judging import operations as judging
     from .results import operations as results
@@ -30,6 +31,7 @@ def connect() -> None:
     entered.connect(selection.issue_on_final, key="final")      # entitlements from the final ranks
     # What a move will bring, said before and after it.
     signals.competition_outlook.connect(selection.final_outlook_texts, key="final")
+    signals.competition_preview.connect(certificates_preview.final_preview, key="final")  # settings, keys, specimen
     # A re-locked event: its results are recomputed (and, after final, revised).
     signals.event_relocked.connect(results.after_relock)
     # Final results revised by a correction: entitlements re-run, then certificates reconciled.

@@ -3,10 +3,13 @@ PostgreSQL via TEST_DATABASE_URL; see tests/testdb.py), a clean database per tes
 factories, the scenario fixtures (tests/scenarios.py) and the services some tests need (Redis)."""
 from __future__ import annotations
 
+import atexit
 import contextvars
 import fcntl
 import os
 import re
+import shutil
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -15,6 +18,11 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 os.environ.setdefault("JIANGXUAN_ENV", "testing")
+# The issuing bodies' signing keys of this test session: made on first use in a temporary
+# directory (never instance/keys); subprocesses (flask run-job, RQ workers) inherit it.
+if "CERT_KEY_DIR" not in os.environ:
+    os.environ["CERT_KEY_DIR"] = tempfile.mkdtemp(prefix="jx-test-keys-")
+    atexit.register(shutil.rmtree, os.environ["CERT_KEY_DIR"], ignore_errors=True)
 
 from tests import testdb  # noqa: E402
 

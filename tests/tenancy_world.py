@@ -203,7 +203,7 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "person_id": cand.id, "code": reg_j.code, "registration_id": reg_j.id, "judge_id": users["judge"].id,
               "item_id": recheck.items[0].id, "appeal_id": appeal.id, "entitlement_id": entitlement.id,
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
-              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial}
+              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {
@@ -213,6 +213,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
         "api.certificate_revoke": cert_params, "api.certificate_reissue": cert_params,
         "api.certificate_release": cert_params, "api.public_certificate": cert_params,
         "api.certificate_pdf": cert_params,
+        "certificates.registration_credential": cert_params, "certificates.managed_credential": cert_params,
+        "api.registration_credential": cert_params,
         "results.public_page": {"competition_id": comp_f.id},
         "api.public_competition_results": {"competition_id": comp_f.id},
         "nominations.nominate": {"event_id": event_t.id},

@@ -56,11 +56,16 @@ def test_every_download_names_an_ascii_file_of_its_own_type(final, api_as, login
         "specimen": (org_web.get(f"/manage/competitions/{comp.id}/certificates/preview.pdf"), ".pdf"),
         "roster (xlsx)": (org_api.get("/entitlements.xlsx"), ".xlsx"),
         "roster (pdf)": (org_api.get("/entitlements.pdf"), ".pdf"),
+        "credential (web)": (org_web.get(f"/manage/certificates/{cert.code}/credential.json"), ".json"),
+        "credential (api)": (org_api.get(f"/registrations/{cert.registration_id}/credential.json"
+                                         f"?person_id={cert.person_id}"), ".json"),
+        "public bulletin": (org_web.get(f"/results/events/{event.id}/bulletin.pdf"), ".pdf"),
     }
     job_id = org_api.post(f"/competitions/{comp.id}/certificates").get_json()["job_id"]
     runner.wait(job_id)
-    downloads["batch zip"] = (org_api.get(f"/jobs/{job_id}/files/certificates.zip"), ".zip")
-    downloads["print file"] = (org_web.get(f"/manage/jobs/{job_id}/files/certificates-print-01.pdf"), ".pdf")
+    stem = f"certificates-c{comp.id}-{job_id[:8]}"
+    downloads["batch zip"] = (org_api.get(f"/jobs/{job_id}/files/{stem}.zip"), ".zip")
+    downloads["print file"] = (org_web.get(f"/manage/jobs/{job_id}/files/{stem}-print-01.pdf"), ".pdf")
     for what, (response, ext) in downloads.items():
         assert response.status_code == 200, (what, response.status_code)
         name = _fallback(response)
@@ -69,3 +74,6 @@ def test_every_download_names_an_ascii_file_of_its_own_type(final, api_as, login
     assert _fallback(downloads["results"][0]) == "results.xlsx"
     assert _fallback(downloads["template"][0]) == "registration-template.xlsx"
     assert _fallback(downloads["bulletin (web)"][0]) == "results-bulletin.pdf"
+    assert _fallback(downloads["credential (api)"][0]) == f"{cert.serial}.credential.json"
+    assert downloads["credential (api)"][0].mimetype == "application/vc"
+    assert _fallback(downloads["public bulletin"][0]) == f"results-bulletin-{event.id}.pdf"

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timeutil
-from ..certificates import documents, operations
+from ..certificates import credential_views, documents, offline, operations, signing
 from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
 from ..competitions.access import managed_competition, manages, supervises
@@ -282,9 +282,37 @@ def public_certificate(code: str):
     body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],
             "competition": view["competition"], "event": view["event"], "award": view["award"],
             "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),
-            "revoked_at": timeutil.iso(view["revoked_at"]), "revoke_reason": view["revoke_reason"]}
+            "revoked_at": timeutil.iso(view["revoked_at"]), "revoke_reason": view["revoke_reason"],
+            "replaced_by": {"serial": view["replaced_by"]["serial"], "code": view["replaced_by"]["code"]}
+            if view["replaced_by"] else None, "signed": view["signed"]}
     if view["status"] == "held":  # neither valid nor unknown: the organizer reviews the printed name
         body["message"] = _("This certificate is pending review by the organizer and is not valid yet.")
     response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/registrations/<int:registration_id>/credential.json", methods=["GET"])
+@login_required_any
+def registration_credential(registration_id: int):
+    """The Open Badges 3.0 credential of the entry's certificate (the winner's own, or ?person_id=)."""
+    reg = viewable_registration(registration_id)
+    cert = certificate_for(reg, current_user, query_int("person_id"))
+    if cert is None:
+        abort(404)
+    return credential_views.credential_response(cert)
+
+
+@bp.route("/public/certificates/verify", methods=["POST"])
+@public
+def public_verify_qr():
+    """Check the text of a certificate's QR code with the published keys only: {"qr": text}."""
+    text = text_field(json_body(), "qr") or ""
+    check = offline.verify_text(text[:offline.MAX_TEXT], signing.published_keys())
+    fields = dict(check.fields)
+    if "issued_on" in fields:
+        fields["issued_on"] = fields["issued_on"].isoformat()
+    response = jsonify({"valid": check.valid, "reason": check.reason, "fields": fields, "kid": check.kid,
+                        "issuer": check.issuer, "code": check.code})
     response.headers["Cache-Control"] = "no-store"
     return response

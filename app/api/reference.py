@@ -164,7 +164,7 @@ def organizations_update(org_id: int):
 
 def person_json(p: Person, full: bool) -> dict:
     return {
-        "id": p.id, "name": p.name, "id_type": p.id_type,
+        "id": p.id, "name": p.name, "name_bo": p.name_bo, "id_type": p.id_type,
         "id_number": p.id_number if full else None, "id_number_masked": mask_id_number(p.id_number),
         "gender": p.gender, "birth_date": p.birth_date.isoformat() if p.birth_date else None,
         "ethnicity": p.ethnicity, "phone": p.phone if full else mask_phone(p.phone),

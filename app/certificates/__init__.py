@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from . import models, operations, views  # noqa: E402,F401  (operations registers the final-status hook)
+from . import credential_views, models, operations, views  # noqa: E402,F401  (operations registers the final-status hook)

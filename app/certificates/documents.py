@@ -4,50 +4,52 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, request
 from sqlalchemy import select
 
 from .. import pdf, timeutil
 from ..competitions.models import Competition, Event
 from ..competitions.operations import publicity_ends_at
 from ..domain.errors import N_
-from ..domain.masking import mask_id_number
-from ..domain.refdata import (AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
+from ..domain.masking import mask_id_number, mask_name
+from ..domain.refdata import (AWARD_BO, AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH, LEVEL_ZH, TRACK_ZH)
 from ..extensions import db
 from ..models_base import utcnow
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationMember
 from ..results.models import Result
 from .models import Certificate, CertificateSettings
+from .addresses import base_url  # noqa: F401  (re-exported: where the QR codes point)
 from .operations import (CertificateStateError, certificate_context, format_serial, settings_for)
 
-TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html"}
+TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html",
+                  "bilingual": "certificate_bilingual.html"}
 
 
-def base_url() -> str:
-    """Where the QR codes point: PUBLIC_BASE_URL, else the address of the current request."""
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    try:
-        return request.host_url.rstrip("/")
-    except RuntimeError:
-        return "http://localhost:5000"
-
-
-def image_urls(settings: CertificateSettings, renderer=None) -> dict:
+def image_urls(settings, renderer=None) -> dict:
+    """The asset URLs of a design's (or the settings') background and seal."""
     r = renderer or pdf.renderer()
     return {"background_url": r.add_asset(settings.background, "image/jpeg") if settings.background else None,
             "seal_url": r.add_asset(settings.seal, "image/png") if settings.seal else None}
 
 
-def certificate_pdf(cert: Certificate, url: str | None = None) -> bytes:
+def certificate_print_pdf(cert: Certificate) -> bytes:
+    """The certificate as issued (its own design), unsigned: for printing."""
     if cert.status == "held":
         raise CertificateStateError(N_("This certificate is held for review: its name has characters no "
                                        "certificate font can print. Release it on the certificates page first."))
-    settings = settings_for(cert.competition)
-    ctx = certificate_context(cert, settings, url or base_url())
-    ctx.update(image_urls(settings))
-    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=False)
+    settings = None if cert.design else settings_for(cert.competition)
+    ctx = certificate_context(cert, settings, base_url())
+    ctx.update(image_urls(cert.design or settings))
+    return pdf.render(TEMPLATE_FILES[ctx["template"]], cs=[ctx], preview=False)
+
+
+def certificate_pdf(cert: Certificate) -> bytes:
+    """The digital certificate handed out: rendered as issued and, when its issuing body signs,
+    with a PAdES signature."""
+    data = certificate_print_pdf(cert)
+    if cert.issuer_id is not None and cert.qr_payload is not None:
+        from . import signing
+        data = signing.sign_pdf(cert, data)
+    return data
 
 
 def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) -> bytes:
@@ -68,19 +70,24 @@ def preview_pdf(comp: Competition, settings: CertificateSettings | None = None) 
             event = db.session.get(Event, result.event_id)
             name, org, rank, award = reg.person.name, reg.organization.name if reg.organization else None, \
                 result.rank, result.award
+            name_bo = reg.person.name_bo
         else:
             name, org, rank, award = "张三", "示例单位", 1, "first"
+            name_bo = "བཀྲ་ཤིས་དོན་གྲུབ" if settings.template == "bilingual" else None
         code = "PREVIEWPREVIEWPREVIEW"
         ctx = {"serial": format_serial(settings.serial_pattern, comp, event, 1) if event else "—",
                "code": "样张-仅供预览", "verify_url": base_url() + "/verify/" + code,
+               "qr": base_url() + "/verify/" + code, "signed": False,
                "verify_base": base_url().split("://")[-1] + "/verify",
                "competition": comp.name, "event": event.name if event else "示例赛项",
                "track": TRACK_ZH.get(event.track, "") if event else "", "team_name": None, "name": name,
-               "organization": org, "award": AWARD_ZH.get(award, award), "rank": rank,
-               "issuing_body": settings.issuing_body or comp.name, "issued_on": utcnow().date(),
-               "template": settings.template}
+               "name_bo": name_bo, "organization": org, "award": AWARD_ZH.get(award, award),
+               "award_bo": AWARD_BO.get(award, ""), "rank": rank,
+               "issuing_body": settings.issuing_body or comp.name, "issued_on": utcnow().date()}
+    # The specimen shows these settings (the template to come), whatever a certificate was issued with.
+    ctx.update(template=settings.template, issuing_body=settings.issuing_body or comp.name)
     ctx.update(image_urls(settings))
-    return pdf.render(TEMPLATE_FILES[settings.template], c=ctx, preview=True)
+    return pdf.render(TEMPLATE_FILES[settings.template], cs=[ctx], preview=True)
 
 
 def admission_ticket_pdf(reg: Registration) -> bytes:
@@ -91,9 +98,16 @@ def admission_ticket_pdf(reg: Registration) -> bytes:
     comp = event.competition
     from ..people.claims import claim_code
     # A member without an account gets the one-time code that links a sign-up to this record.
-    members = [{"name": m.person.name, "id_number": m.person.id_number, "organization":
-                reg.organization.name if reg.organization else "",
-                "claim_code": None if m.person.user_id else claim_code(m.person)} for m in reg.members]
+    renderer = pdf.renderer()
+    members = []
+    for m in reg.members:
+        # The photo (a clean JPEG, see registration/photos.py) goes into the document from memory.
+        photo = db.session.scalar(select(RegistrationMember.photo).where(RegistrationMember.id == m.id)) \
+            if m.photo_sha else None
+        members.append({"name": m.person.name, "name_bo": m.person.name_bo, "id_number": m.person.id_number,
+                        "organization": reg.organization.name if reg.organization else "",
+                        "photo_url": renderer.add_asset(photo, "image/jpeg") if photo else None,
+                        "claim_code": None if m.person.user_id else claim_code(m.person)})
     ctx = {"competition": comp.name, "level": LEVEL_ZH.get(comp.level, ""), "event": event.name,
            # Two-layer encryption: the ticket carries the first-layer number, never the judges' code.
            "occupation": event.occupation, "track": TRACK_ZH.get(event.track, ""), "code": reg.ticket_text,
@@ -103,11 +117,12 @@ def admission_ticket_pdf(reg: Registration) -> bytes:
            "ends": timeutil.local_text(event.ends_at) if event.ends_at else "",
            "issuing_body": settings_for(comp).issuing_body, "printed_on": utcnow().date(),
            "ticket_no": f"{comp.year}{comp.id:03d}{event.id:03d}{reg.id:06d}"}
-    return pdf.render("admission_ticket.html", t=ctx)
+    return renderer.render("admission_ticket.html", t=ctx)
 
 
-def bulletin_pdf(event: Event) -> bytes:
-    """成绩公示表: the published results of one event, for posting during publicity."""
+def bulletin_pdf(event: Event, public: bool = False) -> bytes:
+    """成绩公示表: the published results of one event, for posting during publicity. The public
+    copy (linked from the public results page) masks the names like every public page."""
     comp = event.competition
     if comp.status not in ("publicity", "final", "archived"):
         raise CertificateStateError(N_("The bulletin is printed once results are published."))
@@ -124,11 +139,13 @@ def bulletin_pdf(event: Event) -> bytes:
            # The number contestants know (their ticket's); absent and disqualified entries follow,
            # marked as such, without rank or total.
            "rows": [{"rank": r.rank, "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
+                     "name_bo": None if reg.team_name else reg.person.name_bo, "team": bool(reg.team_name),
                      "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
                      "organization": reg.organization.name if reg.organization else "",
                      "components": [r.components.get(k, "") for k in keys], "total": f"{r.total:.2f}",
                      "award": AWARD_ZH.get(r.award, r.award or "")} for r, reg in rows] + [
                     {"rank": marks[reg.attendance], "code": reg.ticket_text, "name": reg.team_name or reg.person.name,
+                     "name_bo": None if reg.team_name else reg.person.name_bo, "team": bool(reg.team_name),
                      "members": "、".join(m.person.name for m in reg.members) if event.team_size > 1 else "",
                      "organization": reg.organization.name if reg.organization else "",
                      "components": ["—" for _k in keys], "total": "—", "award": ""}
@@ -136,13 +153,18 @@ def bulletin_pdf(event: Event) -> bytes:
            "publicity_from": timeutil.local_text(starts) if starts else "",
            "publicity_to": timeutil.local_text(ends) if ends else "",
            "is_final": comp.status != "publicity", "issuing_body": settings_for(comp).issuing_body,
-           "printed_on": utcnow().date()}
+           "printed_on": utcnow().date(), "public": public}
+    if public:
+        for row in ctx["rows"]:
+            row["name"] = row["name"] if row.get("team") else mask_name(row["name"])
+            row["name_bo"] = mask_name(row["name_bo"]) if row.get("name_bo") else None
+            row["members"] = "、".join(mask_name(n) for n in row["members"].split("、")) if row["members"] else ""
     return pdf.render("bulletin.html", b=ctx)
 
 
 def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:
     """花名册 of entitlements (e.g. the teacher-eligibility roster), each row with rule and clause."""
-    rows = [{"name": e.person.name, "id_number": mask_id_number(e.person.id_number),
+    rows = [{"name": e.person.name, "name_bo": e.person.name_bo, "id_number": mask_id_number(e.person.id_number),
              "organization": e.person.organization.name if e.person.organization else "",
              "competition": e.competition_name, "event": e.event_name, "rank": e.rank,
              "award": AWARD_ZH.get(e.award, e.award or ""), "kind": ENTITLEMENT_KIND_ZH.get(e.kind, e.kind),

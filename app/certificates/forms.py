@@ -6,7 +6,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 
 class SettingsForm(FlaskForm):
     template = SelectField(_l("Template"), choices=[("classic", _l("Classic (red and gold frame)")),
-                                                     ("modern", _l("Modern (blue band)"))])
+                                                     ("modern", _l("Modern (blue band)")),
+                                                     ("bilingual", _l("Chinese and Tibetan (藏汉双语)"))])
     issuing_body = StringField(_l("Issuing body"))
     serial_pattern = StringField(_l("Serial number pattern"))
     background = FileField(_l("Background image (JPEG or PNG, A4 landscape)"))

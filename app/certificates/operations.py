@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 import secrets
 import string
@@ -16,13 +17,14 @@ from ..competitions.models import Competition, Event
 from ..domain.errors import N_, Collector, DomainError, NotFound
 from ..domain.masking import mask_name
 from ..domain.names import InvalidName, clean_person_name
-from ..domain.refdata import AWARD_ZH, TRACK_ZH
+from ..domain.refdata import AWARD_BO, AWARD_ZH, TRACK_ZH
 from ..extensions import db
 from ..models_base import utcnow
 from ..pdf.fonts import missing_glyphs
 from ..registration.models import Registration
 from ..results.models import Result
-from .models import TEMPLATES, Certificate, CertificateSettings
+from . import offline
+from .models import TEMPLATES, Certificate, CertificateDesign, CertificateSettings
 
 PATTERN_FIELDS = {"year", "region", "competition", "event", "seq"}
 DEFAULT_PATTERN = "{region}{year}-{competition:03d}-{seq:05d}"
@@ -187,6 +189,43 @@ def update_settings(comp: Competition, data: dict, actor, *, background: bytes |
     return s
 
 
+# ---- designs: what a certificate is issued with --------------------------------------------------
+
+def design_for(comp: Competition, settings: CertificateSettings, base_url: str) -> CertificateDesign:
+    """The frozen design of these settings (shared by every certificate issued with the same ones)."""
+    base = base_url.rstrip("/")
+    issuing_body = settings.issuing_body or comp.name
+    sha = hashlib.sha256(json.dumps([settings.template, issuing_body, base, settings.background_sha,
+                                     settings.seal_sha], ensure_ascii=False).encode()).hexdigest()
+    design = db.session.scalar(select(CertificateDesign).where(CertificateDesign.competition_id == comp.id,
+                                                               CertificateDesign.sha == sha))
+    if design is None:
+        design = CertificateDesign(competition_id=comp.id, sha=sha, template=settings.template,
+                                   issuing_body=issuing_body, base_url=base, background=settings.background,
+                                   background_sha=settings.background_sha, seal=settings.seal,
+                                   seal_sha=settings.seal_sha)
+        db.session.add(design)
+        db.session.flush()
+    return design
+
+
+class IssueContext:
+    """What every certificate of one issue shares: the design, the issuing body and its keys, and
+    the status-list indexes already taken."""
+
+    def __init__(self, comp: Competition, settings: CertificateSettings):
+        from . import signing
+        from .addresses import base_url
+        self.design = design_for(comp, settings, base_url())
+        issuer = signing.issuer_of(comp)
+        self.issuer_id = issuer[0] if issuer else None
+        self.taken: set[int] = set()
+        if issuer is not None:
+            signing.ready_issuer(*issuer)
+            self.taken = set(db.session.scalars(select(Certificate.status_index).where(
+                Certificate.issuer_id == self.issuer_id, Certificate.status_index.is_not(None))))
+
+
 # ---- issue, revoke, reissue ---------------------------------------------------------------------
 
 def _next_seq(comp_id: int) -> int:
@@ -216,7 +255,7 @@ def _approved_spelling(comp_id: int, person_id: int, name: str) -> str | None:
 
 
 def _issue_one(comp: Competition, event: Event, reg: Registration, person, result: Result, settings,
-               seq: int, actor, replaces: Certificate | None = None) -> Certificate:
+               seq: int, actor, replaces: Certificate | None = None, issue: IssueContext | None = None) -> Certificate:
     """One certificate. A name (or team name) with characters no certificate font has makes it
     `held`: serial and code are assigned, but it is not valid and not printed until the
     organizer releases it (with a printed name that prints, or as it is)."""
@@ -230,12 +269,20 @@ def _issue_one(comp: Competition, event: Event, reg: Registration, person, resul
     if unprintable(person.name, team_name):
         printed = _approved_spelling(comp.id, person.id, person.name)
         status = "held" if unprintable(printed or person.name, team_name) else "valid"
+    issue = issue or IssueContext(comp, settings)
     cert = Certificate(competition_id=comp.id, event_id=event.id, registration_id=reg.id, person_id=person.id,
                        seq=seq, serial=serial, code=new_code(), name=person.name, printed_name=printed,
+                       name_bo=person.name_bo,
                        organization_name=reg.organization.name if reg.organization else None,
                        team_name=team_name, rank=result.rank, status=status,
                        award=result.award, issued_by_id=getattr(actor, "id", None),
-                       replaces_id=replaces.id if replaces else None)
+                       replaces_id=replaces.id if replaces else None, issued_at=utcnow().replace(microsecond=0),
+                       design_id=issue.design.id, issuer_id=issue.issuer_id)
+    cert.competition, cert.event = comp, event
+    if issue.issuer_id is not None:
+        from . import signing
+        cert.status_index = signing.new_status_index(issue.taken)
+        signing.sign_qr(cert)
     db.session.add(cert)
     return cert
 
@@ -260,11 +307,13 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None)
             Certificate.competition_id == comp.id, Certificate.status.in_(LIVE)))}
     seq = _next_seq(comp.id)
     created = []
+    issue = None
     for result, reg, event in winners(comp, event_id):
         for member in reg.members:
             if (reg.id, member.person_id) in held:
                 continue
-            created.append(_issue_one(comp, event, reg, member.person, result, settings, seq, actor))
+            issue = issue or IssueContext(comp, settings)
+            created.append(_issue_one(comp, event, reg, member.person, result, settings, seq, actor, issue=issue))
             seq += 1
     db.session.flush()
     if created:
@@ -384,24 +433,58 @@ def verify_url(code: str, base_url: str) -> str:
     return base_url.rstrip("/") + "/verify/" + code
 
 
-def certificate_context(cert: Certificate, settings: CertificateSettings, base_url: str) -> dict:
-    """Plain data (no ORM objects) so that worker processes can render it."""
-    comp, event = cert.competition, cert.event
-    base = base_url.rstrip("/")
+def certificate_context(cert: Certificate, settings: CertificateSettings | None = None,
+                        base_url: str | None = None) -> dict:
+    """Plain data (no ORM objects) so that worker processes can render it. A certificate prints
+    with the design it was issued with (template, issuing body, address, images); only one issued
+    before designs were kept takes the competition's settings and the given address."""
+    comp, event, design = cert.competition, cert.event, cert.design
+    base = (design.base_url if design else (base_url or "http://localhost:5000")).rstrip("/")
+    url = verify_url(cert.code, base)
     return {
-        "serial": cert.serial, "code": display_code(cert.code), "verify_url": verify_url(cert.code, base),
+        "serial": cert.serial, "code": display_code(cert.code), "verify_url": url,
+        "qr": offline.qr_segments(url, cert.qr_payload), "signed": cert.qr_payload is not None,
         "verify_base": re.sub(r"^https?://", "", base) + "/verify",
         "competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
-        "team_name": cert.team_name, "name": cert.printed_name or cert.name, "organization": cert.organization_name,
-        "award": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
-        "issuing_body": settings.issuing_body or comp.name, "issued_on": cert.issued_at.date(),
-        "template": settings.template,
+        "team_name": cert.team_name, "name": cert.printed_name or cert.name, "name_bo": cert.name_bo,
+        "organization": cert.organization_name,
+        "award": AWARD_ZH.get(cert.award, cert.award), "award_bo": AWARD_BO.get(cert.award, ""), "rank": cert.rank,
+        "issuing_body": design.issuing_body if design else (settings.issuing_body or comp.name),
+        "issued_on": cert.issued_at.date(), "template": design.template if design else settings.template,
     }
+
+
+def design_images(cert: Certificate, settings: CertificateSettings | None = None) -> list[tuple[bytes, str]]:
+    """The images a certificate prints (its design's, or the settings' for an old certificate)."""
+    source = cert.design or settings
+    out = []
+    if source is not None and source.background:
+        out.append((source.background, "image/jpeg"))
+    if source is not None and source.seal:
+        out.append((source.seal, "image/png"))
+    return out
+
+
+def replacement_of(cert: Certificate) -> Certificate | None:
+    """The certificate reissued in place of this one (the newest valid one down the chain)."""
+    current, seen = cert, set()
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        nxt = db.session.scalar(select(Certificate).where(Certificate.replaces_id == current.id)
+                                .order_by(Certificate.id.desc()).limit(1))
+        if nxt is None:
+            return current if current is not cert else None
+        current = nxt
+    return None
 
 
 def public_view(cert: Certificate) -> dict:
     """What the verification page and API show: never the full name or any ID number."""
+    replacement = replacement_of(cert) if cert.status == "revoked" else None
     return {"status": cert.status, "serial": cert.serial, "name_masked": mask_name(cert.name),
+            "name_bo_masked": mask_name(cert.name_bo) if cert.name_bo else None,
+            "replaced_by": {"serial": replacement.serial, "code": replacement.code, "status": replacement.status}
+            if replacement else None, "signed": cert.qr_payload is not None,
             "competition": cert.competition.name, "event": cert.event.name,
             "award": cert.award, "award_label": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
             "issued_at": cert.issued_at, "revoked_at": cert.revoked_at,

@@ -104,7 +104,8 @@ def manage(competition_id: int):
     policy_warnings = {}
     if "final" in dict(targets) and comp.stage != "preliminary":
         policy_warnings["final"] = _final_policy_texts(comp)
-    return render_template("competitions/manage.html", competition=comp, targets=targets,
+    previews = {target: signals.competition_preview.send(comp, key=target) for target, _unmet in targets}
+    return render_template("competitions/manage.html", competition=comp, targets=targets, previews=previews,
                            status_form=StatusForm(version=comp.version), policy_warnings=policy_warnings,
                            publicity_ends_at=operations.publicity_ends_at(comp),
                            supervisors=supervisors_of(comp), supervisor_form=supervisor_form)

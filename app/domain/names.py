@@ -87,6 +87,28 @@ def clean_person_name(raw: str | None) -> str:
     return name
 
 
+TSHEG = "\u0f0b"
+
+
+def clean_tibetan_name(raw: str | None) -> str | None:
+    """The name in Tibetan script (藏文名), optional: None when empty. Tibetan letters, vowel signs,
+    subjoined letters, the tsheg and spaces only — a Chinese or Latin name goes in the name field."""
+    raw = _text(raw)
+    if raw and has_hidden_characters(raw.replace("\t", " ").replace("\n", " ")):
+        raise InvalidName(N_("The name contains invisible or control characters."))
+    name = clean_text(raw).strip(" " + TSHEG + "\u0f0d") if raw else ""
+    if not name:
+        return None
+    if len(name) > MAX_PERSON_NAME:
+        raise InvalidName(N_("The name is too long (at most %(n)d characters)."), n=MAX_PERSON_NAME)
+    for ch in name:
+        if not (_is_tibetan(ch) or ch == " "):
+            raise InvalidName(N_("The Tibetan-script name may hold Tibetan letters only: %(ch)s is not one."), ch=ch)
+    if not any(unicodedata.category(ch) == "Lo" for ch in name):
+        raise InvalidName(N_("The name must contain letters."))
+    return name
+
+
 def clean_title(raw: str | None, max_length: int = 200) -> str:
     """Free-text titles (competition, event, organization names): any printable text."""
     raw = _text(raw)

@@ -194,6 +194,11 @@ ENTITLEMENT_STATUSES = {"eligible": N_("Eligible"), "confirmed": N_("Confirmed")
 # spreadsheets): these documents are Chinese whatever the reader's UI language.
 AWARD_ZH = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金牌", "silver": "银牌",
             "bronze": "铜牌", "merit": "优胜奖", None: ""}
+# The awards in Tibetan, printed beside the Chinese on the bilingual certificate (藏汉双语). The
+# wording follows the usage of Tibet's official Tibetan-language press (བྱ་དགའ་ prize, རིམ་པ་ grade,
+# ལེབ་ medal); have it checked by the region's Tibetan-language editors before a real issue.
+AWARD_BO = {"first": "བྱ་དགའ་རིམ་པ་དང་པོ།", "second": "བྱ་དགའ་རིམ་པ་གཉིས་པ།", "third": "བྱ་དགའ་རིམ་པ་གསུམ་པ།",
+            "gold": "གསེར་ལེབ།", "silver": "དངུལ་ལེབ།", "bronze": "ཟངས་ལེབ།", "merit": "ལེགས་གྲུབ་བྱ་དགའ།", None: ""}
 LEVEL_ZH = {"world": "世界技能大赛", "national_1": "国家级一类", "national_2": "国家级二类",
             "provincial_1": "省级（自治区级）一类", "provincial_2": "省级二类", "municipal": "市级",
             "industry": "行业", "enterprise": "企业", "college": "院校"}

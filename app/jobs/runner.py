@@ -1,16 +1,19 @@
 """Batch certificate printing.
 
-A job renders every valid certificate of a competition (or one event) into
-`JOB_DIR/<job id>/pdf/<serial>.pdf`, then writes one zip of them and merged print files of at
-most PDF_PRINT_PAGES pages. Progress is the number of PDFs on disk, so a job that was killed
-resumes where it stopped and never renders a certificate twice; serials were fixed when the
-certificates were issued, so a resumed job cannot duplicate one.
+A job renders every valid certificate of a competition (or one event) in groups of one design,
+each group one many-page document (certificates/batch.py): the group's document goes to
+`JOB_DIR/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
+`JOB_DIR/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
+digital PDFs and print files of at most PDF_PRINT_PAGES pages, named after the competition and
+the job. Progress is the number of digital PDFs on disk; a group is done when its part and all
+its PDFs are there, so a job that was killed resumes where it stopped and never renders a
+finished group twice; serials were fixed at issue, so a resumed job cannot duplicate one.
 
 Where it runs: with REDIS_URL set, on RQ workers (`rq worker jiangxuan`), split into chunks so
 that workers on several machines share a big batch (JOB_DIR must then be a shared volume);
 without Redis, in a background thread of the app. Either way the rendering itself uses a pool
-of PDF_WORKERS processes that load fonts once, collect garbage after each document and are
-replaced after PDF_WORKER_MAX_TASKS documents, so memory stays flat.
+of PDF_WORKERS processes that load fonts and keys once, collect garbage every few groups and are
+replaced after about PDF_WORKER_MAX_TASKS certificates, so memory stays flat.
 """
 from __future__ import annotations
 
@@ -30,11 +33,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import pdf
 from ..audit.operations import record
-from ..certificates.documents import TEMPLATE_FILES, image_urls
+from ..certificates import batch
+from ..certificates.documents import TEMPLATE_FILES
 from ..certificates.models import Certificate
-from ..certificates.operations import certificate_context, settings_for
+from ..certificates.operations import certificate_context, design_images, settings_for
 from ..competitions.models import Competition
 from ..domain.errors import N_, DomainError
 from .. import uow
@@ -159,10 +162,16 @@ def rq_plan(job_id: str) -> None:
         if job is None or job.status == "done":
             return
         _mark_running(job)
-        serials = [c.serial for c in db.session.scalars(_scope(job.competition_id, job.event_id))]
+        plan, _designs = _plan(job)
         q = Queue(QUEUE, connection=get_current_job().connection)
-        for i in range(0, len(serials), CHUNK):
-            q.enqueue("app.jobs.runner.rq_chunk", job_id, serials[i:i + CHUNK], job_timeout=3600)
+        chunk: list[str] = []
+        for group in plan:  # whole render groups per task, about CHUNK certificates each
+            chunk += [c["serial"] for c in group["items"]]
+            if len(chunk) >= CHUNK:
+                q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600)
+                chunk = []
+        if chunk:
+            q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600)
         db.session.remove()
 
 
@@ -223,67 +232,100 @@ def _progress(job: Job, pdf_dir: Path) -> None:
     uow.commit()
 
 
-def _render(job: Job, only: set[str] | None = None) -> None:
-    cfg = current_app.config
+def _plan(job: Job) -> tuple[list[dict], dict]:
+    """The job's render groups (certificates.batch.groups) and each design's template and images."""
     comp = db.session.get(Competition, job.competition_id)
-    settings = settings_for(comp)
-    pdf_dir = job_dir(job.id) / "pdf"
-    pdf_dir.mkdir(parents=True, exist_ok=True)
     base_url = (job.params or {}).get("base_url") or "http://localhost:5000"
-    todo = []
+    settings = None
+    items, designs = [], {}
     for cert in db.session.scalars(_scope(job.competition_id, job.event_id)):
-        if only is not None and cert.serial not in only:
-            continue
-        if not (pdf_dir / _safe_name(cert.serial)).exists():
-            todo.append(certificate_context(cert, settings, base_url))
+        if cert.design is None and settings is None:
+            settings = settings_for(comp)  # certificates issued before designs were kept
+        ctx = certificate_context(cert, settings, base_url)
+        key = cert.design_id or 0
+        if key not in designs:
+            designs[key] = {"template": TEMPLATE_FILES[ctx["template"]], "assets": design_images(cert, settings)}
+        ctx.update(design=key, seq=cert.seq, issuer_id=cert.issuer_id)
+        items.append(ctx)
+    return batch.groups(items, GROUP), designs
+
+
+GROUP = batch.GROUP
+
+
+def _render(job: Job, only: set[str] | None = None) -> None:
+    """Render the groups this job (or this chunk of it) still lacks: a group is done when its print
+    part and every one of its digital PDFs are on disk."""
+    cfg = current_app.config
+    root = job_dir(job.id)
+    pdf_dir, parts_dir = root / "pdf", root / "parts"
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    plan, designs = _plan(job)
     uow.commit()  # no transaction stays open while rendering
     _progress(job, pdf_dir)
+    todo = []
+    for group in plan:
+        serials = [c["serial"] for c in group["items"]]
+        if only is not None and not set(serials) & only:
+            continue
+        if (parts_dir / group["name"]).exists() and all((pdf_dir / _safe_name(s)).exists() for s in serials):
+            continue
+        design = designs[group["design"]]
+        todo.append({"name": group["name"], "template": design["template"], "assets": design["assets"],
+                     "items": group["items"]})
     if not todo:
         return
-    template = TEMPLATE_FILES[settings.template]
-    assets = [(settings.background, "image/jpeg")] if settings.background else []
-    if settings.seal:
-        assets.append((settings.seal, "image/png"))
-    urls = image_urls(settings)
-    for ctx in todo:
-        ctx.update(urls)
     font_dir = cfg["PDF_FONT_DIR"]
     workers = int(cfg.get("PDF_WORKERS") or 0)
     last = time.monotonic()
 
-    def save(serial: str, data: bytes) -> None:
+    def save(name: str, document: bytes, singles: list[tuple[str, bytes]]) -> None:
         nonlocal last
-        target = pdf_dir / _safe_name(serial)
-        tmp = target.with_suffix(".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # a killed job never leaves half a PDF under the final name
+        for serial, data in singles:
+            _write(pdf_dir / _safe_name(serial), data)
+        _write(parts_dir / name, document)  # last: a part on disk means its group is complete
         if time.monotonic() - last > 0.5:
             _progress(job, pdf_dir)
             last = time.monotonic()
 
+    init = (font_dir, cfg.get("CERT_KEY_DIR"), cfg.get("CERT_KEY_PASSPHRASE"))
     if workers <= 0:
-        _init_worker(font_dir, assets, template)
-        for ctx in todo:
-            save(*_render_task(ctx))
+        batch.init_worker(*init)
+        for task in todo:
+            save(*_render_group_task(task))
     else:
         context = multiprocessing.get_context("spawn")  # never fork a process holding DB connections
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(font_dir, assets, template),
-                                 max_tasks_per_child=int(cfg.get("PDF_WORKER_MAX_TASKS") or 200)) as ex:
-            for serial, data in ex.map(_render_task, todo, chunksize=4):
-                save(serial, data)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=batch.init_worker, initargs=init,
+                                 max_tasks_per_child=max(1, int(cfg.get("PDF_WORKER_MAX_TASKS") or 200) // GROUP)) as ex:
+            for result in ex.map(_render_group_task, todo):
+                save(*result)
     _progress(job, pdf_dir)
+
+
+def _write(target: Path, data: bytes) -> None:
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)  # a killed job never leaves half a PDF under the final name
+
+
+def _render_group_task(task: dict):
+    return batch.render_group(task)
 
 
 def _finish_if_complete(job: Job) -> None:
     db.session.refresh(job)
-    serials = [c.serial for c in db.session.scalars(_scope(job.competition_id, job.event_id))]
+    plan, _designs = _plan(job)
+    uow.commit()
     root = job_dir(job.id)
     pdf_dir = root / "pdf"
-    paths = [pdf_dir / _safe_name(s) for s in serials]
-    if not all(p.exists() for p in paths):
+    paths = [pdf_dir / _safe_name(c["serial"]) for g in plan for c in g["items"]]
+    parts = [root / "parts" / g["name"] for g in plan]
+    if not all(p.exists() for p in paths + parts):
         return
-    files = _assemble(root, paths, int(current_app.config.get("PDF_PRINT_PAGES") or 500))
+    comp = db.session.get(Competition, job.competition_id)
+    files = _assemble(root, paths, parts, [len(g["items"]) for g in plan],
+                      int(current_app.config.get("PDF_PRINT_PAGES") or 500), _file_stem(comp, job))
     result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(
         status="done", done=len(paths), total=len(paths), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
     uow.commit()
@@ -291,63 +333,63 @@ def _finish_if_complete(job: Job) -> None:
         log.info("job %s done: %d certificates", job.id, len(paths))
 
 
-def _assemble(root: Path, paths: list[Path], pages_per_file: int) -> list[dict]:
-    """One zip of the PDFs and merged print files of at most `pages_per_file` pages."""
+def _file_stem(comp: Competition, job: Job) -> str:
+    """An ASCII stem naming the batch's files after the competition and the job (each download has
+    a name of its own): certificates-c3-e6-1a2b3c4d."""
+    event = f"-e{job.event_id}" if job.event_id else ""
+    return f"certificates-c{comp.id}{event}-{job.id[:8]}"
+
+
+def _assemble(root: Path, paths: list[Path], parts: list[Path], sizes: list[int], pages_per_file: int,
+              stem: str) -> list[dict]:
+    """One zip of the digital PDFs, and print files of at most `pages_per_file` pages made of the
+    groups' documents (each group document is already many pages: merging them is cheap)."""
     from pypdf import PdfWriter
     files = []
-    zip_tmp = root / "certificates.zip.part"
+    zip_name = f"{stem}.zip"
+    zip_tmp = root / (zip_name + ".part")
     with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
         for p in paths:
             zf.write(p, arcname=p.name)
-    os.replace(zip_tmp, root / "certificates.zip")
-    files.append({"name": "certificates.zip", "kind": "zip", "size": (root / "certificates.zip").stat().st_size,
-                  "count": len(paths)})
-    part = 0
-    for start in range(0, len(paths), pages_per_file):
-        part += 1
-        writer = PdfWriter()
-        for p in paths[start:start + pages_per_file]:
-            writer.append(str(p))
+    os.replace(zip_tmp, root / zip_name)
+    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(paths)})
+    part_no, writer, pages = 0, None, 0
+
+    def flush():
+        nonlocal writer, pages, part_no
+        if writer is None:
+            return
+        part_no += 1
+        name = f"{stem}-print-{part_no:02d}.pdf"
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        name = f"certificates-print-{part:02d}.pdf"
         tmp = root / (name + ".part")
         with open(tmp, "wb") as fh:
             writer.write(fh)
         writer.close()
         os.replace(tmp, root / name)
-        files.append({"name": name, "kind": "print", "size": (root / name).stat().st_size,
-                      "pages": len(paths[start:start + pages_per_file])})
+        files.append({"name": name, "kind": "print", "size": (root / name).stat().st_size, "pages": pages})
+        writer, pages = None, 0
         gc.collect()
+
+    for part, size in zip(parts, sizes):
+        start = 0
+        while start < size:
+            if writer is not None and pages >= pages_per_file:
+                flush()
+            writer = writer or PdfWriter()
+            take = min(size - start, pages_per_file - pages)
+            writer.append(str(part), pages=(start, start + take))
+            pages += take
+            start += take
+    flush()
     return files
-
-
-# ---- worker processes ---------------------------------------------------------------------------
-
-_worker: dict = {}
-
-
-def _init_worker(font_dir: str, assets: list, template: str) -> None:
-    renderer = pdf.renderer(font_dir)
-    for data, mime in assets:
-        renderer.add_asset(data, mime)
-    _worker.update(font_dir=font_dir, template=template)
-
-
-GC_EVERY = 20  # a full collection costs ~45 ms; after every 20th document memory stays flat
-
-
-def _render_task(ctx: dict) -> tuple[str, bytes]:
-    data = pdf.renderer(_worker["font_dir"]).render(_worker["template"], c=ctx, preview=False)
-    _worker["count"] = _worker.get("count", 0) + 1
-    if _worker["count"] % GC_EVERY == 0:
-        gc.collect()
-    return ctx["serial"], data
 
 
 def status_json(job: Job, download_url=None) -> dict:
     out = {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
            "error": job.error, "stale": is_stale(job), "created_at": job.created_at, "finished_at": job.finished_at,
            "files": [dict(f, url=download_url(f["name"]) if download_url else None) for f in job.files or []]}
-    if job.status == "done" and download_url:
-        out["download_url"] = download_url("certificates.zip")
+    zip_file = next((f["name"] for f in job.files or [] if f.get("kind") == "zip"), None)
+    if job.status == "done" and download_url and zip_file:
+        out["download_url"] = download_url(zip_file)
     return out

@@ -65,10 +65,13 @@ def cn_date(value: date | datetime | None) -> str:
     return "".join(CN_DIGITS[int(d)] for d in str(value.year)) + f"年{small(value.month)}月{small(value.day)}日"
 
 
-def qr_image(payload: str, size_mm: float = 26) -> Markup:
-    """A QR code of `payload` as a one-pixel-per-module PNG drawn without interpolation (crisp
-    in print): ten times cheaper for WeasyPrint than the same code as an SVG path. The mask is
-    fixed, which spares segno its mask evaluation; any mask decodes the same."""
+def qr_image(payload, size_mm: float = 26) -> Markup:
+    """A QR code of `payload` (text, or segno segments: a signed certificate's address in byte
+    mode and its payload in alphanumeric mode) as a one-pixel-per-module PNG drawn without
+    interpolation (crisp in print): ten times cheaper for WeasyPrint than the same code as an
+    SVG path. The mask is fixed, which spares segno its mask evaluation; any mask decodes the same."""
+    if isinstance(payload, list):
+        payload = [tuple(segment) for segment in payload]  # segments may come back from JSON as lists
     qr = segno.make(payload, error="m", micro=False, mask=0)
     uri = qr.png_data_uri(scale=1, border=2, dark="#1b1b1b")
     return Markup('<img class="qr" src="{}" alt="" style="width:{}mm;height:{}mm;image-rendering:pixelated">'

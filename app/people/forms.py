@@ -12,6 +12,7 @@ class OrganizationForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Full name"))
+    name_bo = StringField(_l("Name in Tibetan script (optional)"))
     id_type = SelectField(_l("ID type"), validate_choice=False)
     id_number = StringField(_l("ID number"))
     gender = SelectField(_l("Gender"), validate_choice=False)

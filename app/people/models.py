@@ -38,6 +38,8 @@ class Person(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
+    # The name in Tibetan script (藏文名), beside the name of the ID card; optional.
+    name_bo: Mapped[str | None] = mapped_column(String(64))
     id_type: Mapped[str] = mapped_column(String(20))
     id_number: Mapped[str] = mapped_column(String(32), index=True)  # the public lookup searches by it
     gender: Mapped[str | None] = mapped_column(String(6))

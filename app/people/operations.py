@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..audit.operations import diff, record
 from ..domain import idcard
 from ..domain.errors import N_, Collector
-from ..domain.names import InvalidName, clean_person_name, clean_title
+from ..domain.names import InvalidName, clean_person_name, clean_tibetan_name, clean_title
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_codes_by_name, ethnic_groups, is_region_code
 from ..domain.tenancy import NATIONAL_REGION
 from ..extensions import db
@@ -17,7 +17,7 @@ from .models import Organization, Person
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
 ORG_FIELDS = {"name", "kind", "region_code"}
-PERSON_FIELDS = {"name", "id_type", "id_number", "gender", "birth_date", "ethnicity", "phone",
+PERSON_FIELDS = {"name", "name_bo", "id_type", "id_number", "gender", "birth_date", "ethnicity", "phone",
                  "education", "skill_grade", "organization_id", "is_frontline_worker"}
 
 
@@ -109,6 +109,11 @@ def parse_person(data: dict, errors: Collector, prefix: str = "", today: date | 
         out["name"] = clean_person_name(data.get("name"))
     except InvalidName as exc:
         errors.add(prefix + "name", exc.message, **exc.params)
+    if "name_bo" in data:
+        try:
+            out["name_bo"] = clean_tibetan_name(data.get("name_bo"))
+        except InvalidName as exc:
+            errors.add(prefix + "name_bo", exc.message, **exc.params)
     id_type = data.get("id_type") or "resident_id"
     if not isinstance(id_type, str):
         id_type = "?"
@@ -203,7 +208,7 @@ def find_person(id_type: str, id_number: str) -> Person | None:
 
 
 def person_snapshot(p: Person) -> dict:
-    return {k: getattr(p, k) for k in ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity",
+    return {k: getattr(p, k) for k in ("name", "name_bo", "id_type", "id_number", "gender", "birth_date", "ethnicity",
                                        "phone", "education", "skill_grade", "organization_id",
                                        "is_frontline_worker")}
 

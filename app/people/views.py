@@ -77,8 +77,8 @@ def _person_choices(form: PersonForm) -> None:
 
 
 def _person_data(form: PersonForm) -> dict:
-    return {"name": form.name.data, "id_type": form.id_type.data, "id_number": form.id_number.data or "",
-            "gender": form.gender.data or None, "birth_date": form.birth_date.data or None,
+    return {"name": form.name.data, "name_bo": form.name_bo.data or None, "id_type": form.id_type.data,
+            "id_number": form.id_number.data or "", "gender": form.gender.data or None, "birth_date": form.birth_date.data or None,
             "ethnicity": form.ethnicity.data or None, "phone": form.phone.data or None,
             "education": form.education.data or None, "skill_grade": form.skill_grade.data or None,
             "organization_id": form.organization_id.data or None,

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from . import views  # noqa: E402,F401
+from . import photos, views  # noqa: E402,F401

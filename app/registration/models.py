@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -107,6 +107,11 @@ class RegistrationMember(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)  # 0 = the captain / the individual entrant
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The entrant's photo for the admission ticket (a re-encoded JPEG, checked by content: see
+    # app/domain/photo.py); deferred, so that loading members never reads the image.
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_sha: Mapped[str | None] = mapped_column(String(64))
+    photo_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="members")
     person: Mapped["Person"] = relationship()  # noqa: F821

@@ -14,7 +14,7 @@ from .access import can_manage, sees_full_identity
 
 def person_view(person: Person, full: bool) -> dict:
     return {
-        "id": person.id, "name": person.name, "id_type": person.id_type,
+        "id": person.id, "name": person.name, "name_bo": person.name_bo, "id_type": person.id_type,
         "id_number": person.id_number if full else mask_id_number(person.id_number),
         "gender": person.gender, "birth_date": person.birth_date.isoformat() if person.birth_date else None,
         "ethnicity": person.ethnicity, "phone": (person.phone if full else mask_phone(person.phone)) or None,

@@ -51,6 +51,8 @@ def _person_data(form) -> dict:
     data = {"name": form.name.data, "id_type": form.id_type.data or "resident_id",
             "id_number": form.id_number.data or "", "gender": form.gender.data or None,
             "birth_date": form.birth_date.data or None}
+    if getattr(form, "name_bo", None) is not None and form.name_bo.data:
+        data["name_bo"] = form.name_bo.data
     for key in ("ethnicity", "phone", "education", "skill_grade"):
         if hasattr(form, key):
             data[key] = form[key].data or None
@@ -188,7 +190,7 @@ def register(event_id: int):
             db.session.flush()
         except ValidationFailed as exc:
             db.session.rollback()
-            aliases = {f"person.{k}": k for k in ("name", "id_type", "id_number", "gender", "birth_date", "ethnicity",
+            aliases = {f"person.{k}": k for k in ("name", "name_bo", "id_type", "id_number", "gender", "birth_date", "ethnicity",
                                                    "phone", "education", "skill_grade")}
             for i in range(event.team_size - 1):
                 for k in ("name", "id_type", "id_number", "gender", "birth_date"):

@@ -2,7 +2,7 @@
 malformed number, nothing published — gives the same answer, so the form reveals nothing."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..competitions.models import Competition, Event
 from ..domain.idcard import normalize
@@ -19,7 +19,11 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
     name = normalize_middle_dots(clean_text(name or ""))[:64]
     if not number or not name:
         return None
-    ids = db.session.scalars(select(Person.id).where(Person.id_number == number, Person.name == name)).all()
+    # Either name a person carries: the name of the ID document, or the Tibetan-script name
+    # (typed with or without its closing tsheg).
+    bo = name.strip(" \u0f0b\u0f0d")
+    ids = db.session.scalars(select(Person.id).where(Person.id_number == number,
+                                                     or_(Person.name == name, Person.name_bo == bo))).all()
     if not ids:
         return None
     from ..certificates.models import Certificate

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.certificates import keys, offline, pades, signing
 from app.certificates.models import Certificate, CertificateSettings
 from app.extensions import db
 from app.jobs import runner
@@ -41,7 +42,8 @@ def pdf_fonts(data: bytes, tmp_path) -> str:
 def qr_payloads(data: bytes, tmp_path) -> list[str]:
     path = tmp_path / "q.pdf"
     path.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+    # 300 dpi: the signed QR code (version ~12 at 30 mm, 0.46 mm a module) is too fine for 200.
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
                    check=True)
     image = next(tmp_path.glob("page*.png"))
     out = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True)
@@ -75,7 +77,11 @@ def test_certificate_pdf_has_the_names_serial_fonts_and_a_qr_code_to_the_verific
     assert "JX-Serif-SC" in fonts and "Tibetan" in fonts
     for line in fonts.splitlines()[2:]:
         assert " yes yes " in line, line      # every font embedded and subset
-    assert qr_payloads(data, tmp_path) == [f"http://localhost/verify/{cert.code}"]
+    [qr] = qr_payloads(data, tmp_path)
+    # The address of the verification page, and the issuer's signature of the facts appended.
+    assert qr.startswith(f"http://localhost/verify/{cert.code}?s=")
+    check = offline.verify_text(qr, keys.store().jwks()["keys"])
+    assert check.valid and check.fields["serial"] == cert.serial and check.fields["award"] == "first"
 
 
 def test_verify_shows_valid_then_revoked_and_a_reissue_gets_a_new_serial_and_code(final, api_as, app):
@@ -150,33 +156,41 @@ def test_batch_job_reports_progress_and_produces_a_zip_and_print_files(final, ap
     job_id = r.get_json()["job_id"]
     body = _wait(job_id, org)
     assert body["status"] == "done" and body["done"] == body["total"] == 4, body
+    # Each file is named after the competition and the job (every download has a name of its own).
+    stem = f"certificates-c{final['comp'].id}-{job_id[:8]}"
     names = {f["name"]: f for f in body["files"]}
-    assert set(names) == {"certificates.zip", "certificates-print-01.pdf", "certificates-print-02.pdf"}
-    z = org.get(f"/jobs/{job_id}/files/certificates.zip")
-    assert z.status_code == 200
+    assert set(names) == {f"{stem}.zip", f"{stem}-print-01.pdf", f"{stem}-print-02.pdf"}
+    z = org.get(f"/jobs/{job_id}/files/{stem}.zip")
+    assert z.status_code == 200 and z.mimetype == "application/zip"
+    assert f'filename="{stem}.zip"' in z.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(z.data)) as zf:
         members = zf.namelist()
         assert len(members) == 4 and all(zf.read(m).startswith(b"%PDF") for m in members)
+        # The digital PDFs are signed (PAdES); the print files are not (paper carries the signed QR).
+        assert all(pades.check_pdf(zf.read(m), signing.root_certificates())["intact"] for m in members)
     serials = sorted(c.serial for c in db.session.scalars(select(Certificate)))
     assert sorted(m[:-4] for m in members) == serials
-    pages = [len(PdfReader(io.BytesIO(org.get(f"/jobs/{job_id}/files/{n}").data)).pages)
-             for n in ("certificates-print-01.pdf", "certificates-print-02.pdf")]
-    assert pages == [3, 1]
+    prints = [org.get(f"/jobs/{job_id}/files/{n}") for n in (f"{stem}-print-01.pdf", f"{stem}-print-02.pdf")]
+    assert [len(PdfReader(io.BytesIO(p.data)).pages) for p in prints] == [3, 1]
+    assert all(p.mimetype == "application/pdf" for p in prints)
+    text = pdf_text(prints[0].data)
+    assert all(s in text for s in serials[:3])
     assert org.get(f"/jobs/{job_id}/files/..%2Fsecret").status_code == 404
-    assert body["download_url"].endswith("/certificates.zip")
+    assert body["download_url"].endswith(f"/{stem}.zip")
 
 
 def test_a_failed_job_keeps_its_work_and_resumes_without_rendering_twice(final, api_as, monkeypatch):
     org = api_as(final["organizer"])
-    real = runner._render_task
+    real = runner._render_group_task
     calls = []
+    monkeypatch.setattr(runner, "GROUP", 1)   # one certificate a group: four groups
 
-    def flaky(ctx):
-        calls.append(ctx["serial"])
+    def flaky(task):
+        calls.append(task["items"][0]["serial"])
         if len(calls) == 3:
             raise RuntimeError("printer on fire")
-        return real(ctx)
-    monkeypatch.setattr(runner, "_render_task", flaky)
+        return real(task)
+    monkeypatch.setattr(runner, "_render_group_task", flaky)
     job_id = org.post(f"/competitions/{final['comp'].id}/certificates").get_json()["job_id"]
     body = _wait(job_id, org)
     assert body["status"] == "failed" and body["done"] == 2 and "printer on fire" in body["error"]
@@ -214,7 +228,8 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
     db.session.expire_all()
     done = db.session.get(Job, job.id)
     assert done.status == "done" and done.done == 4
-    with zipfile.ZipFile(Path(app.config["JOB_DIR"]) / job.id / "certificates.zip") as zf:
+    [zip_file] = [f["name"] for f in done.files if f["kind"] == "zip"]
+    with zipfile.ZipFile(Path(app.config["JOB_DIR"]) / job.id / zip_file) as zf:
         assert len(zf.namelist()) == 4
     assert db.session.scalar(select(func.count(func.distinct(Certificate.serial)))) == 4
 
@@ -381,7 +396,8 @@ def test_with_redis_the_batch_runs_on_rq_workers_in_chunks(final, api_as, app, m
             signal.signal(sig, handler)
     body = org.get(f"/jobs/{job_id}").get_json()
     assert body["status"] == "done" and body["done"] == 4, body
-    with zipfile.ZipFile(io.BytesIO(org.get(f"/jobs/{job_id}/files/certificates.zip").data)) as zf:
+    [zip_file] = [f["name"] for f in body["files"] if f["kind"] == "zip"]
+    with zipfile.ZipFile(io.BytesIO(org.get(f"/jobs/{job_id}/files/{zip_file}").data)) as zf:
         assert len(zf.namelist()) == 4
     conn.close()
 

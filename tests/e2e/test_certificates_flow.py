@@ -19,12 +19,14 @@ def test_batch_printing_shows_progress_and_offers_the_files(live_server, page, b
     assert "已颁发证书" in page.inner_text("main") or "证书" in page.inner_text("main")
     page.click("text=打印全部证书")
     page.wait_for_selector("progress")
-    page.wait_for_selector("a:has-text('certificates.zip')", timeout=60_000)
+    stem = f"certificates-c{final['comp'].id}-"
+    page.wait_for_selector(f"a:has-text('{stem}')", timeout=60_000)
     text = page.inner_text("main")
-    assert "4 / 4" in text and "certificates-print-01.pdf" in text
+    assert "4 / 4" in text and "-print-01.pdf" in text
     with page.expect_download() as download:
-        page.click("a:has-text('certificates.zip')")
-    assert download.value.suggested_filename == "certificates.zip"
+        page.click("a:has-text('.zip')")
+    name = download.value.suggested_filename
+    assert name.startswith(stem) and name.endswith(".zip")
 
     cert = db.session.scalar(select(Certificate).order_by(Certificate.seq))
     visitor = browser.new_context(locale="zh-CN").new_page()
