@@ -103,6 +103,11 @@ class CertificateQuery(Model):
     person_id: Id | None = Field(None, description="A team: the member whose certificate.")
 
 
+class ReplacementOut(Out):
+    serial: str
+    code: str
+
+
 class PublicCertificateOut(Out):
     status: choice(CERT_STATUSES)
     serial: str
@@ -114,7 +119,23 @@ class PublicCertificateOut(Out):
     issued_at: DateTime | None
     revoked_at: DateTime | None
     revoke_reason: str | None
+    replaced_by: ReplacementOut | None = Field(None, description="revoked: the certificate issued in its place.")
+    signed: bool = Field(False, description="The PDF carries the issuing body's PAdES signature.")
     message: str | None = None
+
+
+class QrIn(Model):
+    qr: str = Field(max_length=offline.MAX_TEXT, description="The text read from the certificate's QR code.")
+
+
+class QrCheckOut(Out):
+    valid: bool
+    reason: choice(("ok", "forged", "unknown_key", "key_revoked", "unreadable"))
+    fields: dict[str, Any] = Field(description="What the signed payload states (serial, masked name, "
+                                               "competition, event, award, rank, issued_on…).")
+    kid: str | None
+    issuer: int | None
+    code: str | None = Field(description="The verification code in the text's address, if any.")
 
 
 def certificate_json(c: Certificate) -> dict:
@@ -294,10 +315,11 @@ def public_certificate(code: str):
 
 @bp.route("/registrations/<int:registration_id>/credential.json", methods=["GET"])
 @login_required_any
+@doc(query=CertificateQuery, ok={200: ("application/vc",)}, errors=(409,))
 def registration_credential(registration_id: int):
     """The Open Badges 3.0 credential of the entry's certificate (the winner's own, or ?person_id=)."""
     reg = viewable_registration(registration_id)
-    cert = certificate_for(reg, current_user, query_int("person_id"))
+    cert = certificate_for(reg, current_user, query().person_id)
     if cert is None:
         abort(404)
     return credential_views.credential_response(cert)
@@ -305,9 +327,10 @@ def registration_credential(registration_id: int):
 
 @bp.route("/public/certificates/verify", methods=["POST"])
 @public
+@doc(body=QrIn, ok=QrCheckOut, example={"qr": "JX1:..."})
 def public_verify_qr():
     """Check the text of a certificate's QR code with the published keys only: {"qr": text}."""
-    text = text_field(json_body(), "qr") or ""
+    text = text_field(body(), "qr") or ""
     check = offline.verify_text(text[:offline.MAX_TEXT], signing.published_keys())
     fields = dict(check.fields)
     if "issued_on" in fields:
