@@ -35,7 +35,7 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(landing(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -58,12 +58,20 @@ def login():
 
 
 def landing(user) -> str:
-    """Where a sign-in without `next` lands: a judge on their tasks, a supervisor on the
-    competitions they supervise, everyone else on the home page."""
+    """Where a sign-in without `next` lands: each role on its own tasks — organizers and admins
+    on the competitions they manage, a judge on their panels, a supervisor on the competitions
+    they supervise, an organization's contact on its registrations, a candidate on their own
+    page; anyone else on the home page."""
+    if user.has_role("admin", "organizer"):
+        return url_for("competitions.manage_index")
     if user.has_role("judge", "chief_judge"):
         return url_for("judging.home")
     if user.has_role("supervisor"):
         return url_for("judging.supervise_home")
+    if user.has_role("org_contact") and user.organization_id is not None:
+        return url_for("registration.org_index")
+    if user.has_role("candidate"):
+        return url_for("registration.me")
     return url_for("main.index")
 
 

@@ -18,7 +18,7 @@ def test_organizer_creates_competition_and_event_in_the_browser(live_server, pag
     page.fill("#username", organizer.username)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/manage/competitions")  # an organizer lands on their competitions
     assert "卓玛" in page.inner_text("header")
 
     page.click("text=新建竞赛")

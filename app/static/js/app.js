@@ -26,6 +26,23 @@ document.addEventListener("DOMContentLoaded", () => {
       tbody.appendChild(row);
     });
   });
+  // Sign-up: warn as soon as the name is typed if certificate fonts cannot print a character.
+  document.querySelectorAll("form[data-name-check]").forEach((form) => {
+    const input = form.querySelector("input[name=name]");
+    const box = form.querySelector("[data-name-warning]");
+    if (!input || !box) return;
+    const check = () => {
+      const name = input.value.trim();
+      if (!name) { box.hidden = true; return; }
+      fetch(`${form.dataset.nameCheck}?name=${encodeURIComponent(name)}`, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((answer) => { box.textContent = answer.message; box.hidden = !answer.message; })
+        .catch(() => {});
+    };
+    input.addEventListener("change", check);
+    input.addEventListener("blur", check);
+    if (input.value) check();
+  });
   document.querySelectorAll("[data-check-all]").forEach((box) => {
     box.addEventListener("change", () => {
       box.closest("form").querySelectorAll("input[name=ids]").forEach((el) => { el.checked = box.checked; });
