@@ -64,7 +64,7 @@ ACTIONS = {
     "recheck.mark": N_("recorded a re-check of %(object)s"),
     "registration.attendance": N_("recorded the attendance of %(object)s"),
     "registration.attendance_confirm": N_("confirmed the attendance of %(object)s"),
-    "registration.create": N_("registered %(object)s"),
+    "registration.create": N_("submitted the registration %(object)s"),
     "registration.import": N_("imported registrations into %(object)s"),
     "registration.photo": N_("changed the photo of %(object)s"),
     "registration.review": N_("reviewed the registration %(object)s"),
@@ -106,22 +106,6 @@ AREAS = {
 def area_label(area: str) -> str:
     return gettext(AREAS[area]) if area in AREAS else area
 
-
-OBJECTS = {  # by table name
-    "appeals": N_("appeal #%(id)s"), "certificates": N_("certificate #%(id)s"),
-    "certificate_settings": N_("certificate settings #%(id)s"), "competitions": N_("competition #%(id)s"),
-    "dossiers": N_("dossier #%(id)s"), "dossier_attachments": N_("dossier file #%(id)s"),
-    "entitlements": N_("entitlement #%(id)s"), "events": N_("event #%(id)s"),
-    "external_results": N_("outside result #%(id)s"), "jobs": N_("job #%(id)s"),
-    "organizations": N_("organization #%(id)s"), "paper_forms": N_("paper form #%(id)s"),
-    "paper_entries": N_("paper entry #%(id)s"), "people": N_("person #%(id)s"), "person_claims": N_("claim #%(id)s"),
-    "registrations": N_("registration #%(id)s"), "sheets": N_("score sheet #%(id)s"),
-    "sheet_photos": N_("photo #%(id)s"), "users": N_("account #%(id)s"), "rechecks": N_("re-check #%(id)s"),
-    "recheck_items": N_("re-check item #%(id)s"), "scheme_templates": N_("template #%(id)s"),
-    "panel_members": N_("panel seat #%(id)s"), "conflicts": N_("conflict #%(id)s"), "draws": N_("draw #%(id)s"),
-    "results": N_("result #%(id)s"), "tie_resolutions": N_("tie resolution #%(id)s"),
-    "final_corrections": N_("correction #%(id)s"), "api_tokens": N_("token #%(id)s"),
-}
 
 # Field names shown in the reader's words; others are shown as they are.
 FIELDS = {
@@ -200,14 +184,10 @@ def describe(event, names: dict) -> dict:
     """The event as a sentence: {"who", "did", "where", "changes", "reason"}; `names` from names_for."""
     kind, ident = event.object_type, event.object_id
     named = names.get(kind, {}).get(ident)
-    if named:
-        obj = f"「{named}」"
-    elif kind in OBJECTS:
-        obj = gettext(OBJECTS[kind], id=ident if ident is not None else "")
-    else:
-        obj = f"{kind} #{ident}" if ident is not None else kind
+    # The sentence names the kind of object ("saved the score sheet …"): here its name, or its number.
+    obj = f"「{named}」" if named else (f"#{ident}" if ident is not None else "")
     template = ACTIONS.get(event.action)
-    did = gettext(template, object=obj) if template else f"{event.action} {obj}"
+    did = gettext(template, object=obj).strip() if template else f"{event.action} {kind} {obj}".strip()
     where = []
     if event.competition_id and not (kind == "competitions" and ident == event.competition_id):
         where.append(names["competitions"].get(event.competition_id) or f"#{event.competition_id}")
