@@ -15,10 +15,9 @@ from ..i18n import error_message, label
 from ..people.models import Organization
 from ..security import login_required_any, mark_authenticated, public, reauth_minutes, requires_recent_auth, roles
 from . import bp, operations
-from .access import can_edit, editable_user, grantable_roles, users_query
+from .access import can_edit, editable_user, grantable_roles, search_users, users_query
 from .forms import LoginForm, PasswordForm, ReauthForm, UserForm
 from .throttle import AccountLocked
-from .models import UserRole
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -145,11 +144,10 @@ def _fill_choices(form: UserForm) -> None:
 @roles("admin", "organizer")
 def users():
     role = request.args.get("role") or None
-    q = users_query(current_user)
-    if role in ROLES:
-        q = q.where(UserRole.query_user_ids(role))
-    items = db.session.scalars(q).all()
-    return render_template("accounts/users.html", users=items, role=role,
+    role = role if role in ROLES else None
+    text = (request.args.get("q") or "").strip()
+    page = db.paginate(search_users(users_query(current_user), text, role), per_page=50, error_out=False)
+    return render_template("accounts/users.html", page=page, users=page.items, role=role, q=text,
                            can_edit=lambda u: can_edit(u, current_user))
 
 

@@ -156,6 +156,11 @@ def changes(before: dict | None, after: dict | None) -> list[dict]:
     return out
 
 
+def _get(ev, name: str):
+    """An attribute of an AuditEvent, or a key of its dict form (judging.queries.audit_item)."""
+    return ev.get(name) if isinstance(ev, dict) else getattr(ev, name)
+
+
 def names_for(events) -> dict:
     """Names of the competitions, events and accounts a page of events refers to."""
     from sqlalchemy import select
@@ -164,11 +169,12 @@ def names_for(events) -> dict:
     from ..competitions.models import Competition, Event
     from ..extensions import db
 
-    comp_ids = {e.competition_id for e in events if e.competition_id} | {
-        e.object_id for e in events if e.object_type == "competitions" and e.object_id}
-    event_ids = {e.event_id for e in events if e.event_id} | {
-        e.object_id for e in events if e.object_type == "events" and e.object_id}
-    user_ids = {e.object_id for e in events if e.object_type == "users" and e.object_id}
+    rows = [{k: _get(e, k) for k in ("competition_id", "event_id", "object_type", "object_id")} for e in events]
+    comp_ids = {e["competition_id"] for e in rows if e["competition_id"]} | {
+        e["object_id"] for e in rows if e["object_type"] == "competitions" and e["object_id"]}
+    event_ids = {e["event_id"] for e in rows if e["event_id"]} | {
+        e["object_id"] for e in rows if e["object_type"] == "events" and e["object_id"]}
+    user_ids = {e["object_id"] for e in rows if e["object_type"] == "users" and e["object_id"]}
     names = {"competitions": {}, "events": {}, "users": {}}
     if comp_ids:
         names["competitions"] = dict(db.session.execute(select(Competition.id, Competition.name)
@@ -182,16 +188,18 @@ def names_for(events) -> dict:
 
 def describe(event, names: dict) -> dict:
     """The event as a sentence: {"who", "did", "where", "changes", "reason"}; `names` from names_for."""
-    kind, ident = event.object_type, event.object_id
+    g = {k: _get(event, k) for k in ("object_type", "object_id", "action", "competition_id", "event_id",
+                                     "before", "after", "reason", "actor_name")}
+    kind, ident = g["object_type"], g["object_id"]
     named = names.get(kind, {}).get(ident)
     # The sentence names the kind of object ("saved the score sheet …"): here its name, or its number.
     obj = f"「{named}」" if named else (f"#{ident}" if ident is not None else "")
-    template = ACTIONS.get(event.action)
-    did = gettext(template, object=obj).strip() if template else f"{event.action} {kind} {obj}".strip()
+    template = ACTIONS.get(g["action"])
+    did = gettext(template, object=obj).strip() if template else f"{g['action']} {kind} {obj}".strip()
     where = []
-    if event.competition_id and not (kind == "competitions" and ident == event.competition_id):
-        where.append(names["competitions"].get(event.competition_id) or f"#{event.competition_id}")
-    if event.event_id and not (kind == "events" and ident == event.event_id):
-        where.append(names["events"].get(event.event_id) or f"#{event.event_id}")
-    return {"who": event.actor_name or gettext("The system"), "did": did, "where": " · ".join(where),
-            "changes": changes(event.before, event.after), "reason": event.reason or ""}
+    if g["competition_id"] and not (kind == "competitions" and ident == g["competition_id"]):
+        where.append(names["competitions"].get(g["competition_id"]) or f"#{g['competition_id']}")
+    if g["event_id"] and not (kind == "events" and ident == g["event_id"]):
+        where.append(names["events"].get(g["event_id"]) or f"#{g['event_id']}")
+    return {"who": g["actor_name"] or gettext("The system"), "did": did, "where": " · ".join(where),
+            "changes": changes(g["before"], g["after"]), "reason": g["reason"] or ""}

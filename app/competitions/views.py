@@ -26,12 +26,16 @@ from .models import Competition, CompetitionSupervisor, Event
 PUBLIC_STATUSES = ("registration_open", "registration_closed", "judging", "publicity", "final", "archived")
 
 
+# One order for every public list of competitions (the home page and /competitions alike):
+# the latest registration deadline first.
+PUBLIC_ORDER = (Competition.registration_closes_at.desc(), Competition.id.desc())
+
+
 @bp.route("/competitions")
 @public
 def index():
     items = db.session.scalars(
-        select(Competition).where(Competition.status.in_(PUBLIC_STATUSES))
-        .order_by(Competition.year.desc(), Competition.id.desc())).all()
+        select(Competition).where(Competition.status.in_(PUBLIC_STATUSES)).order_by(*PUBLIC_ORDER)).all()
     return render_template("competitions/index.html", competitions=items)
 
 
@@ -41,7 +45,17 @@ def show(competition_id: int):
     comp = db.get_or_404(Competition, competition_id)
     if comp.status not in PUBLIC_STATUSES and not manages(comp, current_user):
         abort(404)
-    return render_template("competitions/show.html", competition=comp)
+    from ..registration.operations import window_open
+    from ..results.public import PUBLIC_STATUSES as RESULT_STATUSES
+    registration_open = window_open(comp) and comp.kind != "title_selection"
+    endpoint = None
+    if current_user.is_authenticated:
+        if manages(comp, current_user):
+            endpoint = "registration.manage_register"
+        elif current_user.has_role("candidate", "org_contact"):
+            endpoint = "registration.register"
+    return render_template("competitions/show.html", competition=comp, registration_open=registration_open,
+                           register_endpoint=endpoint, results_public=comp.status in RESULT_STATUSES)
 
 
 @bp.route("/manage/competitions")
@@ -105,7 +119,9 @@ def manage(competition_id: int):
     if "final" in dict(targets) and comp.stage != "preliminary":
         policy_warnings["final"] = _final_policy_texts(comp)
     previews = {target: signals.competition_preview.send(comp, key=target) for target, _unmet in targets}
+    forward = next(((t, u) for t, u in targets if t != "registration_open" or comp.status == "draft"), None)
     return render_template("competitions/manage.html", competition=comp, targets=targets, previews=previews,
+                           forward=forward,
                            status_form=StatusForm(version=comp.version), policy_warnings=policy_warnings,
                            publicity_ends_at=operations.publicity_ends_at(comp),
                            supervisors=supervisors_of(comp), supervisor_form=supervisor_form)

@@ -291,9 +291,10 @@ def org_index():
     if current_user.organization_id is None:
         abort(403)
     status = request.args.get("status") or None
-    stmt = registrations_query(organization_id=current_user.organization_id, status=status)
+    text = (request.args.get("q") or "").strip()[:64]
+    stmt = registrations_query(organization_id=current_user.organization_id, status=status, q=text or None)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("registration/org_index.html", page=page, status=status,
+    return render_template("registration/org_index.html", page=page, status=status, q=text,
                            competitions=_open_events(), person_view=person_view, claim_code=claims.claim_code,
                            organization=db.session.get(Organization, current_user.organization_id))
 
