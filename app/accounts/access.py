@@ -35,6 +35,18 @@ def users_query(user):
     return stmt.where(User.organization_id == user.organization_id)
 
 
+def search_users(stmt, q: str | None = None, role: str | None = None):
+    """Narrow a users statement by a search text (user name or full name) and a role; the web page
+    and the API list both call this."""
+    from .models import UserRole
+    q = (q or "").strip()[:64]
+    if q:
+        stmt = stmt.where(User.username.contains(q.lower()) | User.name.contains(q))
+    if role:
+        stmt = stmt.where(UserRole.query_user_ids(role))
+    return stmt
+
+
 def can_edit(target: User, user) -> bool:
     if user.has_role("admin"):
         return True

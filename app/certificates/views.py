@@ -22,6 +22,7 @@ from . import bp, documents, offline, operations, signing
 from .access import certificate_for, managed_certificate
 from .addresses import address_warning
 from .forms import ReasonForm, ReleaseForm, SettingsForm, VerifyForm
+from .queries import certificates_query
 from .models import Certificate
 
 
@@ -41,15 +42,21 @@ def manage(competition_id: int):
             return redirect(url_for("certificates.manage", competition_id=comp.id))
     elif request.method == "GET":
         form.version.data = settings.version  # the default settings row, created on first visit
-    certs = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
-                               .order_by(Certificate.seq)).all()
+    filters = {"q": (request.args.get("q") or "").strip(), "status": request.args.get("status") or "",
+               "event_id": request.args.get("event_id", type=int)}
+    page = db.paginate(certificates_query(comp.id, filters["q"], filters["status"], filters["event_id"]),
+                       per_page=100, error_out=False)
+    certs = page.items
+    held_all = db.session.scalars(certificates_query(comp.id, status="held")).all()
     jobs = db.session.scalars(select(Job).where(Job.competition_id == comp.id)
                               .order_by(Job.created_at.desc()).limit(5)).all()
     held = [(c, [(ch, f"U+{ord(ch):04X}") for ch in operations.missing_characters(c)])
-            for c in certs if c.status == "held"]
-    by_id = {c.id: c for c in certs}
-    replaced = {c.replaces_id: c.serial for c in certs if c.replaces_id in by_id}
+            for c in held_all]
+    ids = [c.id for c in certs]
+    replaced = dict(db.session.execute(select(Certificate.replaces_id, Certificate.serial).where(
+        Certificate.replaces_id.in_(ids))).all()) if ids else {}
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
+                           page=page, filters=filters,
                            address=address_warning(), replaced=replaced,
                            held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
                            display_code=operations.display_code, is_stale=runner.is_stale,
