@@ -16,7 +16,6 @@ from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
-from .extensions import db
 from .models_base import utcnow
 
 

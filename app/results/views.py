@@ -20,9 +20,9 @@ from ..judging.access import panel_event
 from ..registration.exports import attachment
 from ..registration.models import Registration
 from ..security import public, requires_recent_auth, roles
-from . import bp, exports, operations
+from . import bp, exports, operations, queries
 from .forms import AppealForm, DecisionForm, LookupForm, TieForm
-from .lookup import lookup
+from .lookup import lookup, lookup_limit
 from .models import Appeal
 from .public import public_competitions, public_results
 
@@ -71,11 +71,6 @@ def public_page(competition_id: int):
     return page
 
 
-def lookup_limit() -> str:
-    from flask import current_app
-    return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")
-
-
 @bp.route("/lookup", methods=["GET", "POST"])
 @public
 @limiter.limit(lookup_limit, methods=["POST"])
@@ -92,22 +87,6 @@ def public_lookup():
 
 # ---- organizers -------------------------------------------------------------------------------
 
-def _rows_for(event: Event) -> tuple[list[dict], str]:
-    """Published rows when there are any, else the live (provisional) computation. Ranked
-    entries only (absent and disqualified ones: operations.excluded_entries)."""
-    from .compute import mean_fallback_entries
-    stored = operations.stored(event)
-    if stored:
-        status = "final" if all(r.is_final for r in stored) else "publicity"
-        fallback = mean_fallback_entries(event)
-        rows = [{"registration_id": r.registration_id, "code": r.registration.code, "rank": r.rank,
-                 "total": r.total, "components": r.components, "award": r.award, "standardized": r.standardized,
-                 "tie_group": None, "aggregation_note": "mean_below_5" if r.registration_id in fallback else None}
-                for r in stored]
-        return rows, status
-    return operations.compute(event), "provisional"
-
-
 @bp.route("/manage/competitions/<int:competition_id>/results")
 @roles("admin", "organizer")
 def manage(competition_id: int):
@@ -119,7 +98,7 @@ def manage(competition_id: int):
         if event.locked_at is None and not operations.stored(event):
             tables.append({"event": event, "rows": [], "status": None, "histogram": []})
             continue
-        rows, status = _rows_for(event)
+        rows, status = queries.event_rows(event)
         rows_by_event[event] = rows
         for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)):
             regs[r.id] = r
@@ -137,7 +116,7 @@ def manage(competition_id: int):
 @roles("admin", "organizer")
 def export(event_id: int):
     event = managed_event(event_id)
-    rows, _status = _rows_for(event)
+    rows, _status = queries.event_rows(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return Response(exports.results_xlsx(event, rows, regs, operations.excluded_entries(event)), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx", "results.xlsx")})
