@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timeutil
-from ..certificates import credential_views, documents, offline, operations, signing
+from ..certificates import documents, offline, operations, signing
 from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
 from ..competitions.access import managed_competition, manages, supervises
@@ -322,7 +322,7 @@ def registration_credential(registration_id: int):
     cert = certificate_for(reg, current_user, query().person_id)
     if cert is None:
         abort(404)
-    return credential_views.credential_response(cert)
+    return documents.credential_response(cert)
 
 
 @bp.route("/public/certificates/verify", methods=["POST"])
