@@ -15,6 +15,7 @@ from ..competitions.models import Event
 from ..domain.errors import N_, Collector
 from ..downloads import pdf_response
 from ..extensions import db
+from ..certificates import printing
 from ..jobs import runner
 from ..jobs.access import managed_job
 from ..registration.access import viewable_registration
@@ -172,7 +173,7 @@ def certificates_batch(competition_id: int):
         errors = Collector()
         errors.add("event_id", N_("Give the id of one of this competition's events, or leave it out for all events."))
         errors.raise_if_any()
-    job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+    job = printing.create_certificate_job(comp, current_user, documents.base_url(), event_id)
     on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     return jsonify({"job_id": job.id, "status_url": url_for("api.job_status", job_id=job.id)}), 202
 

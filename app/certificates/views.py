@@ -14,6 +14,7 @@ from ..downloads import pdf_response
 from ..extensions import db
 from ..forms_util import perform, submit_form
 from ..jobs import runner
+from . import printing
 from ..jobs.models import Job
 from ..registration.access import viewable_registration
 from ..security import login_required_any, public, requires_recent_auth, roles
@@ -74,7 +75,7 @@ def start_job(competition_id: int):
     holder = {}
 
     def act():
-        job = holder["job"] = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+        job = holder["job"] = printing.create_certificate_job(comp, current_user, documents.base_url(), event_id)
         on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     if perform(act, _("Printing started: the progress bar below follows it.")):
         return redirect(url_for("certificates.manage", competition_id=comp.id, job=holder["job"].id))
