@@ -7,17 +7,17 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from . import uow
-from .accounts.models import User
-from .accounts.operations import create_user
-from .analytics.demo import load as load_analytics_demo
-from .audit.models import AuditHead
-from .audit.operations import GENESIS
-from .competitions import operations as competitions
-from .domain.idcard import make_resident_id
-from .extensions import db
-from .people.models import Person
-from .people.operations import create_organization
+from .. import uow
+from ..accounts.models import User
+from ..accounts.operations import create_user
+from .analytics import load as load_analytics_demo
+from ..audit.models import AuditHead
+from ..audit.operations import GENESIS
+from ..competitions import operations as competitions
+from ..domain.idcard import make_resident_id
+from ..extensions import db
+from ..people.models import Person
+from ..people.operations import create_organization
 
 # The documented password of the demo accounts (README); bandit B105 justified.
 DEMO_PASSWORD = "Demo-2026-jx"  # nosec B105
@@ -303,7 +303,7 @@ def load_demo(reset: bool = False):
     ], veterans[22:], panel, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
-    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/analytics/demo.py)
+    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/demo/analytics.py)
     uow.commit()
     return created
 
@@ -320,7 +320,7 @@ def _entry(p: Person) -> dict:
 
 def _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate) -> None:
     """Registrations in every state: submitted, approved, rejected (with a reason), withdrawn."""
-    from .registration import operations as reg_ops
+    from ..registration import operations as reg_ops
 
     def enter(event, person, actor, source="organizer", **extra):
         try:
@@ -361,11 +361,11 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
                         entrants, judges, chief, rng, stage: str):
     """A past competition taken through registration, draw and judging to `stage`
     (judging: sheets half filled; publicity or final: every sheet in, locked, published)."""
-    from .judging import operations as judging
-    from .judging import queries as jq
-    from .judging.queries import all_sheets
-    from .judging.models import ImportedScore
-    from .registration import operations as reg_ops
+    from ..judging import operations as judging
+    from ..judging import queries as jq
+    from ..judging.queries import all_sheets
+    from ..judging.models import ImportedScore
+    from ..registration import operations as reg_ops
 
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)
@@ -437,7 +437,7 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
     if stage == "final":
         from sqlalchemy import update
 
-        from .results.models import Result
+        from ..results.models import Result
         # Published three days after the competition (before final freezes the results).
         db.session.execute(update(Result).where(Result.competition_id == comp.id).values(computed_at=timeline["publicity"]))
         comp.status_changed_at -= timedelta(days=comp.publicity_days + 1)
@@ -466,10 +466,10 @@ def _backdate(comp, events, t: dict) -> None:
     keeps the moment the demo was loaded: it is append-only and tells the truth)."""
     from sqlalchemy import update
 
-    from .certificates.models import Certificate
-    from .judging.models import ImportedScore, Sheet
-    from .registration.models import Registration
-    from .selection.models import Entitlement
+    from ..certificates.models import Certificate
+    from ..judging.models import ImportedScore, Sheet
+    from ..registration.models import Registration
+    from ..selection.models import Entitlement
 
     event_ids = [e.id for e in events]
     db.session.flush()
@@ -483,7 +483,7 @@ def _backdate(comp, events, t: dict) -> None:
         if event.decrypted_at is not None:
             event.decrypted_at = t["locked"]
     db.session.execute(update(Certificate).where(Certificate.competition_id == comp.id).values(issued_at=t["final"]))
-    from .certificates import signing
+    from ..certificates import signing
     for cert in db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id,
                                                              Certificate.qr_payload.is_not(None))):
         db.session.refresh(cert)
@@ -514,11 +514,11 @@ TITLE_NOMINEES = [
 def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
     """A 西藏工匠 title selection in judging: organizations' nominations with dossiers, read and
     scored by the panel (judge1 of 西藏天路 is recused from 天路's nominee), half the sheets in."""
-    from .judging import operations as judging
-    from .judging import queries as jq
-    from .judging.queries import all_sheets
-    from .nominations import operations as nominations
-    from .registration import operations as reg_ops
+    from ..judging import operations as judging
+    from ..judging import queries as jq
+    from ..judging.queries import all_sheets
+    from ..nominations import operations as nominations
+    from ..registration import operations as reg_ops
 
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)
