@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timeutil
-from ..certificates import documents, offline, operations, signing
+from ..certificates import documents, offline, operations, queries, signing
 from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
 from ..competitions.access import managed_competition, manages, supervises
@@ -300,7 +300,7 @@ def public_certificate(code: str):
     cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
     if cert is None:
         return api_error(404, "not_found", _("No certificate has this verification code."))
-    view = operations.public_view(cert)
+    view = queries.public_view(cert)
     body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],
             "competition": view["competition"], "event": view["event"], "award": view["award"],
             "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),

@@ -21,7 +21,8 @@ from ..results.models import Result
 from . import credentials, signing
 from .models import Certificate, CertificateSettings
 from .addresses import base_url  # noqa: F401  (re-exported: where the QR codes point)
-from .operations import (CertificateStateError, certificate_context, format_serial, settings_for)
+from .operations import CertificateStateError, format_serial, settings_for
+from .queries import certificate_context
 
 TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html",
                   "bilingual": "certificate_bilingual.html"}

@@ -44,7 +44,8 @@ from ..models_base import utcnow
 from . import batch
 from .documents import TEMPLATE_FILES
 from .models import Certificate
-from .operations import certificate_context, design_images, settings_for
+from .operations import settings_for
+from .queries import certificate_context, design_images
 
 log = logging.getLogger(__name__)
 CHUNK = 100          # certificates per RQ task

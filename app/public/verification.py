@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..certificates import bp, documents, offline, operations, signing
+from ..certificates import bp, documents, offline, operations, queries, signing
 from ..certificates.forms import VerifyForm
 from ..certificates.models import Certificate
 from ..competitions.models import Event
@@ -56,7 +56,7 @@ def _verify_page(form, code: str | None, signed: dict | None):
             cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
         except SQLAlchemyError:  # the signature speaks for itself when the register cannot be read
             db.session.rollback()
-    view = operations.public_view(cert) if cert else None
+    view = queries.public_view(cert) if cert else None
     if signed and cert is not None and signed["fields"].get("serial") not in (None, cert.serial):
         signed["mismatch"] = True   # a genuine signature pasted under another certificate's address
     if code and not form.code.data:
