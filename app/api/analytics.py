@@ -6,7 +6,7 @@ from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
 from ..accounts.models import User
-from ..analytics import documents, queries
+from ..analytics import documents, queries, statistics
 from ..analytics.access import judge_page_events, may_see_pool, visible_event, visible_events_clause
 from ..extensions import db
 from ..registration.exports import attachment
@@ -20,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @roles("admin", "organizer")
 def analytics_statistics():
     req = documents.resolve(request.args, current_user)
-    report = queries.statistics(req.scope, req.period, req.filters)
+    report = statistics.statistics(req.scope, req.period, req.filters)
     return jsonify({**report, "scope": documents.scope_text(req), "issuer": req.issuer})
 
 
