@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timeutil
-from ..certificates import credential_views, documents, offline, operations, signing
+from ..certificates import documents, offline, operations, queries, signing
 from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
 from ..certificates.queries import certificates_query
@@ -16,6 +16,7 @@ from ..competitions.models import Event
 from ..domain.errors import N_, Collector
 from ..downloads import pdf_response
 from ..extensions import db
+from ..certificates import printing
 from ..jobs import runner
 from ..jobs.access import managed_job
 from ..registration.access import viewable_registration
@@ -187,7 +188,7 @@ def certificates_batch(competition_id: int):
         errors = Collector()
         errors.add("event_id", N_("Give the id of one of this competition's events, or leave it out for all events."))
         errors.raise_if_any()
-    job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+    job = printing.create_certificate_job(comp, current_user, documents.base_url(), event_id)
     on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     return jsonify({"job_id": job.id, "status_url": url_for("api.job_status", job_id=job.id)}), 202
 
@@ -314,7 +315,7 @@ def public_certificate(code: str):
     cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
     if cert is None:
         return api_error(404, "not_found", _("No certificate has this verification code."))
-    view = operations.public_view(cert)
+    view = queries.public_view(cert)
     body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],
             "competition": view["competition"], "event": view["event"], "award": view["award"],
             "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),
@@ -337,7 +338,7 @@ def registration_credential(registration_id: int):
     cert = certificate_for(reg, current_user, query().person_id)
     if cert is None:
         abort(404)
-    return credential_views.credential_response(cert)
+    return documents.credential_response(cert)
 
 
 @bp.route("/public/certificates/verify", methods=["POST"])

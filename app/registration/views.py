@@ -19,12 +19,12 @@ from ..people.models import Organization, Person
 from ..accounts import operations as account_ops
 from ..security import mark_authenticated, public, roles
 from . import bp, exports, operations
-from .access import can_withdraw, managed_registration, withdrawable_registration
+from .access import managed_registration, withdrawable_registration
 from .forms import BulkReviewForm, ClaimDecisionForm, ClaimForm, EntryForm, ImportForm, ReviewForm, SignupForm
 from .importer import ImportRejected, import_registrations
 from .template import template_xlsx
 from .models import Registration
-from .queries import person_view, registrations_query
+from .queries import open_competitions, person_view, registrations_query
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -119,35 +119,6 @@ def name_check():
                  "your ID document; the organizer will arrange how it is printed.", chars=" ".join(missing))
                if missing else "")
     return jsonify({"missing": missing, "message": message})
-
-
-def _open_events():
-    comps = db.session.scalars(select(Competition).where(Competition.status == "registration_open")
-                               .order_by(Competition.registration_closes_at)).all()
-    return [c for c in comps if operations.window_open(c)]
-
-
-@bp.route("/me")
-@roles("candidate")
-def me():
-    person = db.session.scalar(select(Person).where(Person.user_id == current_user.id))
-    regs = db.session.scalars(registrations_query(person_user_id=current_user.id)).all()
-    from ..results.models import Result
-    from ..results.operations import appeal_window
-    from ..results.public import PUBLIC_STATUSES
-    published = {r.registration_id: r for r in db.session.scalars(select(Result).where(
-        Result.registration_id.in_([r.id for r in regs]))) if r.registration.event.competition.status in PUBLIC_STATUSES}
-    from ..certificates.models import Certificate
-    certs = {c.registration_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.registration_id.in_([r.id for r in regs]), Certificate.status == "valid",
-        Certificate.person_id == (person.id if person else None)))}
-    return render_template("registration/me.html", person=person, registrations=regs, results=published,
-                           certificates=certs, claim=None if person else claims.pending_claim(current_user),
-                           claim_form=ClaimForm(),
-                           appealable=lambda r: r.status == "approved" and appeal_window(r)[0],
-                           competitions=_open_events() if person else [], person_view=person_view,
-                           can_withdraw=lambda r: can_withdraw(r, current_user)
-                           and r.is_active and operations.window_open(db.session.get(Competition, r.competition_id)))
 
 
 @bp.route("/me/claim", methods=["POST"])
@@ -295,7 +266,7 @@ def org_index():
     stmt = registrations_query(organization_id=current_user.organization_id, status=status, q=text or None)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("registration/org_index.html", page=page, status=status, q=text,
-                           competitions=_open_events(), person_view=person_view, claim_code=claims.claim_code,
+                           competitions=open_competitions(), person_view=person_view, claim_code=claims.claim_code,
                            organization=db.session.get(Organization, current_user.organization_id))
 
 

@@ -21,6 +21,7 @@ from app.audit.models import AuditEvent
 from app.certificates import keys, offline, pades, signing
 from app.certificates.models import Certificate, CertificateSettings
 from app.extensions import db
+from app.certificates import printing
 from app.jobs import runner
 from app.jobs.models import Job
 from app.registration.models import Registration
@@ -181,16 +182,16 @@ def test_batch_job_reports_progress_and_produces_a_zip_and_print_files(final, ap
 
 def test_a_failed_job_keeps_its_work_and_resumes_without_rendering_twice(final, api_as, monkeypatch):
     org = api_as(final["organizer"])
-    real = runner._render_group_task
+    real = printing._render_group_task
     calls = []
-    monkeypatch.setattr(runner, "GROUP", 1)   # one certificate a group: four groups
+    monkeypatch.setattr(printing, "GROUP", 1)   # one certificate a group: four groups
 
     def flaky(task):
         calls.append(task["items"][0]["serial"])
         if len(calls) == 3:
             raise RuntimeError("printer on fire")
         return real(task)
-    monkeypatch.setattr(runner, "_render_group_task", flaky)
+    monkeypatch.setattr(printing, "_render_group_task", flaky)
     job_id = org.post(f"/competitions/{final['comp'].id}/certificates").get_json()["job_id"]
     body = _wait(job_id, org)
     assert body["status"] == "failed" and body["done"] == 2 and "printer on fire" in body["error"]
@@ -204,7 +205,7 @@ def test_a_failed_job_keeps_its_work_and_resumes_without_rendering_twice(final, 
 
 def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
     db.session.expire_all()
-    job = runner.create_certificate_job(db.session.get(type(final["comp"]), final["comp"].id), final["organizer"],
+    job = printing.create_certificate_job(db.session.get(type(final["comp"]), final["comp"].id), final["organizer"],
                                         "http://verify.example.cn")
     db.session.commit()
     env = dict(os.environ, JIANGXUAN_ENV="testing", FLASK_APP="wsgi.py",
@@ -384,7 +385,7 @@ def test_with_redis_the_batch_runs_on_rq_workers_in_chunks(final, api_as, app, m
     from rq import Queue, SimpleWorker
     conn = redis.Redis.from_url(redis_url)
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
-    monkeypatch.setattr(runner, "CHUNK", 3)          # 4 certificates → 2 chunks for 2 workers
+    monkeypatch.setattr(printing, "CHUNK", 3)          # 4 certificates → 2 chunks for 2 workers
     org = api_as(final["organizer"])
     job_id = org.post(f"/competitions/{final['comp'].id}/certificates").get_json()["job_id"]
     queue = Queue(runner.QUEUE, connection=conn)

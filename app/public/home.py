@@ -1,4 +1,4 @@
-"""Home page (public) and the signed-in user's dashboard."""
+"""Home page (public), the health check and the language switch (blueprint `main`)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
