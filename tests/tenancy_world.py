@@ -162,6 +162,12 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
         "competition_name": "中华人民共和国第二届职业技能大赛", "level": "national_1", "kind": "skills",
         "jurisdiction": "CN-TJ", "occupation": "电工", "track": "student", "result_date": "2023-09-19",
         "rank": "2", "award": "silver", "certificate_number": "GS2023-0457"}, None, org)
+    # The electronic record: a grade in an occupation, a title, and a 破格 application waiting.
+    from app.records import operations as records
+    records.add_grade(cand, {"occupation": "唐卡制作", "grade": "3", "awarded_on": "2024-06-30"}, org)
+    records.add_title(cand, {"title": "西藏工匠", "conferred_by": "西藏自治区人民政府", "conferred_on": "2025-01-10"}, org)
+    application = records.apply_exception(cand, {"occupation": "唐卡制作", "kind": "exceptional", "grade_to": "2",
+                                                 "reason": "从事唐卡绘制三十年。"}, org)
     db.session.flush()
 
     from app.certificates.models import Certificate
@@ -203,7 +209,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "person_id": cand.id, "code": reg_j.code, "registration_id": reg_j.id, "judge_id": users["judge"].id,
               "item_id": recheck.items[0].id, "appeal_id": appeal.id, "entitlement_id": entitlement.id,
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
-              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id}
+              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id,
+              "application_id": application.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {

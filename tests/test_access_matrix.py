@@ -30,7 +30,7 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 # Path parameters that name an object; a public route shows public objects to anyone.
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
-                 "result_id", "name", "serial", "photo_id"}
+                 "result_id", "name", "serial", "photo_id", "application_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -307,6 +307,27 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # The API contract (issue 20): the generated OpenAPI document and its human page.
     "api.openapi_json": (PUBLIC, False),
     "api_docs.api_docs": (PUBLIC, False),
+    # The electronic record (issue 21): the candidate reads their own; organizers read a person of
+    # their tenancy (rows their organization recorded) and write to it; a 破格/越级 application is
+    # decided within the organization that filed it.
+    "records.me": ({"candidate"}, False),
+    "records.me_pdf": ({"candidate"}, False),
+    "records.person_file": (MANAGERS, False),
+    "records.person_file_pdf": (MANAGERS, False),
+    "records.grade_add": (MANAGERS, False),
+    "records.title_add": (MANAGERS, False),
+    "records.training_add": (MANAGERS, False),
+    "records.application_add": (MANAGERS, False),
+    "records.application_decide": (MANAGERS, True),
+    "api.my_record": ({"candidate"}, False),
+    "api.my_record_pdf": ({"candidate"}, False),
+    "api.people_file": (MANAGERS, False),
+    "api.people_file_pdf": (MANAGERS, False),
+    "api.people_grades_create": (MANAGERS, False),
+    "api.people_titles_create": (MANAGERS, False),
+    "api.people_trainings_create": (MANAGERS, False),
+    "api.people_grade_applications_create": (MANAGERS, False),
+    "api.grade_applications_decision": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
