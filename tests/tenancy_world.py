@@ -168,6 +168,18 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
     records.add_title(cand, {"title": "西藏工匠", "conferred_by": "西藏自治区人民政府", "conferred_on": "2025-01-10"}, org)
     application = records.apply_exception(cand, {"occupation": "唐卡制作", "kind": "exceptional", "grade_to": "2",
                                                  "reason": "从事唐卡绘制三十年。"}, org)
+    # A sponsorship of the final competition, with its agreement.
+    from app.sponsors import operations as sponsors
+    sponsorship = sponsors.add(comp_f, {"sponsor_name": "西藏高争建材集团", "kind": "money", "amount": "50000",
+                                        "purpose": "决赛耗材"}, ("协议.pdf", PDF), org)
+    # A delegation of the HR department with the candidate selected from event F and a camp session.
+    from app.delegations import operations as delegations
+    delegation = delegations.create({"name": "西藏代表团", "target_competition": "第三届全国技能大赛",
+                                     "target_level": "national_1", "year": "2026", "members_quota": "1"}, org)
+    db.session.flush()
+    delegations.select_squad(delegation, {"events": [{"event_id": event_f.id, "top_n": 1}]}, org)
+    camp = delegations.add_session(delegation, {"title": "内部考核", "kind": "assessment", "held_on": "2026-03-01",
+                                                "max_score": "100"}, org)
     db.session.flush()
 
     from app.certificates.models import Certificate
@@ -210,7 +222,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "item_id": recheck.items[0].id, "appeal_id": appeal.id, "entitlement_id": entitlement.id,
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
               "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id,
-              "application_id": application.id}
+              "application_id": application.id, "sponsorship_id": sponsorship.id,
+              "delegation_id": delegation.id, "member_id": delegation.members[0].id, "session_id": camp.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {

@@ -1,0 +1,75 @@
+"""Demo data for issue 21 (the talent pipeline), added after the analytics demo by one line of
+app/demo.py's loader: the candidate 次仁多吉's electronic record with grades in two occupations
+(one with its history), a title that opens a 技能大师工作室, a training record and a 破格 application
+waiting for another organizer; a sponsor of last year's regional competition with an acknowledgement
+on its bulletins; a delegation for the national competition selected from that competition's
+results, with a coach, two camp sessions and their marks (ready to nominate)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..competitions.models import Competition, Event
+from ..extensions import db
+from ..people.models import Person
+
+
+def load() -> int:
+    """Adds the demo rows; returns how many parts were added (0 when the demo's accounts are missing)."""
+    one = db.session.scalar
+    organizer = one(select(User).where(User.username == "organizer_xz"))
+    cand_user = one(select(User).where(User.username == "candidate"))
+    if organizer is None or organizer.organization_id is None or cand_user is None:
+        return 0
+    person = one(select(Person).where(Person.user_id == cand_user.id))
+    parts = 0
+    from . import operations as records
+    if person is not None:
+        for occ, grade, day, cert in (("电工", "4", "2019-07-15", "S000054000119"), ("电工", "3", "2022-06-30", "S000054000622"),
+                                      ("唐卡制作", "4", "2023-11-20", "Y000054001123")):
+            records.add_grade(person, {"occupation": occ, "grade": grade, "awarded_on": day, "certificate_number": cert},
+                              organizer)
+        records.add_title(person, {"title": "西藏技术能手", "conferred_by": "西藏自治区人力资源和社会保障厅",
+                                   "conferred_on": "2024-12-20", "certificate_number": "XZJSNS-2024-031"}, organizer)
+        records.add_training(person, {"program": "唐卡绘制技艺提升研修班", "provider": "西藏大学艺术学院", "kind": "high_skill",
+                                      "occupation": "唐卡制作", "started_on": "2024-03-04", "ended_on": "2024-04-26",
+                                      "hours": "160", "certificate_number": "PX2024-0457"}, organizer)
+        records.apply_exception(person, {"occupation": "电工", "kind": "exceptional", "grade_to": "2",
+                                         "reason": "在电力检修一线工作十年，主持完成变电站检修工艺改进三项，获自治区级一类职业技能大赛二等奖。"},
+                                organizer)
+        parts += 1
+    comp = one(select(Competition).where(Competition.host_organization_id == organizer.organization_id,
+                                         Competition.status == "final", Competition.level == "provincial_1")
+               .order_by(Competition.year.desc(), Competition.id))
+    if comp is None:
+        return parts
+    from ..sponsors import operations as sponsors
+    sponsors.add(comp, {"sponsor_name": "西藏高争建材集团有限公司", "kind": "money", "amount": "200000",
+                        "purpose": "决赛场地、耗材与获奖选手奖金", "received_on": f"{comp.year}-05-10",
+                        "acknowledgement": "感谢西藏高争建材集团有限公司对本届大赛的大力支持", "print_on_bulletin": True},
+                 None, organizer)
+    sponsors.add(comp, {"sponsor_name": "拉萨电力设备有限公司", "kind": "goods", "amount": "36000",
+                        "description": "低压配电实训台四套", "purpose": "电工赛项比赛设备"}, None, organizer)
+    parts += 1
+    event = one(select(Event).where(Event.competition_id == comp.id).order_by(Event.id))
+    if event is None:
+        return parts
+    from ..delegations import operations as delegations
+    d = delegations.create({"name": f"西藏代表团·{event.occupation or event.name}", "target_competition": "中华人民共和国第三届职业技能大赛",
+                            "target_level": "national_1", "year": str(comp.year + 1), "occupation": event.occupation or event.name,
+                            "members_quota": "2"}, organizer)
+    db.session.flush()
+    delegations.select_squad(d, {"events": [{"event_id": event.id, "top_n": 3}]}, organizer)
+    if person is not None and all(m.person_id != person.id for m in d.members):
+        delegations.add_member(d, {"person_id": person.id, "role": "coach",
+                                   "reason": "西藏技术能手，电工高级工，承担集训实操指导"}, organizer)
+    training = delegations.add_session(d, {"title": "集训第一周：规范与安全", "kind": "training",
+                                           "held_on": f"{comp.year}-10-12"}, organizer)
+    test = delegations.add_session(d, {"title": "第一次内部考核", "kind": "assessment", "held_on": f"{comp.year}-10-19",
+                                       "max_score": "100"}, organizer)
+    squad = delegations.athletes(d)
+    delegations.save_marks(training, {"marks": [{"person_id": m.person_id, "present": i != 1}
+                                                for i, m in enumerate(squad)]}, organizer)
+    delegations.save_marks(test, {"marks": [{"person_id": m.person_id, "present": True, "score": s}
+                                            for m, s in zip(squad, ("78.5", "91", "84"))]}, organizer)
+    return parts + 1
