@@ -61,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .records import bp as records_bp
     from .sponsors import bp as sponsors_bp
     from .delegations import bp as delegations_bp
+    from .projects import bp as projects_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -78,6 +79,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(sponsors_bp)
     app.register_blueprint(delegations_bp)
+    app.register_blueprint(projects_bp)
     from .selection.operations import policy_sets
     policy_sets()  # a bad policy file stops the start, with its line and reason
     from . import rubrics

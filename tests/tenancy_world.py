@@ -180,6 +180,14 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
     delegations.select_squad(delegation, {"events": [{"event_id": event_f.id, "top_n": 1}]}, org)
     camp = delegations.add_session(delegation, {"title": "内部考核", "kind": "assessment", "held_on": "2026-03-01",
                                                 "max_score": "100"}, org)
+    # An entrepreneurship contest of the HR department with a project and its business plan.
+    comp_p = comps.create_competition(competition_payload(name="2026年西藏创业大赛", kind="entrepreneurship"), org)
+    event_p = comps.create_event(comp_p, event_payload(name="创业组", scheme=SCHEME, tiebreak=[], max_entrants=None), org)
+    comps.change_status(comp_p, "registration_open", org)
+    reg_p = regs.register(event_p, {"person": _entry(others[3]), "organization_id": college.id}, org, "organizer")
+    from app.projects import operations as projects
+    projects.save_project(reg_p, {"name": "藏香非遗工坊", "sector": "文化创意"}, org)
+    project_file = projects.add_file(reg_p, "business_plan", ("商业计划书.pdf", PDF), org)
     db.session.flush()
 
     from app.certificates.models import Certificate
@@ -223,7 +231,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
               "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id,
               "application_id": application.id, "sponsorship_id": sponsorship.id,
-              "delegation_id": delegation.id, "member_id": delegation.members[0].id, "session_id": camp.id}
+              "delegation_id": delegation.id, "member_id": delegation.members[0].id, "session_id": camp.id,
+              "file_id": project_file.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {

@@ -31,7 +31,7 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
                  "result_id", "name", "serial", "photo_id", "application_id", "sponsorship_id",
-                 "delegation_id", "member_id", "session_id"}
+                 "delegation_id", "member_id", "session_id", "file_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -360,6 +360,17 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.delegations_nominate": (MANAGERS, True),
     "api.delegations_nomination_xlsx": (MANAGERS, True),
     "api.delegation_member_outcome": (MANAGERS, True),
+    # Contests of projects: the host's organizers enter projects, files and the winners' support.
+    "projects.manage": (MANAGERS, True),
+    "projects.save": (MANAGERS, True),
+    "projects.file_upload": (MANAGERS, True),
+    "projects.support_add": (MANAGERS, True),
+    "projects.file_download": (MANAGERS, True),
+    "api.projects_list": (MANAGERS, True),
+    "api.projects_save": (MANAGERS, True),
+    "api.projects_file_create": (MANAGERS, True),
+    "api.projects_support_create": (MANAGERS, True),
+    "api.projects_file_get": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from . import (analytics, auth, certificates, competitions, judging, nominations, openapi,  # noqa: E402,F401
-               records, reference, registrations, results, selection, sponsors, delegations)
+               records, reference, registrations, results, selection, sponsors, delegations, projects)

@@ -72,4 +72,54 @@ def load() -> int:
                                                 for i, m in enumerate(squad)]}, organizer)
     delegations.save_marks(test, {"marks": [{"person_id": m.person_id, "present": True, "score": s}
                                             for m, s in zip(squad, ("78.5", "91", "84"))]}, organizer)
-    return parts + 1
+    parts += 1
+    return parts + _project_contest(organizer)
+
+
+PLAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _project_contest(organizer) -> int:
+    """An entrepreneurship contest open for entries, two projects (one with its business plan) and a sponsor."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from ..competitions import operations as competitions
+    from ..projects import operations as projects
+    from ..registration import operations as registration
+    from ..sponsors import operations as sponsors
+    today = date.today()
+    year = (today + timedelta(days=51)).year
+    comp = competitions.create_competition({
+        "name": f"{year}年西藏自治区创业大赛", "year": year, "level": "provincial_1",
+        "kind": "entrepreneurship", "jurisdiction": "CN-XZ", "host_organization_id": organizer.organization_id,
+        "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=3)).isoformat(),
+        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=40)).isoformat(),
+        "starts_on": (today + timedelta(days=50)).isoformat(), "ends_on": (today + timedelta(days=51)).isoformat(),
+        "publicity_days": 7, "appeal_window_hours": 2, "allow_multiple_events": False,
+        "description": "依据桂政发〔2019〕16号（五）等文件精神，对优胜项目予以重点支持。"}, organizer)
+    event = competitions.create_event(comp, {
+        "name": "创业组", "occupation": None, "track": "staff", "team_size": 3, "max_entrants": 40,
+        "scheme": {"aggregation": "mean", "min_judges": 3, "components": [
+            {"key": "pitch", "name": "项目路演", "weight": "1", "criteria": [
+                {"key": "P1", "name": "商业模式", "max_score": "40", "kind": "judgement", "step": "0.5"},
+                {"key": "P2", "name": "团队", "max_score": "30", "kind": "judgement", "step": "0.5"},
+                {"key": "P3", "name": "带动就业", "max_score": "30", "kind": "judgement", "step": "0.5"}]}]},
+        "awards": {"preset": "prizes"}, "tiebreak": []}, organizer)
+    competitions.change_status(comp, "registration_open", organizer, reason="按大赛通知开放报名")
+    people = db.session.scalars(select(Person).where(Person.organization_id.is_not(None)).order_by(Person.id).limit(6)).all()
+    if len(people) < 6:
+        return 0
+    for team, (name, sector, summary) in zip((people[0:3], people[3:6]), (
+            ("藏香非遗工坊", "文化创意", "以合作社带动农牧民就业的藏香制作工坊，年产藏香十二万支。"),
+            ("高原光伏运维服务", "新能源", "为牧区户用光伏提供巡检与维修，已签约三个乡镇。"))):
+        entry = [{"name": p.name, "id_type": p.id_type, "id_number": p.id_number} for p in team]
+        reg = registration.register(event, {"team_name": name, "organization_id": team[0].organization_id,
+                                            "person": entry[0], "members": entry[1:]}, organizer, "organizer")
+        projects.save_project(reg, {"name": name, "sector": sector, "summary": summary}, organizer)
+        if sector == "文化创意":
+            projects.add_file(reg, "business_plan", ("藏香非遗工坊商业计划书.pdf", PLAN), organizer)
+    sponsors.add(comp, {"sponsor_name": "西藏银行股份有限公司", "kind": "services", "amount": "50000",
+                        "description": "获奖项目创业贷款绿色通道与财务辅导", "purpose": "优胜项目后续扶持",
+                        "acknowledgement": "感谢西藏银行股份有限公司支持本届创业大赛", "print_on_bulletin": True},
+                 None, organizer)
+    return 1

@@ -1,10 +1,11 @@
 """pipeline: the person's electronic record (grades per occupation with their source, 破格/越级
-applications, titles, training records), the sponsorships and donations of competitions, and
-delegations (squad, staff, training camp sessions and marks)
+applications, titles, training records), the sponsorships and donations of competitions,
+delegations (squad, staff, training camp sessions and marks), and the projects of entrepreneurship
+and trainer contests (files, winners' follow-up support)
 
 Revision ID: 0024_pipeline
 Revises: 0021_credentials
-Create Date: 2026-12-07 10:15:10.505227
+Create Date: 2026-12-07 10:40:53.500698
 
 """
 from alembic import op
@@ -170,6 +171,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_delegation_members_delegation_id'), ['delegation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_delegation_members_person_id'), ['person_id'], unique=False)
 
+    op.create_table('projects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('sector', sa.String(length=100), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_projects_competition_id_competitions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_projects_registration_id_registrations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_projects')),
+    sa.UniqueConstraint('registration_id', name=op.f('uq_projects_registration_id'))
+    )
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_projects_competition_id'), ['competition_id'], unique=False)
+
     op.create_table('grade_applications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -200,6 +218,45 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_grade_applications_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grade_applications_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grade_applications_status'), ['status'], unique=False)
+
+    op.create_table('project_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('business_plan', 'pitch_deck')", name=op.f('ck_project_files_kind')),
+    sa.CheckConstraint('size >= 0', name=op.f('ck_project_files_size_not_negative')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_files_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_project_files_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_files'))
+    )
+    with op.batch_alter_table('project_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_files_project_id'), ['project_id'], unique=False)
+
+    op.create_table('project_support',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('provider', sa.String(length=200), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('granted_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('funding', 'incubator', 'loan', 'mentoring', 'other')", name=op.f('ck_project_support_kind')),
+    sa.CheckConstraint('amount IS NULL OR amount > 0', name=op.f('ck_project_support_amount_positive')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_support_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_project_support_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_support'))
+    )
+    with op.batch_alter_table('project_support', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_support_project_id'), ['project_id'], unique=False)
 
     op.create_table('occupation_grades',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -245,12 +302,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_occupation_grades_application_id'))
 
     op.drop_table('occupation_grades')
+    with op.batch_alter_table('project_support', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_support_project_id'))
+
+    op.drop_table('project_support')
+    with op.batch_alter_table('project_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_files_project_id'))
+
+    op.drop_table('project_files')
     with op.batch_alter_table('grade_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grade_applications_status'))
         batch_op.drop_index(batch_op.f('ix_grade_applications_person_id'))
         batch_op.drop_index(batch_op.f('ix_grade_applications_organization_id'))
 
     op.drop_table('grade_applications')
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_projects_competition_id'))
+
+    op.drop_table('projects')
     with op.batch_alter_table('delegation_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delegation_members_person_id'))
         batch_op.drop_index(batch_op.f('ix_delegation_members_delegation_id'))

@@ -21,3 +21,7 @@ def test_the_demo_shows_a_record_a_sponsor_and_a_delegation():
     assert db.session.scalar(select(Sponsorship).where(Sponsorship.print_on_bulletin.is_(True))) is not None
     d = db.session.scalars(select(Delegation)).one()
     assert len([m for m in d.members if m.role == "member"]) == 3 and len(d.sessions) == 2
+    from app.projects.models import Project
+    projects = db.session.scalars(select(Project)).all()
+    assert len(projects) == 2 and any(p.files for p in projects)
+    assert db.session.scalar(select(Sponsorship).where(Sponsorship.competition_id == projects[0].competition_id))
