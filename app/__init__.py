@@ -58,6 +58,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .jobs import bp as jobs_bp
     from .nominations import bp as nominations_bp
     from .analytics import bp as analytics_bp
+    from .records import bp as records_bp
+    from .sponsors import bp as sponsors_bp
+    from .delegations import bp as delegations_bp
+    from .projects import bp as projects_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -72,6 +76,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(nominations_bp)
     app.register_blueprint(analytics_bp)
+    app.register_blueprint(records_bp)
+    app.register_blueprint(sponsors_bp)
+    app.register_blueprint(delegations_bp)
+    app.register_blueprint(projects_bp)
     from .selection.operations import policy_sets
     policy_sets()  # a bad policy file stops the start, with its line and reason
     from . import rubrics

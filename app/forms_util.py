@@ -86,3 +86,9 @@ def submit_form(form: FlaskForm, action, success: str | None = None, aliases: di
     if success:
         flash(success, "success")
     return True
+
+
+def max_upload_bytes() -> int:
+    """MAX_UPLOAD_MB (MAX_CONTENT_LENGTH): the request limit is also each uploaded file's limit."""
+    from flask import current_app
+    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024)

@@ -162,6 +162,32 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
         "competition_name": "中华人民共和国第二届职业技能大赛", "level": "national_1", "kind": "skills",
         "jurisdiction": "CN-TJ", "occupation": "电工", "track": "student", "result_date": "2023-09-19",
         "rank": "2", "award": "silver", "certificate_number": "GS2023-0457"}, None, org)
+    # The electronic record: a grade in an occupation, a title, and a 破格 application waiting.
+    from app.records import operations as records
+    records.add_grade(cand, {"occupation": "唐卡制作", "grade": "3", "awarded_on": "2024-06-30"}, org)
+    records.add_title(cand, {"title": "西藏工匠", "conferred_by": "西藏自治区人民政府", "conferred_on": "2025-01-10"}, org)
+    application = records.apply_exception(cand, {"occupation": "唐卡制作", "kind": "exceptional", "grade_to": "2",
+                                                 "reason": "从事唐卡绘制三十年。"}, org)
+    # A sponsorship of the final competition, with its agreement.
+    from app.sponsors import operations as sponsors
+    sponsorship = sponsors.add(comp_f, {"sponsor_name": "西藏高争建材集团", "kind": "money", "amount": "50000",
+                                        "purpose": "决赛耗材"}, ("协议.pdf", PDF), org)
+    # A delegation of the HR department with the candidate selected from event F and a camp session.
+    from app.delegations import operations as delegations
+    delegation = delegations.create({"name": "西藏代表团", "target_competition": "第三届全国技能大赛",
+                                     "target_level": "national_1", "year": "2026", "members_quota": "1"}, org)
+    db.session.flush()
+    delegations.select_squad(delegation, {"events": [{"event_id": event_f.id, "top_n": 1}]}, org)
+    camp = delegations.add_session(delegation, {"title": "内部考核", "kind": "assessment", "held_on": "2026-03-01",
+                                                "max_score": "100"}, org)
+    # An entrepreneurship contest of the HR department with a project and its business plan.
+    comp_p = comps.create_competition(competition_payload(name="2026年西藏创业大赛", kind="entrepreneurship"), org)
+    event_p = comps.create_event(comp_p, event_payload(name="创业组", scheme=SCHEME, tiebreak=[], max_entrants=None), org)
+    comps.change_status(comp_p, "registration_open", org)
+    reg_p = regs.register(event_p, {"person": _entry(others[3]), "organization_id": college.id}, org, "organizer")
+    from app.projects import operations as projects
+    projects.save_project(reg_p, {"name": "藏香非遗工坊", "sector": "文化创意"}, org)
+    project_file = projects.add_file(reg_p, "business_plan", ("商业计划书.pdf", PDF), org)
     db.session.flush()
 
     from app.certificates.models import Certificate
@@ -203,7 +229,10 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "person_id": cand.id, "code": reg_j.code, "registration_id": reg_j.id, "judge_id": users["judge"].id,
               "item_id": recheck.items[0].id, "appeal_id": appeal.id, "entitlement_id": entitlement.id,
               "attachment_id": attachment.id, "job_id": job.id, "name": "certificates.zip", "claim_id": claim.id,
-              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id}
+              "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id,
+              "application_id": application.id, "sponsorship_id": sponsorship.id,
+              "delegation_id": delegation.id, "member_id": delegation.members[0].id, "session_id": camp.id,
+              "file_id": project_file.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {

@@ -30,7 +30,8 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 # Path parameters that name an object; a public route shows public objects to anyone.
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
-                 "result_id", "name", "serial", "photo_id"}
+                 "result_id", "name", "serial", "photo_id", "application_id", "sponsorship_id",
+                 "delegation_id", "member_id", "session_id", "file_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -309,6 +310,69 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # The API contract (issue 20): the generated OpenAPI document and its human page.
     "api.openapi_json": (PUBLIC, False),
     "api_docs.api_docs": (PUBLIC, False),
+    # The electronic record (issue 21): the candidate reads their own; organizers read a person of
+    # their tenancy (rows their organization recorded) and write to it; a 破格/越级 application is
+    # decided within the organization that filed it.
+    "records.me": ({"candidate"}, False),
+    "records.me_pdf": ({"candidate"}, False),
+    "records.person_file": (MANAGERS, False),
+    "records.person_file_pdf": (MANAGERS, False),
+    "records.grade_add": (MANAGERS, False),
+    "records.title_add": (MANAGERS, False),
+    "records.training_add": (MANAGERS, False),
+    "records.application_add": (MANAGERS, False),
+    "records.application_decide": (MANAGERS, True),
+    "api.my_record": ({"candidate"}, False),
+    "api.my_record_pdf": ({"candidate"}, False),
+    "api.people_file": (MANAGERS, False),
+    "api.people_file_pdf": (MANAGERS, False),
+    "api.people_grades_create": (MANAGERS, False),
+    "api.people_titles_create": (MANAGERS, False),
+    "api.people_trainings_create": (MANAGERS, False),
+    "api.people_grade_applications_create": (MANAGERS, False),
+    "api.grade_applications_decision": (MANAGERS, True),
+    # Sponsors and donations belong to their competition: its host's organizers only.
+    "sponsors.index": (MANAGERS, True),
+    "sponsors.add": (MANAGERS, True),
+    "sponsors.delete": (MANAGERS, True),
+    "sponsors.agreement": (MANAGERS, True),
+    "api.sponsorships_list": (MANAGERS, True),
+    "api.sponsorships_create": (MANAGERS, True),
+    "api.sponsorships_delete": (MANAGERS, True),
+    "api.sponsorships_agreement": (MANAGERS, True),
+    # Delegations belong to the organization that formed them (its organizers only).
+    "delegations.index": (MANAGERS, False),
+    "delegations.create": (MANAGERS, False),
+    "delegations.show": (MANAGERS, True),
+    "delegations.select_squad": (MANAGERS, True),
+    "delegations.member_add": (MANAGERS, True),
+    "delegations.member_remove": (MANAGERS, True),
+    "delegations.session_add": (MANAGERS, True),
+    "delegations.session_marks": (MANAGERS, True),
+    "delegations.nominate": (MANAGERS, True),
+    "delegations.export": (MANAGERS, True),
+    "delegations.outcome": (MANAGERS, True),
+    "api.delegations_list": (MANAGERS, False),
+    "api.delegations_create": (MANAGERS, False),
+    "api.delegations_get": (MANAGERS, True),
+    "api.delegations_select": (MANAGERS, True),
+    "api.delegations_members_create": (MANAGERS, True),
+    "api.delegations_sessions_create": (MANAGERS, True),
+    "api.camp_session_marks": (MANAGERS, True),
+    "api.delegations_nominate": (MANAGERS, True),
+    "api.delegations_nomination_xlsx": (MANAGERS, True),
+    "api.delegation_member_outcome": (MANAGERS, True),
+    # Contests of projects: the host's organizers enter projects, files and the winners' support.
+    "projects.manage": (MANAGERS, True),
+    "projects.save": (MANAGERS, True),
+    "projects.file_upload": (MANAGERS, True),
+    "projects.support_add": (MANAGERS, True),
+    "projects.file_download": (MANAGERS, True),
+    "api.projects_list": (MANAGERS, True),
+    "api.projects_save": (MANAGERS, True),
+    "api.projects_file_create": (MANAGERS, True),
+    "api.projects_support_create": (MANAGERS, True),
+    "api.projects_file_get": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")

@@ -44,7 +44,10 @@ def test_demo_data_is_realistic():
         assert parsed.birth_date == p.birth_date and parsed.gender == p.gender
     statuses = set(db.session.scalars(select(Registration.status)))
     assert statuses == {"submitted", "approved", "rejected", "withdrawn"}
-    assert db.session.scalar(select(func.count()).select_from(Registration).where(Registration.team_name.is_not(None))) == 1
+    # One team in the skills competitions (the entrepreneurship contest's projects are teams too).
+    assert db.session.scalar(select(func.count()).select_from(Registration).join(
+        Competition, Competition.id == Registration.competition_id).where(
+        Registration.team_name.is_not(None), Competition.kind != "entrepreneurship")) == 1
     from app.results.models import Result
     statuses = {c.status for c in db.session.scalars(select(Competition))}
     assert {"registration_open", "judging", "final"} <= statuses

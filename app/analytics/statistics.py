@@ -332,5 +332,13 @@ def statistics(scope: Scope, period: Period, filters: Filters = Filters()) -> di
         "awards_by_level": {lv: awards[lv] for lv in LEVELS if lv in awards},
         "entitlements": {k: entitlements[k] for k in sorted(entitlements)},
         "title_selections": titles,
+        "sponsorship": _sponsorship(comp_ids),
     }
+
+
+def _sponsorship(comp_ids) -> dict:
+    """Sponsorships and donations of the period's competitions: yuan per kind, total and count."""
+    from ..sponsors.operations import totals_for
+    sums = totals_for(comp_ids)
+    return {k: (f"{v:.2f}" if k != "count" else int(v)) for k, v in sums.items()}
 

@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import (analytics, auth, certificates, competitions, judging, judging_day, nominations, openapi,  # noqa: E402,F401
-               reference, registrations, results, selection)
+from . import (analytics, auth, certificates, competitions, delegations, judging, judging_day,  # noqa: E402,F401
+               nominations, openapi, projects, records, reference, registrations, results, selection, sponsors)

@@ -81,6 +81,8 @@ class StatisticsOut(Out):
     awards_by_level: dict[str, Any]
     entitlements: dict[str, Any]
     title_selections: Any
+    sponsorship: dict[str, Any] = Field(description="Sponsorships and donations of the period's competitions: "
+                                                   "yuan per kind (money, goods, services) as text, total and count.")
     scope: str
     issuer: str
 

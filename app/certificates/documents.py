@@ -157,13 +157,19 @@ def bulletin_pdf(event: Event, public: bool = False) -> bytes:
            "publicity_from": timeutil.local_text(starts) if starts else "",
            "publicity_to": timeutil.local_text(ends) if ends else "",
            "is_final": comp.status != "publicity", "issuing_body": settings_for(comp).issuing_body,
-           "printed_on": utcnow().date(), "public": public}
+           "printed_on": utcnow().date(), "public": public,
+           "acknowledgements": sponsor_acknowledgements(comp.id)}
     if public:
         for row in ctx["rows"]:
             row["name"] = row["name"] if row.get("team") else mask_name(row["name"])
             row["name_bo"] = mask_name(row["name_bo"]) if row.get("name_bo") else None
             row["members"] = "、".join(mask_name(n) for n in row["members"].split("、")) if row["members"] else ""
     return pdf.render("bulletin.html", b=ctx)
+
+
+def sponsor_acknowledgements(competition_id: int) -> list[str]:
+    from ..sponsors.operations import acknowledgements
+    return acknowledgements(competition_id)
 
 
 def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:

@@ -215,6 +215,8 @@ def load_demo(reset: bool = False):
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
     created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/demo/analytics.py)
+    from .pipeline import load as load_pipeline_demo
+    load_pipeline_demo()  # issue 21: a candidate's record, a sponsor, a delegation (app/demo/pipeline.py)
     uow.commit()
     return created
 

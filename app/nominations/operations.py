@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..audit.operations import record
@@ -18,6 +17,7 @@ from ..competitions.models import Competition, Event
 from ..domain import dossier as rules
 from ..domain.errors import N_, Collector, DomainError, Forbidden, ValidationFailed
 from ..extensions import db
+from ..forms_util import max_upload_bytes  # noqa: F401  (also imported from here)
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration import operations as registrations
@@ -211,11 +211,6 @@ def update_dossier(reg: Registration, data: dict, version, actor) -> Dossier:
     record("dossier.update", dossier, actor=actor, before=before, after=after,
            competition_id=reg.competition_id, event_id=reg.event_id)
     return dossier
-
-
-def max_upload_bytes() -> int:
-    """MAX_UPLOAD_MB (MAX_CONTENT_LENGTH): the request limit is also each file's limit."""
-    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024)
 
 
 def add_attachment(reg: Registration, filename: str | None, content: bytes, actor) -> DossierAttachment:

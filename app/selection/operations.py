@@ -27,6 +27,12 @@ from ..results.models import Result
 from . import access
 from .models import Entitlement, ExternalResult
 
+
+def grade_in(person: Person, occupation: str | None) -> int | None:
+    """The person's grade in this occupation (电子档案), else their skill grade."""
+    from ..records.operations import grade_in as in_occupation
+    return in_occupation(person, occupation)
+
 TRANSITIONS = {"eligible": ("confirmed", "expired"), "confirmed": ("used", "expired"), "used": (), "expired": (),
                "superseded": ()}
 
@@ -79,6 +85,9 @@ def _grant_entitlement(g: Grant, person: Person, *, rank: int, award: str | None
         record("person.grade_promotion", person, actor=actor, before={"skill_grade": before},
                after={"skill_grade": g.grade_to}, reason=reason or f"{g.rule_id} · {g.citation}",
                competition_id=competition_id, event_id=event_id)
+        db.session.flush()
+        from ..records.operations import grade_from_entitlement
+        grade_from_entitlement(ent, person, actor)  # the grade in the event's occupation (电子档案)
     return ent
 
 
@@ -152,7 +161,8 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
             if region not in by_region:
                 by_region[region] = applicable(sets, region, day)
             facts = Facts(level=comp.level, kind=comp.kind, track=event.track, rank=result.rank, award=result.award,
-                          frontline_worker=person.is_frontline_worker, skill_grade=person.skill_grade,
+                          frontline_worker=person.is_frontline_worker,
+                          skill_grade=grade_in(person, event.occupation or event.name),
                           competition_title=comp.award_title)
             for g in grants(facts, by_region[region]):
                 key = (person.id, reg.id, g.rule_id)
@@ -179,6 +189,9 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
             record("person.grade_promotion_undone", person, actor=actor, before={"skill_grade": ent.grade_to},
                    after={"skill_grade": ent.grade_from}, reason=reason, competition_id=comp.id,
                    event_id=ent.event_id)
+        if ent.kind == "grade_promotion":
+            from ..records.operations import revoke_for_entitlement
+            revoke_for_entitlement(ent, actor, reason)
     db.session.flush()
     record("entitlements.issue", comp, actor=actor, competition_id=comp.id, event_id=event_id, reason=reason,
            after={"issued": len(created), "kept": kept, "superseded": [e.id for e in superseded],
@@ -210,7 +223,7 @@ def record_external(person: Person, data: dict, evidence: tuple[str | None, byte
     """An organizer records a person's result from a competition held outside the system, with its
     evidence (PDF, JPEG or PNG, typed by its bytes). It counts once another organizer of the same
     organization (or an admin) approves it."""
-    from ..nominations.operations import max_upload_bytes
+    from ..forms_util import max_upload_bytes
 
     if not access.can_record_external(actor):
         # The record belongs to the recorder's organization: an account without one cannot own it.
@@ -270,7 +283,8 @@ def decide_external(result: ExternalResult, data: dict, actor) -> list[Entitleme
         sets = policy_sets()
         applied = applicable(sets, region, result.result_date)
         facts = Facts(level=result.level, kind=result.kind, track=result.track, rank=result.rank, award=result.award,
-                      frontline_worker=person.is_frontline_worker, skill_grade=person.skill_grade)
+                      frontline_worker=person.is_frontline_worker,
+                      skill_grade=grade_in(person, result.occupation or result.competition_name))
         for g in grants(facts, applied):
             created.append(_grant_entitlement(
                 g, person, rank=result.rank, award=result.award, year=result.year,
