@@ -2,6 +2,7 @@
 opens a 技能大师工作室, a sponsor printed on bulletins, a delegation with its camp ready to nominate."""
 from sqlalchemy import select
 
+from app.selection.operations import talent_record
 from app.accounts.models import User
 from app.delegations.models import Delegation
 from app.demo import load_demo
@@ -15,7 +16,7 @@ def test_the_demo_shows_a_record_a_sponsor_and_a_delegation():
     load_demo()
     cand = db.session.scalar(select(User).where(User.username == "candidate"))
     person = db.session.scalar(select(Person).where(Person.user_id == cand.id))
-    f = records.person_file(person, None)
+    f = records.person_file(person, None, talent_record(person, None))
     assert {o["occupation"] for o in f["occupations"]} == {"电工", "唐卡制作"}
     assert f["studio"]["titles"] == ["西藏技术能手"] and f["trainings"] and f["applications"]
     assert db.session.scalar(select(Sponsorship).where(Sponsorship.print_on_bulletin.is_(True))) is not None
