@@ -69,10 +69,18 @@ class Config:
     # Documents (PDF): pre-cut fonts (built by `flask pdf-setup`), batch job output, and the
     # batch renderer's worker processes (0 = render in the job's own thread).
     PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR") or str(INSTANCE_DIR / "fonts")
-    JOB_DIR = os.environ.get("JOB_DIR") or str(INSTANCE_DIR / "jobs")
     PDF_WORKERS = int(os.environ.get("PDF_WORKERS", str(min(2, os.cpu_count() or 1))))
     PDF_WORKER_MAX_TASKS = int(os.environ.get("PDF_WORKER_MAX_TASKS", "200"))
     PDF_PRINT_PAGES = int(os.environ.get("PDF_PRINT_PAGES", "500"))  # pages per merged print file
+    # Where generated files (batch job outputs) live, reached by every instance and worker
+    # (app/storage): db (default: the database), s3 (an S3-compatible store, boto3), or local (a
+    # directory: one machine, or one shared volume). JOB_DIR is the older name of STORAGE_DIR.
+    STORAGE = os.environ.get("STORAGE", "db")
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or os.environ.get("JOB_DIR") or str(INSTANCE_DIR / "jobs")
+    STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET") or None
+    STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "jiangxuan")
+    STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION") or None
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
@@ -129,7 +137,8 @@ class TestingConfig(Config):
     # slow machine never turns a wait for a connection into a pool timeout.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "max_overflow": 30}
     PDF_WORKERS = 0
-    JOB_DIR = os.environ.get("TEST_JOB_DIR") or str(INSTANCE_DIR / "test-jobs")
+    STORAGE = os.environ.get("TEST_STORAGE", "db")
+    STORAGE_DIR = os.environ.get("TEST_STORAGE_DIR") or str(INSTANCE_DIR / "test-jobs")
     # Cheap Argon2 parameters keep hundreds of test logins fast; production uses the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

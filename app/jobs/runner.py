@@ -2,16 +2,19 @@
 
 A job renders every valid certificate of a competition (or one event) in groups of one design,
 each group one many-page document (certificates/batch.py): the group's document goes to
-`JOB_DIR/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
-`JOB_DIR/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
+`jobs/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
+`jobs/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
 digital PDFs and print files of at most PDF_PRINT_PAGES pages, named after the competition and
-the job. Progress is the number of digital PDFs on disk; a group is done when its part and all
-its PDFs are there, so a job that was killed resumes where it stopped and never renders a
-finished group twice; serials were fixed at issue, so a resumed job cannot duplicate one.
+the job. Those folders are in the configured storage (app/storage: the database by default, or
+an S3-compatible store, or a local directory), so every application instance and RQ worker
+reaches them. Progress is the number of digital PDFs stored; a group is done when its part and
+all its PDFs are there (the part is written last), so a job that was killed resumes where it
+stopped and never renders a finished group twice; serials were fixed at issue, so a resumed job
+cannot duplicate one.
 
 Where it runs: with REDIS_URL set, on RQ workers (`rq worker jiangxuan`), split into chunks so
-that workers on several machines share a big batch (JOB_DIR must then be a shared volume);
-without Redis, in a background thread of the app. Either way the rendering itself uses a pool
+that workers on several machines share a big batch; without Redis, in a background thread of
+the app. Either way the rendering itself uses a pool
 of PDF_WORKERS processes that load fonts and keys once, collect garbage every few groups and are
 replaced after about PDF_WORKER_MAX_TASKS certificates, so memory stays flat.
 """
@@ -20,9 +23,9 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-import os
 import re
 import secrets
+import tempfile
 import threading
 import time
 import zipfile
@@ -40,7 +43,7 @@ from ..certificates.models import Certificate
 from ..certificates.operations import certificate_context, design_images, settings_for
 from ..competitions.models import Competition
 from ..domain.errors import N_, DomainError
-from .. import uow
+from .. import storage, uow
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Job
@@ -79,22 +82,44 @@ def create_certificate_job(comp: Competition, actor, base_url: str, event_id: in
     return job
 
 
-def job_dir(job_id: str) -> Path:
+def job_folder(job_id: str, sub: str | None = None) -> str:
+    """The job's folder in the storage: jobs/<id> (sub: its pdf/ or parts/ folder)."""
     if not re.fullmatch(r"[0-9a-f]{32}", job_id or ""):
         raise ValueError("bad job id")
-    return Path(current_app.config["JOB_DIR"]) / job_id
+    return f"jobs/{job_id}" + (f"/{sub}" if sub else "")
 
 
 def is_stale(job: Job) -> bool:
     return job.status == "running" and (job.heartbeat_at is None or utcnow() - job.heartbeat_at > STALE_AFTER)
 
 
-def file_path(job: Job, name: str) -> Path | None:
-    """An output file of a finished job, by the name listed in job.files (nothing else)."""
-    if name not in {f["name"] for f in job.files or []}:
+def open_file(job: Job, name: str):
+    """An output file of a finished job, by the name listed in job.files (nothing else):
+    (size, iterator of its bytes), or None."""
+    if not isinstance(name, str) or name not in {f["name"] for f in job.files or []}:
         return None
-    path = job_dir(job.id) / name
-    return path if path.exists() else None
+    key = f"{job_folder(job.id)}/{name}"
+    store = storage.current()
+    size = store.size(key)
+    stream = store.stream(key) if size is not None else None
+    return None if stream is None else (size, stream)
+
+
+def file_response(job: Job, name: str):
+    """The download of one output file (web and API alike), streamed from the storage; None: 404."""
+    from flask import Response
+
+    from ..registration.exports import attachment
+    found = open_file(job, name)
+    if found is None:
+        return None
+    size, stream = found
+    response = Response(stream, mimetype="application/zip" if name.endswith(".zip") else "application/pdf",
+                        direct_passthrough=True)
+    response.content_length = size
+    response.headers["Content-Disposition"] = attachment(name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def resume(job: Job, actor) -> Job:
@@ -200,8 +225,8 @@ def _mark_running(job: Job) -> None:
 
 
 def _fail(job_id: str, exc: BaseException) -> None:
-    """Mark the job failed, saying why; what was rendered stays on disk and counts as done."""
-    done = sum(1 for _ in (job_dir(job_id) / "pdf").glob("*.pdf"))
+    """Mark the job failed, saying why; what was rendered stays stored and counts as done."""
+    done = len(storage.current().names(job_folder(job_id, "pdf")))
     db.session.execute(update(Job).where(Job.id == job_id).values(
         status="failed", done=done, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
     uow.commit()
@@ -226,8 +251,8 @@ def _safe_name(serial: str) -> str:
     return re.sub(r"[^\w\-.]", "_", serial) + ".pdf"
 
 
-def _progress(job: Job, pdf_dir: Path) -> None:
-    done = sum(1 for _ in pdf_dir.glob("*.pdf"))
+def _progress(job: Job) -> None:
+    done = len(storage.current().names(job_folder(job.id, "pdf")))
     db.session.execute(update(Job).where(Job.id == job.id).values(done=done, heartbeat_at=utcnow()))
     uow.commit()
 
@@ -255,21 +280,20 @@ GROUP = batch.GROUP
 
 def _render(job: Job, only: set[str] | None = None) -> None:
     """Render the groups this job (or this chunk of it) still lacks: a group is done when its print
-    part and every one of its digital PDFs are on disk."""
+    part and every one of its digital PDFs are stored."""
     cfg = current_app.config
-    root = job_dir(job.id)
-    pdf_dir, parts_dir = root / "pdf", root / "parts"
-    pdf_dir.mkdir(parents=True, exist_ok=True)
-    parts_dir.mkdir(parents=True, exist_ok=True)
+    store = storage.current()
+    pdf_folder, parts_folder = job_folder(job.id, "pdf"), job_folder(job.id, "parts")
     plan, designs = _plan(job)
     uow.commit()  # no transaction stays open while rendering
-    _progress(job, pdf_dir)
+    _progress(job)
+    have_pdfs, have_parts = store.names(pdf_folder), store.names(parts_folder)
     todo = []
     for group in plan:
         serials = [c["serial"] for c in group["items"]]
         if only is not None and not set(serials) & only:
             continue
-        if (parts_dir / group["name"]).exists() and all((pdf_dir / _safe_name(s)).exists() for s in serials):
+        if group["name"] in have_parts and all(_safe_name(s) in have_pdfs for s in serials):
             continue
         design = designs[group["design"]]
         todo.append({"name": group["name"], "template": design["template"], "assets": design["assets"],
@@ -282,11 +306,12 @@ def _render(job: Job, only: set[str] | None = None) -> None:
 
     def save(name: str, document: bytes, singles: list[tuple[str, bytes]]) -> None:
         nonlocal last
-        for serial, data in singles:
-            _write(pdf_dir / _safe_name(serial), data)
-        _write(parts_dir / name, document)  # last: a part on disk means its group is complete
+        # The part last: a stored part means its group is complete (the db storage writes the
+        # group in one transaction anyway).
+        store.put_many([(f"{pdf_folder}/{_safe_name(serial)}", data) for serial, data in singles]
+                       + [(f"{parts_folder}/{name}", document)])
         if time.monotonic() - last > 0.5:
-            _progress(job, pdf_dir)
+            _progress(job)
             last = time.monotonic()
 
     init = (font_dir, cfg.get("CERT_KEY_DIR"), cfg.get("CERT_KEY_PASSPHRASE"))
@@ -300,13 +325,7 @@ def _render(job: Job, only: set[str] | None = None) -> None:
                                  max_tasks_per_child=max(1, int(cfg.get("PDF_WORKER_MAX_TASKS") or 200) // GROUP)) as ex:
             for result in ex.map(_render_group_task, todo):
                 save(*result)
-    _progress(job, pdf_dir)
-
-
-def _write(target: Path, data: bytes) -> None:
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)  # a killed job never leaves half a PDF under the final name
+    _progress(job)
 
 
 def _render_group_task(task: dict):
@@ -317,20 +336,20 @@ def _finish_if_complete(job: Job) -> None:
     db.session.refresh(job)
     plan, _designs = _plan(job)
     uow.commit()
-    root = job_dir(job.id)
-    pdf_dir = root / "pdf"
-    paths = [pdf_dir / _safe_name(c["serial"]) for g in plan for c in g["items"]]
-    parts = [root / "parts" / g["name"] for g in plan]
-    if not all(p.exists() for p in paths + parts):
+    store = storage.current()
+    pdfs = [_safe_name(c["serial"]) for g in plan for c in g["items"]]
+    parts = [g["name"] for g in plan]
+    if not (set(pdfs) <= store.names(job_folder(job.id, "pdf"))
+            and set(parts) <= store.names(job_folder(job.id, "parts"))):
         return
     comp = db.session.get(Competition, job.competition_id)
-    files = _assemble(root, paths, parts, [len(g["items"]) for g in plan],
+    files = _assemble(store, job.id, pdfs, parts, [len(g["items"]) for g in plan],
                       int(current_app.config.get("PDF_PRINT_PAGES") or 500), _file_stem(comp, job))
     result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(
-        status="done", done=len(paths), total=len(paths), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
+        status="done", done=len(pdfs), total=len(pdfs), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
     uow.commit()
     if result.rowcount:
-        log.info("job %s done: %d certificates", job.id, len(paths))
+        log.info("job %s done: %d certificates", job.id, len(pdfs))
 
 
 def _file_stem(comp: Competition, job: Job) -> str:
@@ -340,19 +359,28 @@ def _file_stem(comp: Competition, job: Job) -> str:
     return f"certificates-c{comp.id}{event}-{job.id[:8]}"
 
 
-def _assemble(root: Path, paths: list[Path], parts: list[Path], sizes: list[int], pages_per_file: int,
+def _assemble(store, job_id: str, pdfs: list[str], parts: list[str], sizes: list[int], pages_per_file: int,
               stem: str) -> list[dict]:
     """One zip of the digital PDFs, and print files of at most `pages_per_file` pages made of the
-    groups' documents (each group document is already many pages: merging them is cheap)."""
+    groups' documents (each group document is already many pages: merging them is cheap). Each is
+    built in a local scratch directory, then stored."""
+    with tempfile.TemporaryDirectory(prefix="jx-job-") as tmp:
+        return _assemble_in(store, job_id, Path(tmp), pdfs, parts, sizes, pages_per_file, stem)
+
+
+def _assemble_in(store, job_id, root: Path, pdfs, parts, sizes, pages_per_file, stem) -> list[dict]:
+    import io
+
     from pypdf import PdfWriter
+    folder = job_folder(job_id)
     files = []
     zip_name = f"{stem}.zip"
-    zip_tmp = root / (zip_name + ".part")
-    with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
-        for p in paths:
-            zf.write(p, arcname=p.name)
-    os.replace(zip_tmp, root / zip_name)
-    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(paths)})
+    with zipfile.ZipFile(root / zip_name, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
+        for name, data in store.iter_files(f"{folder}/pdf", pdfs):
+            zf.writestr(name, data)
+    store.put_file(f"{folder}/{zip_name}", root / zip_name)
+    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(pdfs)})
+    (root / zip_name).unlink()
     part_no, writer, pages = 0, None, 0
 
     def flush():
@@ -362,23 +390,26 @@ def _assemble(root: Path, paths: list[Path], parts: list[Path], sizes: list[int]
         part_no += 1
         name = f"{stem}-print-{part_no:02d}.pdf"
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        tmp = root / (name + ".part")
-        with open(tmp, "wb") as fh:
+        with open(root / name, "wb") as fh:
             writer.write(fh)
         writer.close()
-        os.replace(tmp, root / name)
+        store.put_file(f"{folder}/{name}", root / name)
         files.append({"name": name, "kind": "print", "size": (root / name).stat().st_size, "pages": pages})
+        (root / name).unlink()
         writer, pages = None, 0
         gc.collect()
 
-    for part, size in zip(parts, sizes):
+    for name, size in zip(parts, sizes):
+        part = store.read(f"{folder}/parts/{name}")  # one group document at a time (several MB each)
+        if part is None:
+            raise storage.StorageError(f"missing {folder}/parts/{name}")
         start = 0
         while start < size:
             if writer is not None and pages >= pages_per_file:
                 flush()
             writer = writer or PdfWriter()
             take = min(size - start, pages_per_file - pages)
-            writer.append(str(part), pages=(start, start + take))
+            writer.append(io.BytesIO(part), pages=(start, start + take))
             pages += take
             start += take
     flush()
