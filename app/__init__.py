@@ -41,7 +41,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .accounts import throttle
     throttle.init_app(app)
 
-    from . import web
+    from . import observability, web
+    observability.init_app(app)  # first: its request id and timer wrap every other hook
     web.init_app(app)
 
     from .accounts import bp as accounts_bp

@@ -108,6 +108,14 @@ class Config:
     # Lock, publish and finalize need a password typed (or an API token issued) this recently.
     REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", "10"))
 
+    # Operations (app/observability.py): log lines as JSON objects or text, one line per request;
+    # who may read /metrics (a bearer token, or client networks when no token is set).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+
     ENV_NAME = "development"
 
 
@@ -117,6 +125,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     CERT_KEYS_AUTOCREATE = os.environ.get("CERT_KEYS_AUTOCREATE", "0") == "1"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -43,7 +43,7 @@ from ..certificates.models import Certificate
 from ..certificates.operations import certificate_context, design_images, settings_for
 from ..competitions.models import Competition
 from ..domain.errors import N_, DomainError
-from .. import storage, uow
+from .. import observability, storage, uow
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Job
@@ -143,9 +143,11 @@ def dispatch(job_id: str) -> None:
         from redis import Redis
         from rq import Queue
         Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            "app.jobs.runner.rq_plan", job_id, job_timeout=3600)
+            "app.jobs.runner.rq_plan", job_id, job_timeout=3600,
+            meta={"request_id": observability.current_request_id()})  # its log lines carry the request's id
         return
-    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id[:8]}", daemon=True)
+    thread = threading.Thread(target=_run_in_app, args=(app, job_id, observability.current_request_id()),
+                              name=f"job-{job_id[:8]}", daemon=True)
     thread.start()
     _threads[job_id] = thread
 
@@ -160,7 +162,8 @@ def wait(job_id: str, timeout: float = 120) -> None:
         thread.join(timeout)
 
 
-def _run_in_app(app, job_id: str) -> None:
+def _run_in_app(app, job_id: str, request_id: str | None = None) -> None:
+    observability.job_request_id.set(request_id)
     with app.app_context():
         try:
             run(job_id)
@@ -176,32 +179,47 @@ def _rq_context():
     if _rq_app is None:
         from .. import create_app
         _rq_app = create_app()
+        from ..observability import configure_logging
+        configure_logging(_rq_app)
     return _rq_app.app_context()
 
 
 def rq_plan(job_id: str) -> None:
     """RQ task: split the job into chunks other workers can take."""
     from rq import Queue, get_current_job
+    meta = {"request_id": _rq_request_id()}
     with _rq_context():
         job = db.session.get(Job, job_id)
         if job is None or job.status == "done":
             return
         _mark_running(job)
+        log.info("job %s: planning chunks", job_id)
         plan, _designs = _plan(job)
         q = Queue(QUEUE, connection=get_current_job().connection)
         chunk: list[str] = []
         for group in plan:  # whole render groups per task, about CHUNK certificates each
             chunk += [c["serial"] for c in group["items"]]
             if len(chunk) >= CHUNK:
-                q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600)
+                q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600, meta=meta)
                 chunk = []
         if chunk:
-            q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600)
+            q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600, meta=meta)
         db.session.remove()
 
 
+def _rq_request_id() -> str | None:
+    """The id of the request that started this RQ task's job (its log lines carry it)."""
+    from rq import get_current_job
+    current = get_current_job()
+    rid = (current.meta or {}).get("request_id") if current is not None else None
+    observability.job_request_id.set(rid)
+    return rid
+
+
 def rq_chunk(job_id: str, serials: list[str]) -> None:
+    _rq_request_id()
     with _rq_context():
+        log.info("job %s: rendering a chunk of %d certificates", job_id, len(serials))
         try:
             job = db.session.get(Job, job_id)
             if job is None or job.status in ("done", "failed"):
@@ -304,12 +322,20 @@ def _render(job: Job, only: set[str] | None = None) -> None:
     workers = int(cfg.get("PDF_WORKERS") or 0)
     last = time.monotonic()
 
-    def save(name: str, document: bytes, singles: list[tuple[str, bytes]]) -> None:
+    def save(name: str, document: bytes, singles: list[tuple[str, bytes]], seconds: float = 0.0) -> None:
         nonlocal last
+        observability.observe_render("certificate_batch_group", seconds)
+        written = time.monotonic()
         # The part last: a stored part means its group is complete (the db storage writes the
         # group in one transaction anyway).
         store.put_many([(f"{pdf_folder}/{_safe_name(serial)}", data) for serial, data in singles]
                        + [(f"{parts_folder}/{name}", document)])
+        try:
+            m = observability.metrics()
+            m.storage_write.labels(store.name).observe(time.monotonic() - written)
+            m.certificates.inc(len(singles))
+        except Exception:  # nosec B110 (metrics never stop a job)
+            pass
         if time.monotonic() - last > 0.5:
             _progress(job)
             last = time.monotonic()
@@ -329,7 +355,9 @@ def _render(job: Job, only: set[str] | None = None) -> None:
 
 
 def _render_group_task(task: dict):
-    return batch.render_group(task)
+    started = time.perf_counter()
+    name, document, singles = batch.render_group(task)
+    return name, document, singles, time.perf_counter() - started
 
 
 def _finish_if_complete(job: Job) -> None:
