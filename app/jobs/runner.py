@@ -194,7 +194,7 @@ def rq_plan(job_id: str) -> None:
             return
         _mark_running(job)
         log.info("job %s: planning chunks", job_id)
-        plan, _designs = _plan(job)
+        plan, _designs = _plan(job, full=False)
         q = Queue(QUEUE, connection=get_current_job().connection)
         chunk: list[str] = []
         for group in plan:  # whole render groups per task, about CHUNK certificates each
@@ -275,13 +275,24 @@ def _progress(job: Job) -> None:
     uow.commit()
 
 
-def _plan(job: Job) -> tuple[list[dict], dict]:
-    """The job's render groups (certificates.batch.groups) and each design's template and images."""
+def _plan(job: Job, only: set[str] | None = None, full: bool = True) -> tuple[list[dict], dict]:
+    """The job's render groups (certificates.batch.groups) and each design's template and images.
+
+    `only`: the groups of these serials alone (an RQ chunk is made of whole groups, and a group's
+    make-up depends on its own serials only, so the chunk's groups come out the same); `full=False`:
+    the grouping alone (serial, seq, design), without the printed contexts — the costly part (QR
+    codes), which a chunk must not recompute for the whole job."""
     comp = db.session.get(Competition, job.competition_id)
     base_url = (job.params or {}).get("base_url") or "http://localhost:5000"
     settings = None
     items, designs = [], {}
-    for cert in db.session.scalars(_scope(job.competition_id, job.event_id)):
+    stmt = _scope(job.competition_id, job.event_id)
+    if only is not None:
+        stmt = stmt.where(Certificate.serial.in_(sorted(only)))
+    for cert in db.session.scalars(stmt):
+        if not full:
+            items.append({"serial": cert.serial, "seq": cert.seq, "design": cert.design_id or 0})
+            continue
         if cert.design is None and settings is None:
             settings = settings_for(comp)  # certificates issued before designs were kept
         ctx = certificate_context(cert, settings, base_url)
@@ -302,7 +313,7 @@ def _render(job: Job, only: set[str] | None = None) -> None:
     cfg = current_app.config
     store = storage.current()
     pdf_folder, parts_folder = job_folder(job.id, "pdf"), job_folder(job.id, "parts")
-    plan, designs = _plan(job)
+    plan, designs = _plan(job, only)
     uow.commit()  # no transaction stays open while rendering
     _progress(job)
     have_pdfs, have_parts = store.names(pdf_folder), store.names(parts_folder)
@@ -362,7 +373,7 @@ def _render_group_task(task: dict):
 
 def _finish_if_complete(job: Job) -> None:
     db.session.refresh(job)
-    plan, _designs = _plan(job)
+    plan, _designs = _plan(job, full=False)
     uow.commit()
     store = storage.current()
     pdfs = [_safe_name(c["serial"]) for g in plan for c in g["items"]]
