@@ -43,6 +43,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from . import observability, web
     observability.init_app(app)  # first: its request id and timer wrap every other hook
+    from . import replica
+    replica.init_app(app)
     web.init_app(app)
 
     from .accounts import bp as accounts_bp

@@ -47,6 +47,8 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'jiangxuan.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A PostgreSQL streaming replica for the public lookup (app/replica.py); unset: the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Seconds a worker keeps a public results page in memory in front of Redis (see app/cache.py).
     PUBLIC_CACHE_HOT_SECONDS = float(os.environ.get("PUBLIC_CACHE_HOT_SECONDS", "2"))

@@ -175,6 +175,15 @@ def readiness(app: Flask) -> tuple[dict, int]:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = _reason(exc)
+    from . import replica
+    replica_engine = replica.engine(app)
+    if replica_engine is not None:
+        try:
+            with replica_engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database_replica"] = "ok"
+        except Exception as exc:
+            checks["database_replica"] = _reason(exc)
     url = app.config.get("REDIS_URL")
     if url:
         try:
