@@ -75,8 +75,8 @@ def metrics() -> _Metrics:
 def observe_render(document: str, seconds: float) -> None:
     try:
         metrics().render.labels(document).observe(seconds)
-    except Exception:  # metrics never break the work  # nosec B110
-        pass
+    except Exception:  # metrics never break the work
+        logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
 
 
 class _ScrapeCollector:
@@ -101,8 +101,8 @@ class _ScrapeCollector:
                 depth.add_metric([QUEUE], queue.count)
                 workers.add_metric([QUEUE], Worker.count(queue=queue))
                 conn.close()
-            except Exception:  # Redis down: /readyz says so; the scrape goes on  # nosec B110
-                pass
+            except Exception:  # Redis down (/readyz says so), the scrape goes on
+                logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
         yield depth
         yield workers
         jobs = GaugeMetricFamily("jiangxuan_jobs", "Background jobs by status.", labels=["status"])
@@ -122,8 +122,8 @@ class _ScrapeCollector:
                     done.add_metric([job.id[:8], job.kind], job.done)
                     total.add_metric([job.id[:8], job.kind], job.total)
                 db.session.remove()
-        except Exception:  # nosec B110 (the database down: /readyz says so)
-            pass
+        except Exception:  # the database down (/readyz says so)
+            logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
         yield jobs
         yield done
         yield total
@@ -283,8 +283,8 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
         try:
             metrics().latency.labels(route, request.method, str(response.status_code)).observe(elapsed)
-        except Exception:  # nosec B110 (metrics never break a response)
-            pass
+        except Exception:  # metrics never break a response
+            logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
         if app.config.get("LOG_REQUESTS", True):
             loaded = g.get("_login_user")  # the user the request already loaded, if any (no query here)
             user = getattr(loaded, "id", None) if getattr(loaded, "is_authenticated", False) else None

@@ -345,8 +345,8 @@ def _render(job: Job, only: set[str] | None = None) -> None:
             m = observability.metrics()
             m.storage_write.labels(store.name).observe(time.monotonic() - written)
             m.certificates.inc(len(singles))
-        except Exception:  # nosec B110 (metrics never stop a job)
-            pass
+        except Exception:  # metrics never stop a job
+            logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
         if time.monotonic() - last > 0.5:
             _progress(job)
             last = time.monotonic()
