@@ -29,7 +29,6 @@ from sqlalchemy import select
 from app.certificates import credentials, keys, offline, pades, signing
 from app.certificates.models import Certificate, CertificateSettings
 from app.extensions import db
-from tests.certificates.test_certificates import final  # noqa: F401  (fixture)
 from tests.conftest import new_client
 
 ROOT = Path(__file__).resolve().parents[2]
