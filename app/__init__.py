@@ -52,7 +52,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .audit import bp as audit_bp
     from .competitions import bp as competitions_bp
     from .judging import bp as judging_bp
-    from .main import bp as main_bp
+    from .public import bp as main_bp  # the public views register on their areas' blueprints too
     from .people import bp as people_bp
     from .registration import bp as registration_bp
     from .results import bp as results_bp

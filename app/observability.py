@@ -27,6 +27,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
@@ -79,54 +80,27 @@ def observe_render(document: str, seconds: float) -> None:
         logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
 
 
-class _ScrapeCollector:
-    """Figures read when Prometheus scrapes, from the services every machine shares."""
+# Figures read when Prometheus scrapes, from the services every machine shares (Redis, the
+# database). The areas that own them add their collectors (app/wiring.py: the jobs area's queue
+# depth and job progress), so this house tool knows no area: `collect(app)` yields metric families.
+_scrapes: dict[str, Callable[[Flask], Iterable]] = {}
 
+
+def add_scrape(name: str, collect: Callable[[Flask], Iterable]) -> None:
+    """Register (or replace) the figures `name` read at each scrape."""
+    _scrapes[name] = collect
+
+
+class _ScrapeCollector:
     def __init__(self, app: Flask):
         self.app = app
 
     def collect(self):
-        from prometheus_client.core import GaugeMetricFamily
-        depth = GaugeMetricFamily("jiangxuan_queue_depth", "Tasks waiting in the RQ queue.", labels=["queue"])
-        workers = GaugeMetricFamily("jiangxuan_rq_workers", "RQ workers registered with Redis.", labels=["queue"])
-        url = self.app.config.get("REDIS_URL")
-        if url:
+        for name, collect in list(_scrapes.items()):
             try:
-                from redis import Redis
-                from rq import Queue, Worker
-
-                from .jobs.runner import QUEUE
-                conn = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-                queue = Queue(QUEUE, connection=conn)
-                depth.add_metric([QUEUE], queue.count)
-                workers.add_metric([QUEUE], Worker.count(queue=queue))
-                conn.close()
-            except Exception:  # Redis down (/readyz says so), the scrape goes on
-                logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
-        yield depth
-        yield workers
-        jobs = GaugeMetricFamily("jiangxuan_jobs", "Background jobs by status.", labels=["status"])
-        done = GaugeMetricFamily("jiangxuan_job_done", "Items done by each running or queued job.", labels=["job", "kind"])
-        total = GaugeMetricFamily("jiangxuan_job_total", "Items of each running or queued job.", labels=["job", "kind"])
-        try:
-            from sqlalchemy import func, select
-
-            from .extensions import db
-            from .jobs.models import STATUSES, Job
-            with self.app.app_context():
-                counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
-                for status in STATUSES:
-                    jobs.add_metric([status], counts.get(status, 0))
-                for job in db.session.execute(select(Job.id, Job.kind, Job.done, Job.total).where(
-                        Job.status.in_(("running", "queued"))).limit(100)):
-                    done.add_metric([job.id[:8], job.kind], job.done)
-                    total.add_metric([job.id[:8], job.kind], job.total)
-                db.session.remove()
-        except Exception:  # the database down (/readyz says so)
-            logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
-        yield jobs
-        yield done
-        yield total
+                yield from collect(self.app)
+            except Exception:  # a service down (/readyz says so), the scrape goes on
+                logging.getLogger(__name__).debug("metrics %s not recorded", name, exc_info=True)
 
 
 def _allowed(app: Flask) -> bool:

@@ -18,7 +18,8 @@ from .domain import lifecycle, refdata
 from .domain.errors import DomainError, ValidationFailed
 from .extensions import db, login_manager
 from .i18n import error_message, field_errors, label, translate
-from .security import api_error, enforce_access, is_api_request
+from .accounts.access import token_user
+from .security import api_error, bearer_user_loader, enforce_access, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def install_converters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
+    bearer_user_loader(token_user)
     app.before_request(enforce_access)
     app.before_request(refuse_nul_characters)
 

@@ -426,6 +426,7 @@ def main() -> None:
                                      cwd=d, env=env, stdout=open(work / f"rq{k}.log", "w"), stderr=subprocess.STDOUT)
                 procs.append(p)
                 rss.watch(p.pid, "rq")
+            from app.certificates import printing
             from app.certificates.models import Certificate
             from app.jobs import runner
             from app.jobs.models import Job
@@ -444,7 +445,7 @@ def main() -> None:
             for event_id in chosen:
                 event = db.session.get(Event, event_id)
                 comp = db.session.get(Competition, event.competition_id)
-                job = runner.create_certificate_job(comp, db.session.get(User, organizer_id), "https://jx.example.cn", event_id)
+                job = printing.create_certificate_job(comp, db.session.get(User, organizer_id), "https://jx.example.cn", event_id)
                 uow.commit()
                 runner.dispatch(job.id)
                 job_ids.append(job.id)
@@ -462,7 +463,7 @@ def main() -> None:
             # Floor: bare WeasyPrint rendering of a sample of the same certificates, groups of 25.
             from app.certificates import batch
             sample_job = db.session.get(Job, job_ids[0])
-            plan, designs = runner._plan(sample_job)
+            plan, designs = printing._plan(sample_job)
             db.session.rollback()
             batch.init_worker(app.config["PDF_FONT_DIR"], None, None)
             t1, rendered = time.perf_counter(), 0

@@ -138,8 +138,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
     appeal = Appeal(registration_id=entries_f[0].id, event_id=event_f.id, competition_id=comp_f.id,
                     filed_by_id=users["candidate"].id, reason="对评分有异议，请复核")
     db.session.add_all([recheck, appeal])
-    from app.jobs import runner
-    job = runner.create_certificate_job(comp_f, org, "http://jx.example", None)
+    from app.certificates import printing
+    job = printing.create_certificate_job(comp_f, org, "http://jx.example", None)
 
     # A title selection open for nominations, with a nomination and its dossier file.
     comp_t = comps.create_competition(competition_payload(name="2026年西藏工匠评选", kind="title_selection",

@@ -106,6 +106,8 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.events_update": (MANAGERS, True),
     "api.audit_list": ({"admin", "supervisor"}, False),
     "registration.signup": (PUBLIC, False),
+    "registration.name_check": (PUBLIC, False),
+    "registration.manage_register": (MANAGERS, True),
     "registration.me": ({"candidate"}, False),
     "registration.register": ({"candidate", "org_contact"}, False),
     "registration.withdraw": ({"candidate", "org_contact", "organizer", "admin"}, True),

@@ -70,7 +70,7 @@ def json_lines():
     handler = logging.StreamHandler(stream)
     handler.setFormatter(observability.JsonFormatter())
     handler.addFilter(observability.RequestIdFilter())
-    loggers = [logging.getLogger(n) for n in ("jiangxuan.request", "app.jobs.runner")]
+    loggers = [logging.getLogger(n) for n in ("jiangxuan.request", "app.certificates.printing")]
     saved = [(lg, lg.level) for lg in loggers]
     for lg in loggers:
         lg.addHandler(handler)
@@ -100,7 +100,7 @@ def test_a_background_job_logs_with_the_id_of_the_request_that_started_it(final,
     job_id = org.post(f"/competitions/{final['comp'].id}/certificates",
                       headers={"X-Request-ID": "print-batch-9"}).get_json()["job_id"]
     runner.wait(job_id)
-    done = [x for x in json_lines() if x["logger"] == "app.jobs.runner" and "done" in x["message"]]
+    done = [x for x in json_lines() if x["logger"] == "app.certificates.printing" and "done" in x["message"]]
     assert done and done[0]["request_id"] == "print-batch-9" and job_id in done[0]["message"]
 
 

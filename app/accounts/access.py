@@ -4,13 +4,16 @@ organization contact); supervisors, organizers and admins are created by admins,
 supervisor acts only on the competitions an admin or the host assigns them to."""
 from __future__ import annotations
 
-from flask import abort
+import hashlib
+
+from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain.refdata import ROLES
 from ..extensions import db
-from .models import User
+from ..models_base import utcnow
+from .models import ApiToken, User
 
 ORGANIZER_GRANTABLE = frozenset({"judge", "chief_judge", "org_contact"})
 # Accounts that act for an organization: each must belong to one (fail closed for recusal,
@@ -35,6 +38,18 @@ def users_query(user):
     return stmt.where(User.organization_id == user.organization_id)
 
 
+def search_users(stmt, q: str | None = None, role: str | None = None):
+    """Narrow a users statement by a search text (user name or full name) and a role; the web page
+    and the API list both call this."""
+    from .models import UserRole
+    q = (q or "").strip()[:64]
+    if q:
+        stmt = stmt.where(User.username.contains(q.lower()) | User.name.contains(q))
+    if role:
+        stmt = stmt.where(UserRole.query_user_ids(role))
+    return stmt
+
+
 def can_edit(target: User, user) -> bool:
     if user.has_role("admin"):
         return True
@@ -49,3 +64,21 @@ def editable_user(user_id: int) -> User:
     if not can_edit(target, current_user):
         abort(403)
     return target
+
+
+def token_user():
+    """The enabled user of the request's valid bearer token (g.api_token set), else None."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    token = header[7:].strip()
+    if not token:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_enabled:
+        return None
+    g.api_token = row
+    return row.user

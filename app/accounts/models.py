@@ -130,7 +130,7 @@ class IdempotencyKey(db.Model):
     same key with the same request gets the stored answer, with another request 422."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (UniqueConstraint("user_id", "key"), one_of("state", ("in_progress", "done")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -138,7 +138,7 @@ class IdempotencyKey(db.Model):
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(255))
     request_sha256: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | done
+    state: Mapped[str] = mapped_column(String(12), default="in_progress")
     response_status: Mapped[int | None]
     response_json: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

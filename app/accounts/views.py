@@ -15,10 +15,9 @@ from ..i18n import error_message, label
 from ..people.models import Organization
 from ..security import login_required_any, mark_authenticated, public, reauth_minutes, requires_recent_auth, roles
 from . import bp, operations
-from .access import can_edit, editable_user, grantable_roles, users_query
+from .access import can_edit, editable_user, grantable_roles, search_users, users_query
 from .forms import LoginForm, PasswordForm, ReauthForm, UserForm
 from .throttle import AccountLocked
-from .models import UserRole
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -35,7 +34,7 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(landing(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -58,12 +57,20 @@ def login():
 
 
 def landing(user) -> str:
-    """Where a sign-in without `next` lands: a judge on their tasks, a supervisor on the
-    competitions they supervise, everyone else on the home page."""
+    """Where a sign-in without `next` lands: each role on its own tasks — organizers and admins
+    on the competitions they manage, a judge on their panels, a supervisor on the competitions
+    they supervise, an organization's contact on its registrations, a candidate on their own
+    page; anyone else on the home page."""
+    if user.has_role("admin", "organizer"):
+        return url_for("competitions.manage_index")
     if user.has_role("judge", "chief_judge"):
         return url_for("judging.home")
     if user.has_role("supervisor"):
         return url_for("judging.supervise_home")
+    if user.has_role("org_contact") and user.organization_id is not None:
+        return url_for("registration.org_index")
+    if user.has_role("candidate"):
+        return url_for("registration.me")
     return url_for("main.index")
 
 
@@ -137,11 +144,10 @@ def _fill_choices(form: UserForm) -> None:
 @roles("admin", "organizer")
 def users():
     role = request.args.get("role") or None
-    q = users_query(current_user)
-    if role in ROLES:
-        q = q.where(UserRole.query_user_ids(role))
-    items = db.session.scalars(q).all()
-    return render_template("accounts/users.html", users=items, role=role,
+    role = role if role in ROLES else None
+    text = (request.args.get("q") or "").strip()
+    page = db.paginate(search_users(users_query(current_user), text, role), per_page=50, error_out=False)
+    return render_template("accounts/users.html", page=page, users=page.items, role=role, q=text,
                            can_edit=lambda u: can_edit(u, current_user))
 
 

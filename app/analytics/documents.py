@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import Organization
 from ..spreadsheets import write_workbook
-from . import charts, queries
+from . import charts, queries, statistics
 from .access import Scope, statistics_scope
 
 ISO_PROVINCE = {iso: code for code, iso in PROVINCE_ISO.items()}
@@ -28,8 +28,8 @@ AWARD_ORDER = ("gold", "silver", "bronze", "first", "second", "third", "merit")
 @dataclass
 class ReportRequest:
     scope: Scope
-    period: queries.Period
-    filters: queries.Filters
+    period: statistics.Period
+    filters: statistics.Filters
     jurisdiction: str | None   # an admin's choice, or the HR department's
     issuer: str
     issuer_given: bool = False  # an admin typed it (carried on to the PDF link)
@@ -75,8 +75,8 @@ def resolve(args, user) -> ReportRequest:
     if len(issuer) > 100:
         errors.add("issuer", N_("At most %(n)d characters."), n=100)
     errors.raise_if_any()
-    period = queries.parse_period(args.get("period"))
-    filters = queries.parse_filters(args)
+    period = statistics.parse_period(args.get("period"))
+    filters = statistics.parse_filters(args)
     if scope.kind == "all":
         narrowed = scope.narrowed(jurisdiction)
     else:
@@ -176,14 +176,14 @@ def workbook(report: dict, req: ReportRequest) -> bytes:
 def report_pdf(req: ReportRequest) -> bytes:
     """The printable report, in Chinese whatever the reader's language (an official document)."""
     with force_locale("zh"):
-        report = queries.statistics(req.scope, req.period, req.filters)
+        report = statistics.statistics(req.scope, req.period, req.filters)
         context = document_context(report, req)
         return pdf.render("analytics_report.html", r=context)
 
 
 def xlsx_zh(req: ReportRequest) -> bytes:
     with force_locale("zh"):
-        return workbook(queries.statistics(req.scope, req.period, req.filters), req)
+        return workbook(statistics.statistics(req.scope, req.period, req.filters), req)
 
 
 PRINTED_ROWS = 30

@@ -16,6 +16,7 @@ from ..i18n import field_errors
 from ..registration.exports import attachment
 from ..security import roles
 from . import bp, documents, queries
+from . import statistics as stats
 from .access import judge_page_events, may_see_pool, statistics_scope, visible_event, visible_events_clause
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +61,7 @@ def statistics():
         req = documents.resolve(request.args, current_user)
     except ValidationFailed as exc:
         return _statistics_page(field_errors(exc), 422)
-    report = queries.statistics(req.scope, req.period, req.filters)
+    report = stats.statistics(req.scope, req.period, req.filters)
     return render_template("analytics/statistics.html", report=report, req=req, charts=documents.report_charts(report),
                            errors={}, args=request.args, choices=_choices(), scope_text=documents.scope_text(req))
 

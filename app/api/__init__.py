@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import (analytics, auth, certificates, competitions, judging, nominations, openapi,  # noqa: E402,F401
+from . import (analytics, auth, certificates, competitions, judging, judging_day, nominations, openapi,  # noqa: E402,F401
                reference, registrations, results, selection)

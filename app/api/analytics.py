@@ -9,7 +9,7 @@ from flask_login import current_user
 from pydantic import Field
 
 from ..accounts.models import User
-from ..analytics import documents, queries
+from ..analytics import documents, queries, statistics
 from ..analytics.access import judge_page_events, may_see_pool, visible_event, visible_events_clause
 from ..extensions import db
 from ..registration.exports import attachment
@@ -149,7 +149,7 @@ class JudgeProfileOut(Out):
 def analytics_statistics():
     query()
     req = documents.resolve(request.args, current_user)
-    report = queries.statistics(req.scope, req.period, req.filters)
+    report = statistics.statistics(req.scope, req.period, req.filters)
     return jsonify({**report, "scope": documents.scope_text(req), "issuer": req.issuer})
 
 

@@ -7,14 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timeutil
-from ..certificates import credential_views, documents, offline, operations, signing
+from ..certificates import documents, offline, operations, queries, signing
 from ..certificates.access import certificate_for, managed_certificate
 from ..certificates.models import Certificate
+from ..certificates.queries import certificates_query
 from ..competitions.access import managed_competition, manages, supervises
 from ..competitions.models import Event
 from ..domain.errors import N_, Collector
 from ..downloads import pdf_response
 from ..extensions import db
+from ..certificates import printing
 from ..jobs import runner
 from ..jobs.access import managed_job
 from ..registration.access import viewable_registration
@@ -27,8 +29,8 @@ from pydantic import Field
 from ..domain.awards import AWARDS
 from ..jobs.models import STATUSES as JOB_STATUSES
 from . import bp
-from .contract import DateTime, Id, Model, Out, body, choice, doc, query
-from .util import query_int, text_field
+from .contract import DateTime, Id, Int, Model, Out, body, choice, doc, query
+from .util import paginate, query_int, text_field
 
 CERT_STATUSES = ("valid", "revoked", "held")
 
@@ -56,7 +58,17 @@ class CertificateOut(Out):
 
 class CertificateList(Out):
     items: list[CertificateOut]
-    total: int
+    total: int = Field(description="Certificates matching the filters (all pages).")
+    page: int = Field(1, ge=1)
+    per_page: int = Field(500, ge=1)
+
+
+class CertificatesQuery(Model):
+    q: str | None = Field(None, max_length=64, description="Part of the name or the serial number.")
+    status: choice(CERT_STATUSES) | None = None
+    event_id: Id | None = None
+    page: Int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
+    per_page: Int = Field(500, ge=1, le=500, description="Items per page (at most 500; 500 by default).")
 
 
 class BatchIn(Model):
@@ -149,13 +161,17 @@ def certificate_json(c: Certificate) -> dict:
 
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["GET"])
 @roles("admin", "organizer")
-@doc(ok=CertificateList)
+@doc(query=CertificatesQuery, ok=CertificateList)
 def certificates_list(competition_id: int):
-    """The competition's certificates, in issue order."""
+    """The competition's certificates, in issue order (?q=, ?status=, ?event_id= filter; paged)."""
     comp = managed_competition(competition_id)
-    items = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
-                               .order_by(Certificate.seq)).all()
-    return jsonify({"items": [certificate_json(c) for c in items], "total": len(items)})
+    q = query()  # after the access check
+    if q.status is not None and q.status not in CERT_STATUSES:
+        errors = Collector()
+        errors.add("status", N_("This value is not valid."))
+        errors.raise_if_any()
+    stmt = certificates_query(comp.id, q.q, q.status, q.event_id)
+    return jsonify(paginate(stmt, certificate_json, q))
 
 
 @bp.route("/competitions/<int:competition_id>/certificates", methods=["POST"])
@@ -171,7 +187,7 @@ def certificates_batch(competition_id: int):
         errors = Collector()
         errors.add("event_id", N_("Give the id of one of this competition's events, or leave it out for all events."))
         errors.raise_if_any()
-    job = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+    job = printing.create_certificate_job(comp, current_user, documents.base_url(), event_id)
     on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     return jsonify({"job_id": job.id, "status_url": url_for("api.job_status", job_id=job.id)}), 202
 
@@ -295,7 +311,7 @@ def public_certificate(code: str):
     cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
     if cert is None:
         return api_error(404, "not_found", _("No certificate has this verification code."))
-    view = operations.public_view(cert)
+    view = queries.public_view(cert)
     body = {"status": view["status"], "serial": view["serial"], "name_masked": view["name_masked"],
             "competition": view["competition"], "event": view["event"], "award": view["award"],
             "rank": view["rank"], "issued_at": timeutil.iso(view["issued_at"]),
@@ -318,7 +334,7 @@ def registration_credential(registration_id: int):
     cert = certificate_for(reg, current_user, query().person_id)
     if cert is None:
         abort(404)
-    return credential_views.credential_response(cert)
+    return documents.credential_response(cert)
 
 
 @bp.route("/public/certificates/verify", methods=["POST"])

@@ -170,7 +170,8 @@ class AuditQuery(PageQuery):
     competition_id: Id | None = None
     event_id: Id | None = None
     object_id: Id | None = None
-    object_type: str | None = None
+    object_type: str | None = Field(None, max_length=32)
+    action: str | None = Field(None, max_length=64, description="An action, or its area with a dot: `competition.`.")
 
 
 COMPETITION_EXAMPLE = {"name": "2026年西藏自治区职业技能大赛", "year": 2026, "level": "provincial_1",
@@ -350,4 +351,6 @@ def audit_list():
             stmt = stmt.where(getattr(AuditEvent, name) == value)
     if q.object_type:
         stmt = stmt.where(AuditEvent.object_type == q.object_type)
+    if q.action:
+        stmt = stmt.where(AuditEvent.action.startswith(q.action.strip()))
     return jsonify(paginate(stmt, audit_json, q))

@@ -6,8 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import operations as accounts
-from ..accounts.access import editable_user, users_query
-from ..accounts.models import UserRole
+from ..accounts.access import editable_user, search_users, users_query
 from ..domain.masking import mask_id_number, mask_phone
 from ..domain.refdata import ROLES
 from ..people import operations as people
@@ -44,6 +43,11 @@ class UserIn(UserPatch):
 
 class UsersQuery(PageQuery):
     role: choice(ROLES) | None = None
+    q: str | None = Field(None, max_length=64, description="Part of the user name or the full name.")
+
+
+class PeopleQuery(PageQuery):
+    q: str | None = Field(None, max_length=64, description="Part of the name, or a whole ID number.")
 
 
 class OrganizationPatch(Model):
@@ -114,12 +118,9 @@ def users_create():
 @roles("admin", "organizer")
 @doc(query=UsersQuery, ok=page_of(UserOut))
 def users_list():
-    """The accounts the caller manages (?role= filters)."""
+    """The accounts the caller manages (?role= and ?q= filter; paged)."""
     q = query()
-    stmt = users_query(current_user)
-    if q.role:
-        stmt = stmt.where(UserRole.query_user_ids(q.role))
-    return jsonify(paginate(stmt, user_json, q))
+    return jsonify(paginate(search_users(users_query(current_user), q.q, q.role), user_json, q))
 
 
 @bp.route("/users/<int:user_id>", methods=["PATCH"])
@@ -184,12 +185,13 @@ def people_create():
 
 @bp.route("/people", methods=["GET"])
 @roles("admin", "organizer")
-@doc(query=PageQuery, ok=page_of(PersonOut))
+@doc(query=PeopleQuery, ok=page_of(PersonOut))
 def people_list():
-    """The people the caller may see."""
+    """The people the caller may see (?q= searches a part of the name or a whole ID number)."""
     # Every person listed is one the caller may see, which for admins and organizers is in full.
-    stmt = people_query(current_user).order_by(Person.id)
-    return jsonify(paginate(stmt, lambda p: person_json(p, full=True)))
+    q = query()
+    stmt = people_query(current_user, q.q).order_by(Person.id)
+    return jsonify(paginate(stmt, lambda p: person_json(p, full=True), q))
 
 
 @bp.route("/people/<int:person_id>", methods=["GET"])

@@ -86,6 +86,8 @@ class RegistrationOut(Out):
 
 class RegistrationsQuery(PageQuery):
     status: choice(REGISTRATION_STATUSES) | None = None
+    q: str | None = Field(None, max_length=64, description="Part of a member's name, or a whole ID number.")
+    organization_id: Id | None = Field(None, description="Filed under this organization (a contact: always their own).")
 
 
 class ReviewIn(Model):
@@ -178,7 +180,9 @@ def registrations_list(event_id: int):
     else:
         abort(403)
     q = query()  # after the access check
-    stmt = registrations_query(event_id=event.id, status=q.status, **scope)
+    if "organization_id" not in scope and q.organization_id is not None:
+        scope = {"organization_id": q.organization_id}
+    stmt = registrations_query(event_id=event.id, status=q.status, q=(q.q or "").strip() or None, **scope)
     return jsonify(paginate(stmt, lambda r: registration_json(r, current_user), q))
 
 

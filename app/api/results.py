@@ -16,10 +16,10 @@ from ..judging import queries as jq
 from ..judging.access import panel_event
 from ..registration.models import Registration
 from ..results import operations
-from ..results.lookup import lookup
+from ..results.lookup import lookup, lookup_limit
 from ..results.models import Appeal
 from ..results.public import public_competitions, public_results
-from ..results.views import _rows_for, lookup_limit
+from ..results.queries import event_rows
 from ..security import api_error, public, requires_recent_auth, roles
 import hashlib
 from typing import Literal
@@ -232,7 +232,7 @@ def results_get(event_id: int):
         abort(403)
     if event.locked_at is None and not operations.stored(event):
         return api_error(409, "not_locked", _("Results are available once the chief judge locks the event."))
-    rows, status = _rows_for(event)
+    rows, status = event_rows(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     items = [result_item(r, regs[r["registration_id"]]) for r in rows] + [
         excluded_item(reg) for reg in operations.excluded_entries(event)]

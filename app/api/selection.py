@@ -14,7 +14,7 @@ from ..security import roles
 from ..selection import operations
 from ..selection.access import managed_entitlement
 from ..selection.models import Entitlement, ExternalResult
-from ..selection.views import ROSTER_HEADERS, XLSX, evidence_response, registry_for, roster_pdf_response, roster_rows
+from ..selection.exports import ROSTER_HEADERS, XLSX, evidence_response, registry_for, roster_pdf_response, roster_rows
 from ..spreadsheets import write_xlsx
 from flask_login import current_user
 from typing import Any, Literal

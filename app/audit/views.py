@@ -9,6 +9,7 @@ from ..competitions.access import supervised_competition_ids
 from ..extensions import db
 from ..security import roles
 from . import bp
+from .describe import ACTIONS, area_label, describe, names_for
 from .models import AuditEvent
 
 
@@ -33,4 +34,7 @@ def index():
         stmt = stmt.where(AuditEvent.action.startswith(action))
         filters["action"] = action
     page = db.paginate(stmt, per_page=100, error_out=False)
-    return render_template("audit/index.html", page=page, filters=filters)
+    names = names_for(page.items)
+    return render_template("audit/index.html", page=page, filters=filters,
+                           rows=[(ev, describe(ev, names)) for ev in page.items],
+                           areas=sorted({a.split(".")[0] for a in ACTIONS}), audit_area=area_label)

@@ -16,19 +16,15 @@ from flask import Response, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..domain.errors import N_
 from ..extensions import db
 from ..people.models import Organization
 from ..registration.access import viewable_registration
-from ..registration.exports import attachment
 from ..security import login_required_any, public, roles
 from . import bp, credentials, signing
 from .access import certificate_for, managed_certificate
 from .addresses import base_url
 from .models import Certificate
-from .operations import CertificateStateError
-
-CREDENTIAL_MIME = "application/vc"  # W3C VC Data Model 2.0, §6.3
+from .documents import credential_response
 
 
 @bp.route("/.well-known/jwks.json")
@@ -71,25 +67,6 @@ def status_list(issuer_id: int):
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-N_CREDENTIAL_NOT_VALID = N_("Only a valid certificate has a digital credential.")
-N_NOT_SIGNED = N_("This certificate was issued before certificates were signed: it has no digital credential. "
-                  "The organizer can reissue it.")
-
-
-def credential_response(cert: Certificate) -> Response:
-    if cert.status != "valid":
-        raise CertificateStateError(N_CREDENTIAL_NOT_VALID)
-    if cert.issuer_id is None or cert.qr_payload is None:
-        raise CertificateStateError(N_NOT_SIGNED)
-    document = signing.credential_document(cert)
-    response = Response(credentials.to_json(document), mimetype=CREDENTIAL_MIME)
-    response.headers["Content-Disposition"] = attachment(f"{cert.serial}.credential.json", "credential.json")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 
 
 @bp.route("/registrations/<int:registration_id>/credential.json")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import Response
 from sqlalchemy import select
 
 from .. import pdf, timeutil
+from ..downloads import attachment
 from ..competitions.models import Competition, Event
 from ..competitions.operations import publicity_ends_at
 from ..domain.errors import N_
@@ -16,9 +18,11 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..registration.models import Registration, RegistrationMember
 from ..results.models import Result
+from . import credentials, signing
 from .models import Certificate, CertificateSettings
 from .addresses import base_url  # noqa: F401  (re-exported: where the QR codes point)
-from .operations import (CertificateStateError, certificate_context, format_serial, settings_for)
+from .operations import CertificateStateError, format_serial, settings_for
+from .queries import certificate_context
 
 TEMPLATE_FILES = {"classic": "certificate_classic.html", "modern": "certificate_modern.html",
                   "bilingual": "certificate_bilingual.html"}
@@ -173,3 +177,23 @@ def roster_pdf(entitlements, title: str, subtitle: str = "") -> bytes:
              "status": ENTITLEMENT_STATUS_ZH.get(e.status, e.status)} for e in entitlements]
     return pdf.render("roster.html", r={"title": title, "subtitle": subtitle, "rows": rows,
                                         "printed_on": utcnow().date()})
+
+
+# ---- the winner's digital credential (Open Badges 3.0), as the web page and the API hand it out ---
+
+CREDENTIAL_MIME = "application/vc"  # W3C VC Data Model 2.0, §6.3
+N_CREDENTIAL_NOT_VALID = N_("Only a valid certificate has a digital credential.")
+N_NOT_SIGNED = N_("This certificate was issued before certificates were signed: it has no digital credential. "
+                  "The organizer can reissue it.")
+
+
+def credential_response(cert: Certificate) -> Response:
+    if cert.status != "valid":
+        raise CertificateStateError(N_CREDENTIAL_NOT_VALID)
+    if cert.issuer_id is None or cert.qr_payload is None:
+        raise CertificateStateError(N_NOT_SIGNED)
+    document = signing.credential_document(cert)
+    response = Response(credentials.to_json(document), mimetype=CREDENTIAL_MIME)
+    response.headers["Content-Disposition"] = attachment(f"{cert.serial}.credential.json", "credential.json")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -19,6 +19,7 @@ class CertificateSettings(db.Model):
     backup holds them and every worker sees them)."""
 
     __tablename__ = "certificate_settings"
+    __table_args__ = (one_of("template", TEMPLATES),)
 
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
     template: Mapped[str] = mapped_column(String(20), default="classic")

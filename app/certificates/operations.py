@@ -1,34 +1,27 @@
-"""Certificates: settings, issue at final, revocation and reissue, the data each document prints,
-and the post-final reconciliation after a correction."""
+"""Certificates: settings, issue at final, revocation and reissue, and the post-final
+reconciliation after a correction (codes and serials: codes.py; what a certificate prints and
+shows: queries.py)."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
-import re
-import secrets
-import string
 
 from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
 from ..domain.errors import N_, Collector, DomainError, NotFound
-from ..domain.masking import mask_name
 from ..domain.names import InvalidName, clean_person_name
-from ..domain.refdata import AWARD_BO, AWARD_ZH, TRACK_ZH
 from ..extensions import db
 from ..models_base import utcnow
 from ..pdf.fonts import missing_glyphs
 from ..registration.models import Registration
 from ..results.models import Result
-from . import offline
+from .codes import (CODE_BYTES, DEFAULT_PATTERN, PATTERN_FIELDS, display_code, format_serial,  # noqa: F401
+                    new_code, normalize_code, region_of, validate_pattern)
 from .models import TEMPLATES, Certificate, CertificateDesign, CertificateSettings
 
-PATTERN_FIELDS = {"year", "region", "competition", "event", "seq"}
-DEFAULT_PATTERN = "{region}{year}-{competition:03d}-{seq:05d}"
-CODE_BYTES = 13  # 104 random bits (≥ 80 asked), 21 base32 characters
 MAX_BACKGROUND = (1754, 1240)  # A4 landscape at 150 dpi
 MAX_SEAL = (320, 320)  # a 42 mm seal at ~190 dpi
 MAX_PIXELS = 25_000_000  # refused before decoding beyond this (an A4 scan at 300 dpi is ~8.7 Mpx)
@@ -41,59 +34,6 @@ class CertificateStateError(DomainError):
 # A certificate that stands for a result (and is superseded when the result changes): valid, or
 # held for the organizer's review of a name no font can print.
 LIVE = ("valid", "held")
-
-
-# ---- codes and serials --------------------------------------------------------------------------
-
-def new_code() -> str:
-    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
-
-
-def normalize_code(raw: str | None) -> str:
-    """What a person types or scans → the stored form: no spaces or dashes, upper case, and the
-    digits people confuse with base32 letters mapped back (0→O, 1→I, 8→B)."""
-    text = re.sub(r"[\s\-–—_]", "", (raw or "")).upper()
-    return text.translate(str.maketrans("018", "OIB"))[:64]
-
-
-def display_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
-
-
-def region_of(jurisdiction: str) -> str:
-    return jurisdiction.split("-")[-1]
-
-
-def validate_pattern(pattern: str, errors: Collector) -> None:
-    if not pattern or len(pattern) > 60:
-        errors.add("serial_pattern", N_("The serial pattern is required (at most 60 characters)."))
-        return
-    try:
-        parts = list(string.Formatter().parse(pattern))
-    except ValueError:
-        errors.add("serial_pattern", N_("The serial pattern has an unmatched brace."))
-        return
-    names = [name for _lit, name, _spec, _conv in parts if name is not None]
-    for _lit, name, spec, conv in parts:
-        if name is None:
-            continue
-        if name not in PATTERN_FIELDS or conv:
-            errors.add("serial_pattern", N_("Unknown field {%(name)s}: use {year}, {region}, {competition}, {event} and {seq}."),
-                       name=name)
-            return
-        if spec and not re.fullmatch(r"0?\d{1,2}d", spec):
-            errors.add("serial_pattern", N_("A field width is written like {seq:05d}."))
-            return
-    if "seq" not in names:
-        errors.add("serial_pattern", N_("The serial pattern must contain {seq} (the running number)."))
-    literal = "".join(lit for lit, *_ in parts)
-    if re.search(r"[^\w\-/.·]", literal):
-        errors.add("serial_pattern", N_("Use letters, digits, - / . in the serial pattern."))
-
-
-def format_serial(pattern: str, comp: Competition, event: Event, seq: int) -> str:
-    return pattern.format(year=comp.year, region=region_of(comp.jurisdiction), competition=comp.id,
-                          event=event.id, seq=seq)
 
 
 # ---- settings -----------------------------------------------------------------------------------
@@ -425,67 +365,3 @@ def reconcile_event(event: Event, actor, reason: str) -> dict:
             revoked += 1
     issued = issue_for_competition(comp, actor, event_id=event.id)
     return {"revoked": revoked, "issued": len(issued)}
-
-
-# ---- what a certificate prints ------------------------------------------------------------------
-
-def verify_url(code: str, base_url: str) -> str:
-    return base_url.rstrip("/") + "/verify/" + code
-
-
-def certificate_context(cert: Certificate, settings: CertificateSettings | None = None,
-                        base_url: str | None = None) -> dict:
-    """Plain data (no ORM objects) so that worker processes can render it. A certificate prints
-    with the design it was issued with (template, issuing body, address, images); only one issued
-    before designs were kept takes the competition's settings and the given address."""
-    comp, event, design = cert.competition, cert.event, cert.design
-    base = (design.base_url if design else (base_url or "http://localhost:5000")).rstrip("/")
-    url = verify_url(cert.code, base)
-    return {
-        "serial": cert.serial, "code": display_code(cert.code), "verify_url": url,
-        "qr": offline.qr_segments(url, cert.qr_payload), "signed": cert.qr_payload is not None,
-        "verify_base": re.sub(r"^https?://", "", base) + "/verify",
-        "competition": comp.name, "event": event.name, "track": TRACK_ZH.get(event.track, ""),
-        "team_name": cert.team_name, "name": cert.printed_name or cert.name, "name_bo": cert.name_bo,
-        "organization": cert.organization_name,
-        "award": AWARD_ZH.get(cert.award, cert.award), "award_bo": AWARD_BO.get(cert.award, ""), "rank": cert.rank,
-        "issuing_body": design.issuing_body if design else (settings.issuing_body or comp.name),
-        "issued_on": cert.issued_at.date(), "template": design.template if design else settings.template,
-    }
-
-
-def design_images(cert: Certificate, settings: CertificateSettings | None = None) -> list[tuple[bytes, str]]:
-    """The images a certificate prints (its design's, or the settings' for an old certificate)."""
-    source = cert.design or settings
-    out = []
-    if source is not None and source.background:
-        out.append((source.background, "image/jpeg"))
-    if source is not None and source.seal:
-        out.append((source.seal, "image/png"))
-    return out
-
-
-def replacement_of(cert: Certificate) -> Certificate | None:
-    """The certificate reissued in place of this one (the newest valid one down the chain)."""
-    current, seen = cert, set()
-    while current is not None and current.id not in seen:
-        seen.add(current.id)
-        nxt = db.session.scalar(select(Certificate).where(Certificate.replaces_id == current.id)
-                                .order_by(Certificate.id.desc()).limit(1))
-        if nxt is None:
-            return current if current is not cert else None
-        current = nxt
-    return None
-
-
-def public_view(cert: Certificate) -> dict:
-    """What the verification page and API show: never the full name or any ID number."""
-    replacement = replacement_of(cert) if cert.status == "revoked" else None
-    return {"status": cert.status, "serial": cert.serial, "name_masked": mask_name(cert.name),
-            "name_bo_masked": mask_name(cert.name_bo) if cert.name_bo else None,
-            "replaced_by": {"serial": replacement.serial, "code": replacement.code, "status": replacement.status}
-            if replacement else None, "signed": cert.qr_payload is not None,
-            "competition": cert.competition.name, "event": cert.event.name,
-            "award": cert.award, "award_label": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
-            "issued_at": cert.issued_at, "revoked_at": cert.revoked_at,
-            "revoke_reason": cert.revoke_reason if cert.status == "revoked" else None}

@@ -2,11 +2,10 @@
 PDF downloads (certificate, admission ticket, bulletin); the public verification page."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..competitions.access import managed_competition, manages, supervises
 from ..competitions.models import Event
@@ -14,14 +13,16 @@ from ..downloads import pdf_response
 from ..extensions import db
 from ..forms_util import perform, submit_form
 from ..jobs import runner
+from . import printing
 from ..jobs.models import Job
 from ..registration.access import viewable_registration
-from ..security import login_required_any, public, requires_recent_auth, roles
+from ..security import login_required_any, requires_recent_auth, roles
 from ..uow import on_commit
-from . import bp, documents, offline, operations, signing
+from . import bp, documents, operations
 from .access import certificate_for, managed_certificate
 from .addresses import address_warning
-from .forms import ReasonForm, ReleaseForm, SettingsForm, VerifyForm
+from .forms import ReasonForm, ReleaseForm, SettingsForm
+from .queries import certificates_query
 from .models import Certificate
 
 
@@ -41,15 +42,21 @@ def manage(competition_id: int):
             return redirect(url_for("certificates.manage", competition_id=comp.id))
     elif request.method == "GET":
         form.version.data = settings.version  # the default settings row, created on first visit
-    certs = db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id)
-                               .order_by(Certificate.seq)).all()
+    filters = {"q": (request.args.get("q") or "").strip(), "status": request.args.get("status") or "",
+               "event_id": request.args.get("event_id", type=int)}
+    page = db.paginate(certificates_query(comp.id, filters["q"], filters["status"], filters["event_id"]),
+                       per_page=100, error_out=False)
+    certs = page.items
+    held_all = db.session.scalars(certificates_query(comp.id, status="held")).all()
     jobs = db.session.scalars(select(Job).where(Job.competition_id == comp.id)
                               .order_by(Job.created_at.desc()).limit(5)).all()
     held = [(c, [(ch, f"U+{ord(ch):04X}") for ch in operations.missing_characters(c)])
-            for c in certs if c.status == "held"]
-    by_id = {c.id: c for c in certs}
-    replaced = {c.replaces_id: c.serial for c in certs if c.replaces_id in by_id}
+            for c in held_all]
+    ids = [c.id for c in certs]
+    replaced = dict(db.session.execute(select(Certificate.replaces_id, Certificate.serial).where(
+        Certificate.replaces_id.in_(ids))).all()) if ids else {}
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
+                           page=page, filters=filters,
                            address=address_warning(), replaced=replaced,
                            held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
                            display_code=operations.display_code, is_stale=runner.is_stale,
@@ -74,7 +81,7 @@ def start_job(competition_id: int):
     holder = {}
 
     def act():
-        job = holder["job"] = runner.create_certificate_job(comp, current_user, documents.base_url(), event_id)
+        job = holder["job"] = printing.create_certificate_job(comp, current_user, documents.base_url(), event_id)
         on_commit(lambda: runner.dispatch(job.id))  # the worker reads the committed job
     if perform(act, _("Printing started: the progress bar below follows it.")):
         return redirect(url_for("certificates.manage", competition_id=comp.id, job=holder["job"].id))
@@ -151,64 +158,3 @@ def bulletin(event_id: int):
         abort(403)
     data = documents.bulletin_pdf(event)
     return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf", ascii_name="results-bulletin.pdf")
-
-
-@bp.route("/results/events/<int:event_id>/bulletin.pdf")
-@public
-def public_bulletin(event_id: int):
-    """The public copy of the 成绩公示表 (names masked), linked from the public results page."""
-    event = db.get_or_404(Event, event_id)
-    if event.competition.status not in ("publicity", "final", "archived"):
-        abort(404)
-    data = documents.bulletin_pdf(event, public=True)
-    return pdf_response(data, f"{event.competition.name}-{event.name}-成绩公示表.pdf",
-                        ascii_name=f"results-bulletin-{event.id}.pdf")
-
-
-# ---- public verification -------------------------------------------------------------------------
-
-@bp.route("/verify")
-@public
-def verify_form():
-    form = VerifyForm(request.args)
-    qr_text = (request.args.get("qr") or "").strip()
-    if qr_text:
-        return _verify_page(form, None, _signed_check(qr_text))
-    if form.code.data:
-        return redirect(url_for("certificates.verify", code=operations.normalize_code(form.code.data) or "-"))
-    return render_template("certificates/verify.html", form=form, cert=None, view=None, signed=None)
-
-
-def _signed_check(text: str) -> dict:
-    """The offline check of a QR text: the issuer's published keys only, no database."""
-    check = offline.verify_text(text[:offline.MAX_TEXT], signing.published_keys())
-    issuer_name = signing.keystore().issuer_name(check.issuer) if check.issuer is not None else None
-    return {"valid": check.valid, "reason": check.reason, "fields": check.fields, "code": check.code,
-            "issuer_name": issuer_name, "award_label": documents.AWARD_ZH.get(check.fields.get("award"),
-                                                                             check.fields.get("award"))}
-
-
-def _verify_page(form, code: str | None, signed: dict | None):
-    code = code or (signed or {}).get("code")
-    cert = None
-    if code:
-        try:
-            cert = db.session.scalar(select(Certificate).where(Certificate.code == operations.normalize_code(code)))
-        except SQLAlchemyError:  # the signature speaks for itself when the register cannot be read
-            db.session.rollback()
-    view = operations.public_view(cert) if cert else None
-    if signed and cert is not None and signed["fields"].get("serial") not in (None, cert.serial):
-        signed["mismatch"] = True   # a genuine signature pasted under another certificate's address
-    if code and not form.code.data:
-        form.code.data = operations.display_code(operations.normalize_code(code))
-    status = 200 if (cert or (signed and signed["valid"])) else 404
-    return render_template("certificates/verify.html", form=form, cert=cert, view=view, signed=signed,
-                           award_names=documents.AWARD_ZH), status
-
-
-@bp.route("/verify/<code>")
-@public
-def verify(code: str):
-    form = VerifyForm(code=operations.display_code(operations.normalize_code(code)))
-    signed = _signed_check(request.url) if request.args.get(offline.PARAM) else None
-    return _verify_page(form, code, signed)

@@ -1,8 +1,10 @@
 """Competition and event forms. An event's scheme is edited as two tables: components and criteria."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.fields import FieldList
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class CompetitionForm(FlaskForm):
@@ -39,7 +41,7 @@ class StatusForm(FlaskForm):
 
 
 class ComponentRow(Form):
-    key = StringField(_l("Key"))
+    key = HiddenField()  # made from the row when empty: the organizer never types a code
     name = StringField(_l("Name"))
     weight = StringField(_l("Weight"))
     entry = SelectField(_l("Scores entered by"), validate_choice=False,
@@ -47,8 +49,9 @@ class ComponentRow(Form):
 
 
 class CriterionRow(Form):
-    component = StringField(_l("Component key"))
-    key = StringField(_l("Key"))
+    # The component row the criterion belongs to (its position in the table above), chosen from a list.
+    component = SelectField(_l("Component"), validate_choice=False)
+    key = HiddenField()  # made from the row when empty
     name = StringField(_l("Name"))
     max_score = StringField(_l("Max score"))
     kind = SelectField(_l("Kind"), validate_choice=False,
@@ -56,7 +59,7 @@ class CriterionRow(Form):
     scale = SelectField(_l("Scale"), validate_choice=False,
                         choices=[("marks", _l("Marks")), ("wsi3", _l("0–3 judgement scale"))])
     step = StringField(_l("Step"))
-    descriptors = TextAreaField(_l("Descriptors for 0–3 (one per line)"))
+    descriptors = TextAreaField(_l("What each point 0, 1, 2, 3 means (four lines, without the number)"))
 
 
 class EventForm(FlaskForm):
@@ -85,9 +88,11 @@ class EventForm(FlaskForm):
     share_third = StringField(_l("Third prize share"), default="0.30")
     min_total = StringField(_l("Minimum total for an award"), default="60")
     standardized = BooleanField(_l("Show the WorldSkills standardized score (median → 700)"))
-    tiebreak = StringField(_l("Tie-break chain (e.g. component:practical, criterion:P1, time_used)"))
+    # Equal totals are separated by these, in order: a component's total, a criterion, the time used.
+    tiebreak = FieldList(SelectField(_l("Then by"), validate_choice=False), min_entries=3)
     no_shared_ranks = BooleanField(_l("No shared ranks (ties must be resolved by the chief judge)"))
     min_age = StringField(_l("Minimum age"))
     max_age = StringField(_l("Maximum age"))
     min_skill_grade = SelectField(_l("Minimum skill grade"), validate_choice=False)
-    organization_kinds = StringField(_l("Organization kinds allowed (comma-separated codes; empty: any)"))
+    organization_kinds = SelectMultipleField(_l("Organization kinds allowed (none ticked: any)"), validate_choice=False,
+                                             widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

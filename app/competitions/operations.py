@@ -237,8 +237,8 @@ def update_event(event: Event, data: dict, actor) -> Event:
     merged = {**_as_input(before), **{k: v for k, v in data.items() if k != "version"}}
     clean = parse_event(merged)
     if clean["two_layer"] != event.two_layer:
-        from ..judging.queries import is_drawn
-        if is_drawn(event):
+        from ..judging.models import Draw  # the mapped models are one graph; judging's logic sits above
+        if Draw.codes_drawn(event.id):
             errors = Collector()
             errors.add("two_layer", N_("The codes have been drawn: two-layer encryption can no longer be switched."))
             errors.raise_if_any()

@@ -26,12 +26,16 @@ from .models import Competition, CompetitionSupervisor, Event
 PUBLIC_STATUSES = ("registration_open", "registration_closed", "judging", "publicity", "final", "archived")
 
 
+# One order for every public list of competitions (the home page and /competitions alike):
+# the latest registration deadline first.
+PUBLIC_ORDER = (Competition.registration_closes_at.desc(), Competition.id.desc())
+
+
 @bp.route("/competitions")
 @public
 def index():
     items = db.session.scalars(
-        select(Competition).where(Competition.status.in_(PUBLIC_STATUSES))
-        .order_by(Competition.year.desc(), Competition.id.desc())).all()
+        select(Competition).where(Competition.status.in_(PUBLIC_STATUSES)).order_by(*PUBLIC_ORDER)).all()
     return render_template("competitions/index.html", competitions=items)
 
 
@@ -41,7 +45,17 @@ def show(competition_id: int):
     comp = db.get_or_404(Competition, competition_id)
     if comp.status not in PUBLIC_STATUSES and not manages(comp, current_user):
         abort(404)
-    return render_template("competitions/show.html", competition=comp)
+    from ..registration.operations import window_open
+    from ..results.public import PUBLIC_STATUSES as RESULT_STATUSES
+    registration_open = window_open(comp) and comp.kind != "title_selection"
+    endpoint = None
+    if current_user.is_authenticated:
+        if manages(comp, current_user):
+            endpoint = "registration.manage_register"
+        elif current_user.has_role("candidate", "org_contact"):
+            endpoint = "registration.register"
+    return render_template("competitions/show.html", competition=comp, registration_open=registration_open,
+                           register_endpoint=endpoint, results_public=comp.status in RESULT_STATUSES)
 
 
 @bp.route("/manage/competitions")
@@ -105,7 +119,9 @@ def manage(competition_id: int):
     if "final" in dict(targets) and comp.stage != "preliminary":
         policy_warnings["final"] = _final_policy_texts(comp)
     previews = {target: signals.competition_preview.send(comp, key=target) for target, _unmet in targets}
+    forward = next(((t, u) for t, u in targets if t != "registration_open" or comp.status == "draft"), None)
     return render_template("competitions/manage.html", competition=comp, targets=targets, previews=previews,
+                           forward=forward,
                            status_form=StatusForm(version=comp.version), policy_warnings=policy_warnings,
                            publicity_ends_at=operations.publicity_ends_at(comp),
                            supervisors=supervisors_of(comp), supervisor_form=supervisor_form)
@@ -206,34 +222,56 @@ def _event_choices(form: EventForm) -> None:
     form.award_preset.choices = [("prizes", _("Prizes: first, second, third by shares")),
                                  ("medals", _("Medals: gold, silver, bronze and merit"))]
     form.min_skill_grade.choices = [("", _("— no limit —"))] + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
+    form.organization_kinds.choices = [(k, label(ORG_KINDS, k)) for k in ORG_KINDS]
 
 
 def _blank(row: dict) -> bool:
-    return not any(str(v or "").strip() for k, v in row.items() if k not in ("kind", "scale", "entry", "csrf_token"))
+    return not any(str(v or "").strip() for k, v in row.items()
+                   if k not in ("kind", "scale", "entry", "csrf_token", "component", "key"))
+
+
+def _new_key(prefix: str, used: set[str]) -> str:
+    n = 1
+    while f"{prefix}{n}" in used:
+        n += 1
+    used.add(f"{prefix}{n}")
+    return f"{prefix}{n}"
 
 
 def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]]:
-    """Build the API-shaped event from the form; return it with error-path aliases to form fields."""
+    """Build the API-shaped event from the form; return it with error-path aliases to form fields.
+    The organizer types no codes: a component or criterion without one gets one made from its row
+    (c1, c2 … and k1, k2 …); a criterion names its component by the row chosen from the list; the
+    tie-break chain is chosen from the rows too ("component#1", "criterion#0", "time_used")."""
     aliases: dict[str, str] = {}
     components = []
-    index_of: dict[str, int] = {}
+    index_of: dict[str, int] = {}  # a component's row position (or, from older clients, its key) → index
+    used = {(r.form.key.data or "").strip() for r in form.components.entries} | {
+        (r.form.key.data or "").strip() for r in form.criteria.entries}
+    comp_key_of_row: dict[int, str] = {}
     for i, row in enumerate(form.components.entries):
         d = row.data
         if _blank(d):
             continue
         ci = len(components)
-        index_of.setdefault(d["key"].strip(), ci)
+        key = (d["key"] or "").strip() or _new_key("c", used)
+        comp_key_of_row[i] = key
+        index_of.setdefault(str(i), ci)
+        index_of.setdefault(key, ci)
         for f in ("key", "name", "weight", "entry"):
-            aliases[f"scheme.components[{ci}].{f}"] = f"components-{i}-{f}"
-        aliases[f"scheme.components[{ci}].criteria"] = f"components-{i}-key"
-        components.append({"key": d["key"].strip(), "name": d["name"], "weight": d["weight"],
+            aliases[f"scheme.components[{ci}].{f}"] = f"components-{i}-{'name' if f == 'key' else f}"
+        aliases[f"scheme.components[{ci}].criteria"] = f"components-{i}-name"
+        components.append({"key": key, "name": d["name"], "weight": d["weight"],
                            "entry": d["entry"], "criteria": []})
     unassigned = []
+    crit_key_of_row: dict[int, str] = {}
     for i, row in enumerate(form.criteria.entries):
         d = row.data
         if _blank(d):
             continue
-        crit = {"key": d["key"].strip(), "name": d["name"], "max_score": d["max_score"], "kind": d["kind"],
+        key = (d["key"] or "").strip() or _new_key("k", used)
+        crit_key_of_row[i] = key
+        crit = {"key": key, "name": d["name"], "max_score": d["max_score"], "kind": d["kind"],
                 "scale": d["scale"]}
         if d["scale"] == "wsi3":
             lines = [ln.strip() for ln in (d["descriptors"] or "").splitlines() if ln.strip()]
@@ -246,9 +284,27 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
             continue
         ki = len(components[ci]["criteria"])
         for f in ("key", "name", "max_score", "kind", "scale", "step", "descriptors"):
-            aliases[f"scheme.components[{ci}].criteria[{ki}].{f}"] = f"criteria-{i}-{f}"
+            aliases[f"scheme.components[{ci}].criteria[{ki}].{f}"] = f"criteria-{i}-{'name' if f == 'key' else f}"
         components[ci]["criteria"].append(crit)
     aliases["scheme.components"] = "components-0-weight"
+    chain = []
+    for j, entry in enumerate(form.tiebreak.entries):
+        value = (entry.data or "").strip()
+        kind, _sep, pos = value.partition("#")
+        if not value:
+            continue
+        if kind == "component" and pos.isdigit():
+            value = f"component:{comp_key_of_row.get(int(pos), '?')}"
+        elif kind == "criterion" and pos.isdigit():
+            value = f"criterion:{crit_key_of_row.get(int(pos), '?')}"
+        aliases[f"tiebreak[{len(chain)}]"] = f"tiebreak-{j}"
+        chain.append(value)
+    if not chain and request.form.get("tiebreak"):  # an older client's typed chain
+        chain = [t.strip() for t in request.form["tiebreak"].split(",") if t.strip()]
+        for j in range(len(chain)):
+            aliases[f"tiebreak[{j}]"] = "tiebreak-0"
+    aliases["tiebreak"] = "tiebreak-0"
+    kinds = [part.strip() for k in (form.organization_kinds.data or []) for part in str(k).split(",") if part.strip()]
     data = {
         "name": form.name.data, "occupation": form.occupation.data, "track": form.track.data,
         "team_size": form.team_size.data, "max_entrants": form.max_entrants.data or None,
@@ -260,22 +316,40 @@ def event_form_to_data(form: EventForm) -> tuple[dict, dict[str, str], list[int]
                    "standardized": form.standardized.data,
                    **({"shares": [form.share_first.data, form.share_second.data, form.share_third.data]}
                       if form.award_preset.data == "prizes" else {})},
-        "tiebreak": [t.strip() for t in (form.tiebreak.data or "").split(",") if t.strip()],
+        "tiebreak": chain,
         "no_shared_ranks": form.no_shared_ranks.data,
         "two_layer": form.two_layer.data,
         "eligibility": {"min_age": form.min_age.data, "max_age": form.max_age.data,
                         "min_skill_grade": form.min_skill_grade.data or None,
-                        "organization_kinds": [k.strip() for k in (form.organization_kinds.data or "").split(",")
-                                               if k.strip()]},
+                        "organization_kinds": kinds},
     }
     for name in ("min_age", "max_age", "min_skill_grade", "organization_kinds"):
         aliases[f"eligibility.{name}"] = name
     aliases.update({"awards.shares": "share_first", "awards.preset": "award_preset", "awards.min_total": "min_total",
                     "scheme.aggregation": "aggregation", "scheme.min_judges": "min_judges",
                     "scheme.trim_fallback": "trim_fallback"})
-    for j in range(len(data["tiebreak"])):
-        aliases[f"tiebreak[{j}]"] = "tiebreak"
     return data, aliases, unassigned
+
+
+def scheme_choices(form: EventForm) -> None:
+    """The lists the scheme tables choose from, made from the rows on the form (static/js/app.js
+    rebuilds them as rows are typed): each criterion's component, and the tie-break chain."""
+    comps = []
+    for i, row in enumerate(form.components.entries):
+        name = (row.form.name.data or "").strip()
+        if name or (row.form.key.data or "").strip():
+            comps.append((str(i), name or _("Component %(n)d", n=i + 1)))
+    crits = [(str(i), (row.form.name.data or "").strip()) for i, row in enumerate(form.criteria.entries)
+             if (row.form.name.data or "").strip()]
+    for row in form.criteria.entries:
+        row.form.component.choices = [("", _("— choose —"))] + comps
+    chain = ([("", _("— nothing more —"))] + [(f"component#{i}", _("Total of %(name)s", name=n)) for i, n in comps]
+             + [(f"criterion#{i}", _("Criterion: %(name)s", name=n)) for i, n in crits]
+             + [("time_used", _("Less time used"))])
+    for entry in form.tiebreak.entries:
+        entry.choices = chain
+        if entry.data and entry.data not in {v for v, _l in chain}:
+            entry.choices = chain + [(entry.data, entry.data)]
 
 
 def fill_event_form(form: EventForm, event: Event) -> None:
@@ -298,7 +372,7 @@ def fill_event_form(form: EventForm, event: Event) -> None:
     form.min_age.data = str(elig.get("min_age", "")) if elig.get("min_age") is not None else ""
     form.max_age.data = str(elig.get("max_age", "")) if elig.get("max_age") is not None else ""
     form.min_skill_grade.data = str(elig.get("min_skill_grade") or "")
-    form.organization_kinds.data = ", ".join(elig.get("organization_kinds", []))
+    form.organization_kinds.data = list(elig.get("organization_kinds", []))
 
 
 def fill_scheme(form: EventForm, scheme: dict, tiebreak: list) -> None:
@@ -312,16 +386,25 @@ def fill_scheme(form: EventForm, scheme: dict, tiebreak: list) -> None:
         form.components.append_entry()
     while len(form.criteria.entries) < len(crits) + 2:
         form.criteria.append_entry()
-    for row, comp in zip(form.components.entries, comps):
+    row_of = {}
+    for i, (row, comp) in enumerate(zip(form.components.entries, comps)):
         row.form.key.data, row.form.name.data = comp["key"], comp["name"]
         row.form.weight.data, row.form.entry.data = comp["weight"], comp.get("entry", "judges")
-    for row, (ckey, crit) in zip(form.criteria.entries, crits):
+        row_of[f"component:{comp['key']}"] = f"component#{i}"
+        row_of[comp["key"]] = str(i)
+    for i, (row, (ckey, crit)) in enumerate(zip(form.criteria.entries, crits)):
         f = row.form
-        f.component.data, f.key.data, f.name.data = ckey, crit["key"], crit["name"]
+        f.component.data, f.key.data, f.name.data = row_of.get(ckey, ""), crit["key"], crit["name"]
         f.max_score.data, f.kind.data, f.scale.data = crit["max_score"], crit["kind"], crit["scale"]
         f.step.data = crit.get("step", "")
         f.descriptors.data = "\n".join(crit.get("descriptors", []))
-    form.tiebreak.data = ", ".join(tiebreak)
+        row_of[f"criterion:{crit['key']}"] = f"criterion#{i}"
+    while len(form.tiebreak.entries) < len(tiebreak) + 1:
+        form.tiebreak.append_entry()
+    for entry in form.tiebreak.entries:
+        entry.data = ""
+    for entry, item in zip(form.tiebreak.entries, tiebreak):
+        entry.data = row_of.get(item, item)
 
 
 def _save_event(form: EventForm, comp: Competition, event: Event | None):
@@ -329,7 +412,7 @@ def _save_event(form: EventForm, comp: Competition, event: Event | None):
     if unassigned:
         for i in unassigned:
             form.criteria.entries[i].form.component.errors = [
-                _("Enter the key of one of the components above.")]
+                _("Choose one of the components above.")]
         return None
     saved = {}
 
@@ -358,6 +441,7 @@ def event_new(competition_id: int):
         if event is not None:
             flash(_("Event %(name)s saved.", name=event.name), "success")
             return redirect(url_for("competitions.manage", competition_id=comp.id))
+    scheme_choices(form)
     return render_template("competitions/event_form.html", form=form, competition=comp, event=None,
                            org_kinds=ORG_KINDS, templates=rubric_ops.choices(current_user), chosen=chosen)
 
@@ -376,6 +460,7 @@ def event_edit(event_id: int):
         if saved is not None:
             flash(_("Event %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("competitions.manage", competition_id=comp.id))
+    scheme_choices(form)
     return render_template("competitions/event_form.html", form=form, competition=comp, event=event,
                            org_kinds=ORG_KINDS)
 
@@ -387,5 +472,5 @@ def _default_scheme(form: EventForm) -> None:
     rows[0].form.entry.data = "import"
     rows[1].form.key.data, rows[1].form.name.data, rows[1].form.weight.data = "practical", _("Practical"), "0.70"
     crit = form.criteria.entries[0].form
-    crit.component.data, crit.key.data, crit.name.data = "theory", "T1", _("Theory exam")
+    crit.component.data, crit.key.data, crit.name.data = "0", "T1", _("Theory exam")
     crit.max_score.data, crit.step.data = "100", "0.5"

@@ -8,13 +8,15 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import one_of, utcnow
 
 STATUSES = ("queued", "running", "done", "failed")
+KINDS = ("certificates",)  # what runs each kind: app/wiring.py (a new kind is a new migration)
 
 
 class Job(db.Model):
     __tablename__ = "jobs"
+    __table_args__ = (one_of("kind", KINDS), one_of("status", STATUSES))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex: not guessable
     kind: Mapped[str] = mapped_column(String(30))

@@ -1,89 +1,65 @@
-"""Batch certificate printing.
+"""Background jobs, whatever they do: create, dispatch, run, fail, resume, read.
 
-A job renders every valid certificate of a competition (or one event) in groups of one design,
-each group one many-page document (certificates/batch.py): the group's document goes to
-`jobs/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
-`jobs/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
-digital PDFs and print files of at most PDF_PRINT_PAGES pages, named after the competition and
-the job. Those folders are in the configured storage (app/storage: the database by default, or
-an S3-compatible store, or a local directory), so every application instance and RQ worker
-reaches them. Progress is the number of digital PDFs stored; a group is done when its part and
-all its PDFs are there (the part is written last), so a job that was killed resumes where it
-stopped and never renders a finished group twice; serials were fixed at issue, so a resumed job
-cannot duplicate one.
+A job's kind says what does its work: `register(kind, JobKind(...))`, declared in app/wiring.py
+(batch certificate printing: app/certificates/printing.py). With REDIS_URL set a job goes to RQ
+workers (`rq worker jiangxuan`): the task is named by its dotted path and run by app/worker.py
+inside the application, so nothing here imports the application or the areas above. Without
+Redis it runs in a background thread of the app. Progress lives in the database (jobs table), so
+the web process, in-process threads and workers on other machines all see the same numbers.
 
-Where it runs: with REDIS_URL set, on RQ workers (`rq worker jiangxuan`), split into chunks so
-that workers on several machines share a big batch; without Redis, in a background thread of
-the app. Either way the rendering itself uses a pool
-of PDF_WORKERS processes that load fonts and keys once, collect garbage every few groups and are
-replaced after about PDF_WORKER_MAX_TASKS certificates, so memory stays flat.
+A job's files live in its folder `jobs/<job id>/` of the configured storage (app/storage: the
+database by default, or an S3-compatible store, or a local directory), so every application
+instance and RQ worker reaches them; a finished job's files are downloaded from there, streamed
+(`file_response`). The id of the request that started a job goes with it (RQ job meta, or the
+thread's context), so the job's log lines carry it (app/observability.py).
 """
 from __future__ import annotations
 
-import gc
 import logging
-import multiprocessing
 import re
-import secrets
-import tempfile
 import threading
-import time
-import zipfile
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from ..audit.operations import record
-from ..certificates import batch
-from ..certificates.documents import TEMPLATE_FILES
-from ..certificates.models import Certificate
-from ..certificates.operations import certificate_context, design_images, settings_for
-from ..competitions.models import Competition
-from ..domain.errors import N_, DomainError
 from .. import observability, storage, uow
+from ..audit.operations import record
+from ..domain.errors import N_, DomainError
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Job
 
 log = logging.getLogger(__name__)
-CHUNK = 100          # certificates per RQ task
 STALE_AFTER = timedelta(seconds=120)
 QUEUE = "jiangxuan"
+RQ_TASK = "app.worker.task"  # the worker's entry point: runs a dotted-path task inside the app
 
 
 class JobStateError(DomainError):
     code = "wrong_state"
 
 
-# ---- creating and reading jobs ------------------------------------------------------------------
-
-def _scope(comp_id: int, event_id: int | None):
-    stmt = select(Certificate).where(Certificate.competition_id == comp_id, Certificate.status == "valid")
-    if event_id is not None:
-        stmt = stmt.where(Certificate.event_id == event_id)
-    return stmt.order_by(Certificate.seq)
+@dataclass(frozen=True)
+class JobKind:
+    work: Callable[[Job], None]      # do (or finish) the job's work in this process
+    done: Callable[[str], int]       # how much is done, counted from what is stored
+    rq_task: str                     # dotted path of the RQ task that starts the job on workers
 
 
-def create_certificate_job(comp: Competition, actor, base_url: str, event_id: int | None = None) -> Job:
-    if comp.status not in ("final", "archived"):
-        raise JobStateError(N_("Certificates are printed once the competition is final."))
-    total = len(db.session.scalars(_scope(comp.id, event_id)).all())
-    if total == 0:
-        raise JobStateError(N_("There is no valid certificate to print."))
-    job = Job(id=secrets.token_hex(16), kind="certificates", competition_id=comp.id, event_id=event_id,
-              params={"base_url": base_url}, total=total, created_by_id=getattr(actor, "id", None))
-    db.session.add(job)
-    db.session.flush()
-    record("job.create", object_type="jobs", object_id=None, actor=actor, competition_id=comp.id,
-           event_id=event_id, after={"job_id": job.id, "kind": job.kind, "total": total})
-    return job
+_kinds: dict[str, JobKind] = {}
 
+
+def register(kind: str, job_kind: JobKind) -> None:
+    _kinds[kind] = job_kind
+
+
+# ---- reading jobs -------------------------------------------------------------------------------
 
 def job_folder(job_id: str, sub: str | None = None) -> str:
-    """The job's folder in the storage: jobs/<id> (sub: its pdf/ or parts/ folder)."""
+    """The job's folder in the storage: jobs/<id> (sub: a folder of its own, such as pdf/)."""
     if not re.fullmatch(r"[0-9a-f]{32}", job_id or ""):
         raise ValueError("bad job id")
     return f"jobs/{job_id}" + (f"/{sub}" if sub else "")
@@ -109,7 +85,7 @@ def file_response(job: Job, name: str):
     """The download of one output file (web and API alike), streamed from the storage; None: 404."""
     from flask import Response
 
-    from ..registration.exports import attachment
+    from ..downloads import attachment
     found = open_file(job, name)
     if found is None:
         return None
@@ -120,6 +96,16 @@ def file_response(job: Job, name: str):
     response.headers["Content-Disposition"] = attachment(name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def status_json(job: Job, download_url=None) -> dict:
+    out = {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
+           "error": job.error, "stale": is_stale(job), "created_at": job.created_at, "finished_at": job.finished_at,
+           "files": [dict(f, url=download_url(f["name"]) if download_url else None) for f in job.files or []]}
+    zip_file = next((f["name"] for f in job.files or [] if f.get("kind") == "zip"), None)
+    if job.status == "done" and download_url and zip_file:
+        out["download_url"] = download_url(zip_file)
+    return out
 
 
 def resume(job: Job, actor) -> Job:
@@ -142,8 +128,9 @@ def dispatch(job_id: str) -> None:
     if app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
         from redis import Redis
         from rq import Queue
+        job = db.session.get(Job, job_id)
         Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            "app.jobs.runner.rq_plan", job_id, job_timeout=3600,
+            RQ_TASK, _kinds[job.kind].rq_task, job_id, job_timeout=3600,
             meta={"request_id": observability.current_request_id()})  # its log lines carry the request's id
         return
     thread = threading.Thread(target=_run_in_app, args=(app, job_id, observability.current_request_id()),
@@ -171,80 +158,25 @@ def _run_in_app(app, job_id: str, request_id: str | None = None) -> None:
             db.session.remove()
 
 
-_rq_app = None
-
-
-def _rq_context():
-    global _rq_app
-    if _rq_app is None:
-        from .. import create_app
-        _rq_app = create_app()
-        from ..observability import configure_logging
-        configure_logging(_rq_app)
-    return _rq_app.app_context()
-
-
-def rq_plan(job_id: str) -> None:
-    """RQ task: split the job into chunks other workers can take."""
+def enqueue_more(task: str, *args) -> None:
+    """From inside an RQ task: enqueue a follow-up task (a dotted path run by app/worker.py) on the
+    same queue and connection, carrying the request id of the job's request."""
     from rq import Queue, get_current_job
-    meta = {"request_id": _rq_request_id()}
-    with _rq_context():
-        job = db.session.get(Job, job_id)
-        if job is None or job.status == "done":
-            return
-        _mark_running(job)
-        log.info("job %s: planning chunks", job_id)
-        plan, _designs = _plan(job, full=False)
-        q = Queue(QUEUE, connection=get_current_job().connection)
-        chunk: list[str] = []
-        for group in plan:  # whole render groups per task, about CHUNK certificates each
-            chunk += [c["serial"] for c in group["items"]]
-            if len(chunk) >= CHUNK:
-                q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600, meta=meta)
-                chunk = []
-        if chunk:
-            q.enqueue("app.jobs.runner.rq_chunk", job_id, chunk, job_timeout=3600, meta=meta)
-        db.session.remove()
-
-
-def _rq_request_id() -> str | None:
-    """The id of the request that started this RQ task's job (its log lines carry it)."""
-    from rq import get_current_job
     current = get_current_job()
-    rid = (current.meta or {}).get("request_id") if current is not None else None
-    observability.job_request_id.set(rid)
-    return rid
-
-
-def rq_chunk(job_id: str, serials: list[str]) -> None:
-    _rq_request_id()
-    with _rq_context():
-        log.info("job %s: rendering a chunk of %d certificates", job_id, len(serials))
-        try:
-            job = db.session.get(Job, job_id)
-            if job is None or job.status in ("done", "failed"):
-                return
-            _render(job, set(serials))
-            _finish_if_complete(job)
-        except Exception as exc:  # a failed chunk fails the job; what was rendered stays
-            db.session.rollback()
-            _fail(job_id, exc)
-            raise
-        finally:
-            db.session.remove()
+    Queue(QUEUE, connection=current.connection).enqueue(
+        RQ_TASK, task, *args, job_timeout=3600, meta={"request_id": observability.current_request_id()})
 
 
 # ---- running ------------------------------------------------------------------------------------
 
-def _mark_running(job: Job) -> None:
+def mark_running(job: Job) -> None:
     now = utcnow()
     job.status, job.started_at, job.heartbeat_at, job.error = "running", job.started_at or now, now, None
     uow.commit()
 
 
-def _fail(job_id: str, exc: BaseException) -> None:
-    """Mark the job failed, saying why; what was rendered stays stored and counts as done."""
-    done = len(storage.current().names(job_folder(job_id, "pdf")))
+def fail(job_id: str, exc: BaseException, done: int) -> None:
+    """Mark the job failed, saying why; what was done stays stored and counts as done."""
     db.session.execute(update(Job).where(Job.id == job_id).values(
         status="failed", done=done, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
     uow.commit()
@@ -255,211 +187,11 @@ def run(job_id: str) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status == "done":
         return
+    kind = _kinds[job.kind]
     try:
-        _mark_running(job)
-        _render(job)
-        _finish_if_complete(job)
+        mark_running(job)
+        kind.work(job)
     except Exception as exc:
         log.exception("job %s failed", job_id)
         db.session.rollback()
-        _fail(job_id, exc)
-
-
-def _safe_name(serial: str) -> str:
-    return re.sub(r"[^\w\-.]", "_", serial) + ".pdf"
-
-
-def _progress(job: Job) -> None:
-    done = len(storage.current().names(job_folder(job.id, "pdf")))
-    db.session.execute(update(Job).where(Job.id == job.id).values(done=done, heartbeat_at=utcnow()))
-    uow.commit()
-
-
-def _plan(job: Job, only: set[str] | None = None, full: bool = True) -> tuple[list[dict], dict]:
-    """The job's render groups (certificates.batch.groups) and each design's template and images.
-
-    `only`: the groups of these serials alone (an RQ chunk is made of whole groups, and a group's
-    make-up depends on its own serials only, so the chunk's groups come out the same); `full=False`:
-    the grouping alone (serial, seq, design), without the printed contexts — the costly part (QR
-    codes), which a chunk must not recompute for the whole job."""
-    comp = db.session.get(Competition, job.competition_id)
-    base_url = (job.params or {}).get("base_url") or "http://localhost:5000"
-    settings = None
-    items, designs = [], {}
-    stmt = _scope(job.competition_id, job.event_id)
-    if only is not None:
-        stmt = stmt.where(Certificate.serial.in_(sorted(only)))
-    for cert in db.session.scalars(stmt):
-        if not full:
-            items.append({"serial": cert.serial, "seq": cert.seq, "design": cert.design_id or 0})
-            continue
-        if cert.design is None and settings is None:
-            settings = settings_for(comp)  # certificates issued before designs were kept
-        ctx = certificate_context(cert, settings, base_url)
-        key = cert.design_id or 0
-        if key not in designs:
-            designs[key] = {"template": TEMPLATE_FILES[ctx["template"]], "assets": design_images(cert, settings)}
-        ctx.update(design=key, seq=cert.seq, issuer_id=cert.issuer_id)
-        items.append(ctx)
-    return batch.groups(items, GROUP), designs
-
-
-GROUP = batch.GROUP
-
-
-def _render(job: Job, only: set[str] | None = None) -> None:
-    """Render the groups this job (or this chunk of it) still lacks: a group is done when its print
-    part and every one of its digital PDFs are stored."""
-    cfg = current_app.config
-    store = storage.current()
-    pdf_folder, parts_folder = job_folder(job.id, "pdf"), job_folder(job.id, "parts")
-    plan, designs = _plan(job, only)
-    uow.commit()  # no transaction stays open while rendering
-    _progress(job)
-    have_pdfs, have_parts = store.names(pdf_folder), store.names(parts_folder)
-    todo = []
-    for group in plan:
-        serials = [c["serial"] for c in group["items"]]
-        if only is not None and not set(serials) & only:
-            continue
-        if group["name"] in have_parts and all(_safe_name(s) in have_pdfs for s in serials):
-            continue
-        design = designs[group["design"]]
-        todo.append({"name": group["name"], "template": design["template"], "assets": design["assets"],
-                     "items": group["items"]})
-    if not todo:
-        return
-    font_dir = cfg["PDF_FONT_DIR"]
-    workers = int(cfg.get("PDF_WORKERS") or 0)
-    last = time.monotonic()
-
-    def save(name: str, document: bytes, singles: list[tuple[str, bytes]], seconds: float = 0.0) -> None:
-        nonlocal last
-        observability.observe_render("certificate_batch_group", seconds)
-        written = time.monotonic()
-        # The part last: a stored part means its group is complete (the db storage writes the
-        # group in one transaction anyway).
-        store.put_many([(f"{pdf_folder}/{_safe_name(serial)}", data) for serial, data in singles]
-                       + [(f"{parts_folder}/{name}", document)])
-        try:
-            m = observability.metrics()
-            m.storage_write.labels(store.name).observe(time.monotonic() - written)
-            m.certificates.inc(len(singles))
-        except Exception:  # metrics never stop a job
-            logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
-        if time.monotonic() - last > 0.5:
-            _progress(job)
-            last = time.monotonic()
-
-    init = (font_dir, cfg.get("CERT_KEY_DIR"), cfg.get("CERT_KEY_PASSPHRASE"))
-    if workers <= 0:
-        batch.init_worker(*init)
-        for task in todo:
-            save(*_render_group_task(task))
-    else:
-        context = multiprocessing.get_context("spawn")  # never fork a process holding DB connections
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=batch.init_worker, initargs=init,
-                                 max_tasks_per_child=max(1, int(cfg.get("PDF_WORKER_MAX_TASKS") or 200) // GROUP)) as ex:
-            for result in ex.map(_render_group_task, todo):
-                save(*result)
-    _progress(job)
-
-
-def _render_group_task(task: dict):
-    started = time.perf_counter()
-    name, document, singles = batch.render_group(task)
-    return name, document, singles, time.perf_counter() - started
-
-
-def _finish_if_complete(job: Job) -> None:
-    db.session.refresh(job)
-    plan, _designs = _plan(job, full=False)
-    uow.commit()
-    store = storage.current()
-    pdfs = [_safe_name(c["serial"]) for g in plan for c in g["items"]]
-    parts = [g["name"] for g in plan]
-    if not (set(pdfs) <= store.names(job_folder(job.id, "pdf"))
-            and set(parts) <= store.names(job_folder(job.id, "parts"))):
-        return
-    comp = db.session.get(Competition, job.competition_id)
-    files = _assemble(store, job.id, pdfs, parts, [len(g["items"]) for g in plan],
-                      int(current_app.config.get("PDF_PRINT_PAGES") or 500), _file_stem(comp, job))
-    result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(
-        status="done", done=len(pdfs), total=len(pdfs), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
-    uow.commit()
-    if result.rowcount:
-        log.info("job %s done: %d certificates", job.id, len(pdfs))
-
-
-def _file_stem(comp: Competition, job: Job) -> str:
-    """An ASCII stem naming the batch's files after the competition and the job (each download has
-    a name of its own): certificates-c3-e6-1a2b3c4d."""
-    event = f"-e{job.event_id}" if job.event_id else ""
-    return f"certificates-c{comp.id}{event}-{job.id[:8]}"
-
-
-def _assemble(store, job_id: str, pdfs: list[str], parts: list[str], sizes: list[int], pages_per_file: int,
-              stem: str) -> list[dict]:
-    """One zip of the digital PDFs, and print files of at most `pages_per_file` pages made of the
-    groups' documents (each group document is already many pages: merging them is cheap). Each is
-    built in a local scratch directory, then stored."""
-    with tempfile.TemporaryDirectory(prefix="jx-job-") as tmp:
-        return _assemble_in(store, job_id, Path(tmp), pdfs, parts, sizes, pages_per_file, stem)
-
-
-def _assemble_in(store, job_id, root: Path, pdfs, parts, sizes, pages_per_file, stem) -> list[dict]:
-    import io
-
-    from pypdf import PdfWriter
-    folder = job_folder(job_id)
-    files = []
-    zip_name = f"{stem}.zip"
-    with zipfile.ZipFile(root / zip_name, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
-        for name, data in store.iter_files(f"{folder}/pdf", pdfs):
-            zf.writestr(name, data)
-    store.put_file(f"{folder}/{zip_name}", root / zip_name)
-    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(pdfs)})
-    (root / zip_name).unlink()
-    part_no, writer, pages = 0, None, 0
-
-    def flush():
-        nonlocal writer, pages, part_no
-        if writer is None:
-            return
-        part_no += 1
-        name = f"{stem}-print-{part_no:02d}.pdf"
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        with open(root / name, "wb") as fh:
-            writer.write(fh)
-        writer.close()
-        store.put_file(f"{folder}/{name}", root / name)
-        files.append({"name": name, "kind": "print", "size": (root / name).stat().st_size, "pages": pages})
-        (root / name).unlink()
-        writer, pages = None, 0
-        gc.collect()
-
-    for name, size in zip(parts, sizes):
-        part = store.read(f"{folder}/parts/{name}")  # one group document at a time (several MB each)
-        if part is None:
-            raise storage.StorageError(f"missing {folder}/parts/{name}")
-        start = 0
-        while start < size:
-            if writer is not None and pages >= pages_per_file:
-                flush()
-            writer = writer or PdfWriter()
-            take = min(size - start, pages_per_file - pages)
-            writer.append(io.BytesIO(part), pages=(start, start + take))
-            pages += take
-            start += take
-    flush()
-    return files
-
-
-def status_json(job: Job, download_url=None) -> dict:
-    out = {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
-           "error": job.error, "stale": is_stale(job), "created_at": job.created_at, "finished_at": job.finished_at,
-           "files": [dict(f, url=download_url(f["name"]) if download_url else None) for f in job.files or []]}
-    zip_file = next((f["name"] for f in job.files or [] if f.get("kind") == "zip"), None)
-    if job.status == "done" and download_url and zip_file:
-        out["download_url"] = download_url(zip_file)
-    return out
+        fail(job_id, exc, kind.done(job_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
@@ -72,6 +72,11 @@ class Draw(db.Model):
     seal_hash: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def codes_drawn(cls, event_id: int) -> bool:
+        """Whether the event's anonymous codes have been drawn (read by competitions, below judging)."""
+        return db.session.scalar(select(cls.id).where(cls.event_id == event_id, cls.kind == "codes")) is not None
 
     def __repr__(self) -> str:
         return f"<Draw event={self.event_id} {self.kind}>"

@@ -143,7 +143,7 @@ def lock_problems(event: Event) -> list[dict]:
 
 
 def is_drawn(event: Event) -> bool:
-    return db.session.scalar(select(Draw.id).where(Draw.event_id == event.id, Draw.kind == "codes")) is not None
+    return Draw.codes_drawn(event.id)
 
 
 def any_score(event: Event) -> bool:

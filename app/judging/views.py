@@ -370,5 +370,8 @@ def audit(event_id: int):
     if sealed:
         # The chief judge before decryption: the panel-visible audit (domain.anonymity).
         items = sealed_audit(event, items)
+    from ..audit.describe import describe, names_for
+    names = names_for(items)
     return render_template("judging/audit.html", event=event, page=page, items=items, sheet_id=sheet_id,
+                           rows=[(ev, describe(ev, names)) for ev in items],
                            sealed=sealed)

@@ -50,8 +50,14 @@ def visibility_clause(user):
     return or_(*conditions) if conditions else False
 
 
-def people_query(user):
-    return select(Person).where(visibility_clause(user))
+def people_query(user, q: str | None = None):
+    """The people this user may see; `q` narrows to a part of the name or a whole ID number (the
+    web list and the API list both search through this)."""
+    stmt = select(Person).where(visibility_clause(user))
+    q = (q or "").strip()[:64]
+    if q:
+        stmt = stmt.where(or_(Person.name.contains(q), Person.id_number == q.upper()))
+    return stmt
 
 
 def can_see(person: Person | None, user) -> bool:

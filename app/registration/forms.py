@@ -12,6 +12,7 @@ class SignupForm(PersonForm):
     """The person's own details plus the account."""
     username = StringField(_l("User name"))
     password = PasswordField(_l("Password"))
+    password_confirm = PasswordField(_l("Password again"))
 
 
 class ClaimForm(FlaskForm):

@@ -5,6 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import timeutil
+from ..competitions.models import Competition
+from ..extensions import db
 from ..domain.masking import mask_id_number, mask_phone
 from ..pdf.fonts import missing_glyphs
 from ..people.models import Organization, Person
@@ -77,3 +79,11 @@ def registrations_query(*, competition_id=None, event_id=None, status=None, orga
             select(RegistrationMember.registration_id).join(Person, Person.id == RegistrationMember.person_id)
             .where((Person.name.contains(q)) | (Person.id_number == q.upper()))))
     return stmt
+
+
+def open_competitions() -> list:
+    """Competitions whose registration window is open now."""
+    comps = db.session.scalars(select(Competition).where(Competition.status == "registration_open")
+                               .order_by(Competition.registration_closes_at)).all()
+    from .operations import window_open  # operations read this module's queries
+    return [c for c in comps if window_open(c)]

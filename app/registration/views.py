@@ -2,14 +2,14 @@
 queue with bulk review, import with every bad row listed, template and export downloads."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from ..competitions.access import managed_competition, managed_event
 from ..competitions.models import Competition, Event
-from ..domain.errors import DomainError, ValidationFailed
+from ..domain.errors import N_, DomainError, FieldError, ValidationFailed
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
 from ..extensions import db, limiter
 from ..forms_util import apply_errors, perform, submit_form
@@ -19,12 +19,12 @@ from ..people.models import Organization, Person
 from ..accounts import operations as account_ops
 from ..security import mark_authenticated, public, roles
 from . import bp, exports, operations
-from .access import can_withdraw, managed_registration, withdrawable_registration
+from .access import managed_registration, withdrawable_registration
 from .forms import BulkReviewForm, ClaimDecisionForm, ClaimForm, EntryForm, ImportForm, ReviewForm, SignupForm
 from .importer import ImportRejected, import_registrations
 from .template import template_xlsx
 from .models import Registration
-from .queries import person_view, registrations_query
+from .queries import open_competitions, person_view, registrations_query
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -81,44 +81,44 @@ def signup():
                 "is_frontline_worker": form.is_frontline_worker.data}
         created = {}
         # One answer whether the ID number was on file or not (no existence oracle).
-        if submit_form(form, lambda: created.setdefault("user", operations.signup_candidate(data))):
+        if submit_form(form, lambda: created.setdefault("user", _signup_checked(form, data))):
             user = created["user"]
             session.clear()
             session["sid"] = account_ops.start_session(user)
             login_user(user)
             mark_authenticated()
             flash(_("Your account is ready."), "success")
+            _glyph_warning(form.name.data or "")
             return redirect(url_for("registration.me"))
     return render_template("registration/signup.html", form=form)
 
 
-def _open_events():
-    comps = db.session.scalars(select(Competition).where(Competition.status == "registration_open")
-                               .order_by(Competition.registration_closes_at)).all()
-    return [c for c in comps if operations.window_open(c)]
+def _signup_checked(form, data: dict):
+    """The sign-up operation, refused (with every other field error) when the two passwords
+    differ; the request rolls back whatever the operation wrote."""
+    differ = (form.password.data or "") != (form.password_confirm.data or "")
+    mismatch = FieldError("password_confirm", N_("The two passwords differ: type the same password twice."), {})
+    try:
+        user = operations.signup_candidate(data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.errors + ([mismatch] if differ else [])) from None
+    if differ:
+        raise ValidationFailed([mismatch])
+    return user
 
 
-@bp.route("/me")
-@roles("candidate")
-def me():
-    person = db.session.scalar(select(Person).where(Person.user_id == current_user.id))
-    regs = db.session.scalars(registrations_query(person_user_id=current_user.id)).all()
-    from ..results.models import Result
-    from ..results.operations import appeal_window
-    from ..results.public import PUBLIC_STATUSES
-    published = {r.registration_id: r for r in db.session.scalars(select(Result).where(
-        Result.registration_id.in_([r.id for r in regs]))) if r.registration.event.competition.status in PUBLIC_STATUSES}
-    from ..certificates.models import Certificate
-    certs = {c.registration_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.registration_id.in_([r.id for r in regs]), Certificate.status == "valid",
-        Certificate.person_id == (person.id if person else None)))}
-    return render_template("registration/me.html", person=person, registrations=regs, results=published,
-                           certificates=certs, claim=None if person else claims.pending_claim(current_user),
-                           claim_form=ClaimForm(),
-                           appealable=lambda r: r.status == "approved" and appeal_window(r)[0],
-                           competitions=_open_events() if person else [], person_view=person_view,
-                           can_withdraw=lambda r: can_withdraw(r, current_user)
-                           and r.is_active and operations.window_open(db.session.get(Competition, r.competition_id)))
+@bp.route("/signup/name-check")
+@public
+def name_check():
+    """Which characters of a typed name no certificate font can print, while the candidate types
+    (the sign-up page asks as soon as the name is entered; nothing is stored)."""
+    from ..pdf.fonts import missing_glyphs
+    name = (request.args.get("name") or "")[:100]
+    missing = missing_glyphs(name)
+    message = (_("Certificates cannot print these characters of your name: %(chars)s. Check the name is exactly as on "
+                 "your ID document; the organizer will arrange how it is printed.", chars=" ".join(missing))
+               if missing else "")
+    return jsonify({"missing": missing, "message": message})
 
 
 @bp.route("/me/claim", methods=["POST"])
@@ -158,14 +158,35 @@ def claim_decide(claim_id: int):
 @roles("candidate", "org_contact")
 def register(event_id: int):
     event = db.get_or_404(Event, event_id)
-    comp = event.competition
-    if not operations.window_open(comp):
-        flash(_("Registration for this competition is not open now."), "error")
-        return redirect(url_for("registration.me" if current_user.has_role("candidate") else "registration.org_index"))
     is_candidate = current_user.has_role("candidate") and not current_user.has_role("org_contact")
+    done = url_for("registration.me" if is_candidate else "registration.org_index")
+    if not operations.window_open(event.competition):
+        flash(_("Registration for this competition is not open now."), "error")
+        return redirect(done)
     person = db.session.scalar(select(Person).where(Person.user_id == current_user.id)) if is_candidate else None
     if is_candidate and person is None:
         abort(403)
+    return _entry_page(event, "self" if is_candidate else "org_contact", person, done)
+
+
+@bp.route("/manage/events/<int:event_id>/register", methods=["GET", "POST"])
+@roles("admin", "organizer")
+def manage_register(event_id: int):
+    """An organizer enters a contestant (or a team) by hand, as an organization's contact can:
+    the same operation and rules, with the organization chosen from the list."""
+    event = managed_event(event_id)
+    done = url_for("registration.queue", competition_id=event.competition_id, event_id=event.id)
+    if not operations.window_open(event.competition):
+        flash(_("Registration for this competition is not open now."), "error")
+        return redirect(done)
+    return _entry_page(event, "organizer", None, done)
+
+
+def _entry_page(event: Event, source: str, person: Person | None, done: str):
+    """The entry form for a candidate (their own record), an organization's contact or an
+    organizer (the person typed here); one service, operations.register, behind all three."""
+    comp = event.competition
+    is_candidate = source == "self"
     form = EntryForm()
     while len(form.members.entries) < event.team_size - 1:
         form.members.append_entry()
@@ -178,7 +199,7 @@ def register(event_id: int):
         else:
             person_data = _person_data(form)
         data = {"person": person_data}
-        if is_candidate:
+        if source in ("self", "organizer"):
             data["organization_id"] = form.organization_id.data or None
         if event.team_size > 1:
             data["team_name"] = form.team_name.data
@@ -186,7 +207,7 @@ def register(event_id: int):
                                 "id_number": r.form.id_number.data or "", "gender": r.form.gender.data or None,
                                 "birth_date": r.form.birth_date.data or None} for r in form.members]
         try:
-            reg = operations.register(event, data, current_user, "self" if is_candidate else "org_contact")
+            reg = operations.register(event, data, current_user, source)
             db.session.flush()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -203,16 +224,22 @@ def register(event_id: int):
             db.session.rollback()
             form.form_errors = [error_message(exc)]
         else:
-            flash(_("Registration submitted for %(event)s. The organizer will review it.", event=event.name), "success")
-            from ..pdf.fonts import missing_glyphs
+            if source == "organizer":
+                flash(_("Registration added to %(event)s; it awaits review below.", event=event.name), "success")
+            else:
+                flash(_("Registration submitted for %(event)s. The organizer will review it.", event=event.name), "success")
             for m in reg.members:
-                if missing := missing_glyphs(m.person.name):
-                    flash(_("The name %(name)s has characters no certificate font can print (%(chars)s): "
-                            "the organizer will check it with you.", name=m.person.name, chars=" ".join(missing)),
-                          "warning")
-            return redirect(url_for("registration.me" if is_candidate else "registration.org_index"))
+                _glyph_warning(m.person.name)
+            return redirect(done)
     return render_template("registration/register.html", form=form, event=event, competition=comp,
-                           person=person, is_candidate=is_candidate)
+                           person=person, is_candidate=is_candidate, source=source, back=done)
+
+
+def _glyph_warning(name: str) -> None:
+    from ..pdf.fonts import missing_glyphs
+    if missing := missing_glyphs(name):
+        flash(_("The name %(name)s has characters no certificate font can print (%(chars)s): "
+                "the organizer will check it with you.", name=name, chars=" ".join(missing)), "warning")
 
 
 @bp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
@@ -235,10 +262,11 @@ def org_index():
     if current_user.organization_id is None:
         abort(403)
     status = request.args.get("status") or None
-    stmt = registrations_query(organization_id=current_user.organization_id, status=status)
+    text = (request.args.get("q") or "").strip()[:64]
+    stmt = registrations_query(organization_id=current_user.organization_id, status=status, q=text or None)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("registration/org_index.html", page=page, status=status,
-                           competitions=_open_events(), person_view=person_view, claim_code=claims.claim_code,
+    return render_template("registration/org_index.html", page=page, status=status, q=text,
+                           competitions=open_competitions(), person_view=person_view, claim_code=claims.claim_code,
                            organization=db.session.get(Organization, current_user.organization_id))
 
 
@@ -281,7 +309,8 @@ def queue(competition_id: int):
     return render_template("registration/queue.html", competition=comp, page=page, bulk=bulk, orgs=orgs,
                            filters={"event_id": event_id, "organization_id": org_id, "region": region,
                                     "status": status, "q": q or ""},
-                           regions=regions(), person_view=person_view)
+                           regions=regions(), person_view=person_view,
+                           registration_open=operations.window_open(comp) and comp.kind != "title_selection")
 
 
 @bp.route("/manage/registrations/<int:registration_id>", methods=["GET", "POST"])

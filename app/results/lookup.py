@@ -2,6 +2,7 @@
 malformed number, nothing published — gives the same answer, so the form reveals nothing."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from ..competitions.models import Competition, Event
@@ -46,3 +47,7 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
     return [{"competition": comp_name, "competition_id": comp_id, "event": event_name, "total": str(total),
              "rank": rank, "award": award, "final": final, "certificate_code": certificate}
             for comp_name, comp_id, event_name, total, rank, award, final, certificate in rows]
+
+
+def lookup_limit() -> str:
+    return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")

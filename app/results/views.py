@@ -2,111 +2,29 @@
 statistics, the candidate's appeal, the supervisor's appeal decisions, the chief's tie order."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, redirect, render_template, session, url_for
-from flask_babel import get_locale
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import cache
 from ..competitions.access import (managed_competition, managed_competitions, managed_event,
-                                   supervised_competition_ids, supervised_event, supervises)
+                                   supervised_competition_ids, supervised_event)
 from ..competitions.models import Competition, Event
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms_util import perform, submit_form
 from ..judging import queries as jq
 from ..judging.access import panel_event
 from ..registration.exports import attachment
 from ..registration.models import Registration
-from ..security import public, requires_recent_auth, roles
-from . import bp, exports, operations
-from .forms import AppealForm, DecisionForm, LookupForm, TieForm
-from .lookup import lookup
+from ..security import requires_recent_auth, roles
+from . import bp, exports, operations, queries
+from .forms import AppealForm, DecisionForm, TieForm
 from .models import Appeal
-from .public import public_competitions, public_results
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# ---- public -----------------------------------------------------------------------------------
-
-@bp.route("/results")
-@public
-def public_index():
-    return render_template("results/public_index.html", competitions=public_competitions())
-
-
-def award_labels() -> dict[str, str]:
-    return {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
-            "gold": _("Gold medal"), "silver": _("Silver medal"), "bronze": _("Bronze medal"),
-            "merit": _("Merit award")}
-
-
-@bp.route("/results/<int:competition_id>")
-@public
-def public_page(competition_id: int):
-    # Anonymous visitors with nothing pending in their session get the whole page from the cache
-    # (results-day traffic): it carries public data only, no token, no message, no name.
-    anonymous = not current_user.is_authenticated and not session.get("_flashes")
-    page_key = f"{cache.results_key(competition_id)}:page:{get_locale()}"
-    if anonymous:
-        page = cache.get(page_key)
-        if page is not None:
-            return page
-    data = public_results(competition_id)
-    if data is None:
-        abort(404)
-    # The results body is cached as rendered HTML per language; the page around it (navigation
-    # for a signed-in user, flash messages) is rendered per request.
-    key = f"{cache.results_key(competition_id)}:html:{get_locale()}"
-    body = cache.get(key)
-    if body is None:
-        body = render_template("results/_public_body.html", data=data, award_labels=award_labels())
-        cache.set(key, body)
-    # `body` is our own template rendered with autoescape (above or from the cache we filled).
-    page = render_template("results/public.html", data=data, body=Markup(body))  # nosec B704
-    if anonymous:
-        cache.set(page_key, page)
-    return page
-
-
-def lookup_limit() -> str:
-    from flask import current_app
-    return current_app.config.get("LOOKUP_RATE_LIMIT", "10 per minute")
-
-
-@bp.route("/lookup", methods=["GET", "POST"])
-@public
-@limiter.limit(lookup_limit, methods=["POST"])
-def public_lookup():
-    form = LookupForm()
-    found, searched = None, False
-    if form.validate_on_submit():
-        searched = True
-        found = lookup(form.name.data, form.id_number.data)
-    response = make_response(render_template("results/lookup.html", form=form, found=found, searched=searched))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # ---- organizers -------------------------------------------------------------------------------
-
-def _rows_for(event: Event) -> tuple[list[dict], str]:
-    """Published rows when there are any, else the live (provisional) computation. Ranked
-    entries only (absent and disqualified ones: operations.excluded_entries)."""
-    from .compute import mean_fallback_entries
-    stored = operations.stored(event)
-    if stored:
-        status = "final" if all(r.is_final for r in stored) else "publicity"
-        fallback = mean_fallback_entries(event)
-        rows = [{"registration_id": r.registration_id, "code": r.registration.code, "rank": r.rank,
-                 "total": r.total, "components": r.components, "award": r.award, "standardized": r.standardized,
-                 "tie_group": None, "aggregation_note": "mean_below_5" if r.registration_id in fallback else None}
-                for r in stored]
-        return rows, status
-    return operations.compute(event), "provisional"
-
 
 @bp.route("/manage/competitions/<int:competition_id>/results")
 @roles("admin", "organizer")
@@ -119,7 +37,7 @@ def manage(competition_id: int):
         if event.locked_at is None and not operations.stored(event):
             tables.append({"event": event, "rows": [], "status": None, "histogram": []})
             continue
-        rows, status = _rows_for(event)
+        rows, status = queries.event_rows(event)
         rows_by_event[event] = rows
         for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)):
             regs[r.id] = r
@@ -137,7 +55,7 @@ def manage(competition_id: int):
 @roles("admin", "organizer")
 def export(event_id: int):
     event = managed_event(event_id)
-    rows, _status = _rows_for(event)
+    rows, _status = queries.event_rows(event)
     regs = {r.id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
     return Response(exports.results_xlsx(event, rows, regs, operations.excluded_entries(event)), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"成绩-{event.name}.xlsx", "results.xlsx")})

@@ -3,7 +3,6 @@ the results of competitions held outside the system (record, review, evidence)."
 from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,16 +14,15 @@ from ..extensions import db
 from ..forms_util import perform
 from ..people.models import Organization, Person
 from ..domain.refdata import AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
-from ..domain.dossier import EXTENSIONS
 from ..registration.exports import attachment
 from ..people.access import visible_person
 from ..security import public, roles
 from ..spreadsheets import write_xlsx
 from . import access, bp, operations, texts
-from .access import managed_competition_ids, managed_entitlement, restrict
-from .models import STATUSES, Entitlement, ExternalResult
+from .exports import ROSTER_HEADERS, XLSX, evidence_response, registry_for, roster_pdf_response, roster_rows
+from .access import managed_competition_ids, managed_entitlement
+from .models import STATUSES, Entitlement
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_ZH, STATUS_ZH = ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
 
 
@@ -58,23 +56,6 @@ def registry():
                            transitions=operations.TRANSITIONS)
 
 
-def registry_for(user, filters: dict):
-    """The registry's rows this user may see (the competitions their organization hosts; admins: all)."""
-    return restrict(operations.registry_query(**filters), user)
-
-
-def roster_rows(filters: dict):
-    for e in db.session.scalars(registry_for(current_user, filters)).yield_per(500):
-        p = e.person
-        yield [p.name, mask_id_number(p.id_number), e.competition_name, e.event_name, e.rank,
-               AWARD_ZH.get(e.award, e.award), KIND_ZH.get(e.kind, e.kind), e.title or "", e.rule_id, e.citation,
-               e.quote, e.policy_note or "", e.policy_version, STATUS_ZH.get(e.status, e.status), e.note or ""]
-
-
-ROSTER_HEADERS = ["姓名", "证件号码", "竞赛", "赛项", "名次", "奖项", "类别", "称号", "规则", "依据条款", "条款原文",
-                  "政策说明", "政策版本", "状态", "备注"]
-
-
 @bp.route("/manage/entitlements.xlsx")
 @roles("admin", "organizer")
 def roster():
@@ -82,34 +63,6 @@ def roster():
     name = "任教资格名册" if filters["kind"] == "teacher_eligibility" else "资格待遇名册"
     return Response(write_xlsx(ROSTER_HEADERS, roster_rows(filters), sheet_title=name), mimetype=XLSX,
                     headers={"Content-Disposition": attachment(f"{name}.xlsx", "roster.xlsx")})
-
-
-def roster_title(filters: dict) -> tuple[str, str]:
-    """The roster's title (任教资格名册 for teacher eligibility) and a line naming its filters."""
-    title = "任教资格名册" if filters.get("kind") == "teacher_eligibility" else (
-        f"{KIND_ZH[filters['kind']]}名册" if filters.get("kind") in KIND_ZH else "资格待遇名册")
-    parts = []
-    if filters.get("jurisdiction"):
-        parts.append(f"适用政策：{filters['jurisdiction']}")
-    if filters.get("competition_id"):
-        comp = db.session.get(Competition, filters["competition_id"])
-        if comp:
-            parts.append(comp.name)
-    if filters.get("year"):
-        parts.append(f"{filters['year']}年度")
-    if filters.get("organization_id"):
-        org = db.session.get(Organization, filters["organization_id"])
-        if org:
-            parts.append(org.name)
-    return title, " · ".join(parts)
-
-
-def roster_pdf_response(filters: dict) -> Response:
-    from ..certificates.documents import roster_pdf
-    title, subtitle = roster_title(filters)
-    rows = db.session.scalars(registry_for(current_user, filters)).all()
-    return Response(roster_pdf(rows, title, subtitle), mimetype="application/pdf",
-                    headers={"Content-Disposition": attachment(f"{title}.pdf", "roster.pdf"), "Cache-Control": "private, no-store"})
 
 
 @bp.route("/manage/entitlements.pdf")
@@ -156,18 +109,6 @@ def external_decision(result_id: int):
     result = operations.get_external(result_id, current_user)
     perform(lambda: operations.decide_external(result, request.form.to_dict(), current_user), _("Decision saved."))
     return redirect(url_for("selection.record", person_id=result.person_id) + "#external")
-
-
-def evidence_response(result: ExternalResult) -> Response:
-    """The stored evidence as a download, typed by what the bytes are (never rendered inline)."""
-    data = operations.external_evidence(result)
-    if data is None:
-        raise NotFound()
-    from urllib.parse import quote
-    return Response(data, mimetype=result.evidence_content_type, headers={
-        "Content-Disposition": f"attachment; filename=\"evidence-{result.id}{EXTENSIONS[result.evidence_content_type]}\"; "
-                               f"filename*=UTF-8''{quote(result.evidence_filename or '')}",
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
 
 @bp.route("/manage/external-results/<int:result_id>/evidence")

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from app.analytics.demo import judged_competition
+from app.demo.analytics import judged_competition
 from app.domain.idcard import make_resident_id
 from app.extensions import db
 from app.people.models import Person

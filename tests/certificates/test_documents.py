@@ -14,8 +14,9 @@ from app.certificates.models import Certificate, CertificateSettings
 from app.domain.names import InvalidName, clean_tibetan_name
 from app.extensions import db
 from app.registration.models import Registration, RegistrationMember
-from tests.scenarios import http_finalize, http_publish, http_setup_scores, pdf_text
+from tests.scenarios import pdf_text
 from tests.conftest import csrf_from, new_client
+from tests import scenarios
 
 BO = "ཚེ་རིང་དོན་གྲུབ"
 
@@ -47,15 +48,15 @@ def test_people_carry_both_names_through_the_api_and_the_lookup(final, api_as, a
 @pytest.fixture
 def bilingual_final(drawn, api_as):
     """The judged event with bilingual certificate settings; the winner has a Tibetan-script name."""
-    codes = http_setup_scores(drawn, api_as)
+    codes = scenarios.setup_scores(drawn)
     winner = db.session.scalar(select(Registration).where(Registration.code == codes[0]))
     winner.person.name_bo = BO
     db.session.add(CertificateSettings(competition_id=drawn["comp"].id, template="bilingual",
                                        serial_pattern="{region}{year}-{competition:03d}-{seq:05d}",
                                        issuing_body="西藏自治区人力资源和社会保障厅"))
     db.session.commit()
-    http_publish(drawn, api_as)
-    http_finalize(drawn, api_as)
+    scenarios.publish(drawn)
+    scenarios.finalize(drawn)
     drawn["codes"], drawn["winner"] = codes, winner
     return drawn
 
@@ -140,8 +141,8 @@ def test_the_bulletin_is_linked_for_organizers_and_the_public_with_masked_names(
 
 
 def test_the_move_to_final_shows_the_certificate_settings_it_will_use(drawn, api_as, login, app, monkeypatch):
-    http_setup_scores(drawn, api_as)
-    http_publish(drawn, api_as)
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
     comp = drawn["comp"]
     comp.publicity_days = 0
     db.session.commit()

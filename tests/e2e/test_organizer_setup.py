@@ -18,7 +18,7 @@ def test_organizer_creates_competition_and_event_in_the_browser(live_server, pag
     page.fill("#username", organizer.username)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/manage/competitions")  # an organizer lands on their competitions
     assert "卓玛" in page.inner_text("header")
 
     page.click("text=新建竞赛")
@@ -39,20 +39,26 @@ def test_organizer_creates_competition_and_event_in_the_browser(live_server, pag
     page.select_option("#track", "staff")
     page.fill("#max_entrants", "60")
     # The form starts with theory 0.30 (imported) and practical 0.70; add two practical criteria.
-    page.fill("#criteria-1-component", "practical")
-    page.fill("#criteria-1-key", "P1")
+    # No codes to type: the component is chosen from the list of the components above.
+    assert page.locator("#criteria-1-key").get_attribute("type") == "hidden"
+    page.select_option("#criteria-1-component", "1")
     page.fill("#criteria-1-name", "勾线")
     page.fill("#criteria-1-max_score", "30")
     page.select_option("#criteria-1-kind", "judgement")
     page.select_option("#criteria-1-scale", "wsi3")
     page.fill("#criteria-1-descriptors", "未达标\n达标\n良好\n优秀")
-    page.fill("#criteria-2-component", "practical")
-    page.fill("#criteria-2-key", "P2")
+    page.select_option("#criteria-2-component", "1")
     page.fill("#criteria-2-name", "着色")
     page.fill("#criteria-2-max_score", "70")
     page.fill("#criteria-2-step", "0.5")
-    # A mistake first: weights that do not add up to 1 are refused with a message beside the field.
+    page.dispatch_event("#criteria-2-name", "change")
+    # The tie-break chain is chosen from the rows: the practical total, then the criterion 勾线.
+    page.select_option("#tiebreak-0", "component#1")
+    page.select_option("#tiebreak-1", "criterion#1")
+    # A mistake first: weights that do not add up to 1 are refused with a message beside the field
+    # (and the total shows as it is typed).
     page.fill("#components-1-weight", "0.60")
+    assert "0.9" in page.inner_text("[data-weight-total]")
     page.click("text=保存赛项")
     page.wait_for_selector("text=各模块权重之和必须为 1")
     assert db.session.scalar(select(Event)) is None
@@ -64,6 +70,8 @@ def test_organizer_creates_competition_and_event_in_the_browser(live_server, pag
     comp = db.session.scalar(select(Competition))
     event = db.session.scalar(select(Event))
     assert comp.name == "2026年西藏自治区职业技能大赛" and comp.host_organization_id == org.id
-    assert [k["key"] for k in event.scheme["components"][1]["criteria"]] == ["P1", "P2"]
+    assert [k["name"] for k in event.scheme["components"][1]["criteria"]] == ["勾线", "着色"]
+    first = event.scheme["components"][1]["criteria"][0]["key"]
+    assert event.tiebreak == ["component:practical", f"criterion:{first}"]
     assert event.scheme["components"][1]["criteria"][0]["descriptors"] == ["未达标", "达标", "良好", "优秀"]
     page.screenshot(path="instance/e2e-organizer.png", full_page=True)

@@ -26,6 +26,7 @@ def test_candidate_self_registers_and_organizer_approves(live_server, browser, m
     page.goto(f"{live_server}/signup")
     page.fill("#username", "tsering")
     page.fill("#password", "Tsering-2026")
+    page.fill("#password_confirm", "Tsering-2026")
     page.fill("#name", "次仁多吉")
     number = resident_id()
     page.fill("#id_number", number[:-1] + ("0" if number[-1] != "0" else "1"))  # a typo first
@@ -34,6 +35,7 @@ def test_candidate_self_registers_and_organizer_approves(live_server, browser, m
     page.click("main button[type=submit]")
     page.wait_for_selector("text=校验码不正确")
     page.fill("#password", "Tsering-2026")
+    page.fill("#password_confirm", "Tsering-2026")
     page.fill("#id_number", number)
     page.click("main button[type=submit]")
     page.wait_for_selector("text=账号已创建")

@@ -29,7 +29,7 @@ def test_organizer_moves_from_lock_to_publicity_to_final(live_server, page, brow
     page.fill("#username", drawn["organizer"].username)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server}/")  # signed in before the next page is asked for
+    page.wait_for_url(f"{live_server}/manage/competitions")  # signed in (an organizer lands on their competitions)
     page.goto(f"{live_server}/manage/competitions/{comp.id}/results")
     assert "暂定" in page.inner_text("main")
     page.goto(f"{live_server}/manage/competitions/{comp.id}")

@@ -18,7 +18,7 @@ def _signup(app, name, number, username, phone=None):
     client = new_client(app)
     page = client.get("/signup")
     data = {"csrf_token": csrf_from(page.data), "username": username, "password": PASSWORD,
-            "name": name, "id_type": "resident_id", "id_number": number}
+            "password_confirm": PASSWORD, "name": name, "id_type": "resident_id", "id_number": number}
     if phone:
         data["phone"] = phone
     return client, client.post("/signup", data=data)

@@ -15,6 +15,7 @@ def test_signup_then_register_through_the_web(client, world):
     page = client.get("/signup")
     number = resident_id()
     r = client.post("/signup", data={"csrf_token": csrf_from(page.data), "username": "tashi", "password": "Tashi-2026-pw",
+                                     "password_confirm": "Tashi-2026-pw",
                                      "name": "扎西顿珠", "id_type": "resident_id", "id_number": number,
                                      "ethnicity": "04", "organization_id": str(world["company"].id)})
     assert r.status_code == 302, r.get_data(as_text=True)[-1500:]

@@ -46,7 +46,7 @@ def test_login_redirects_only_to_local_next(client, make_user):
     page = client.get("/login")
     r = client.post("/login?next=https://evil.example/x", data={
         "csrf_token": csrf_from(page.data), "username": user.username, "password": PASSWORD})
-    assert r.headers["Location"] == "/"
+    assert r.headers["Location"] == "/manage/competitions"  # the organizer's own tasks, not evil.example
 
 
 def test_disabled_account_loses_its_session(login, make_user):

@@ -1,4 +1,6 @@
 """Competition and event set-up through the web forms: success, field errors, nothing saved."""
+import re
+
 from sqlalchemy import func, select
 
 from app.competitions.models import Competition, Event
@@ -86,7 +88,8 @@ def test_event_form_errors_land_on_the_right_rows(login, make_user, make_competi
                                     "criteria-2-key": "P1", "criteria-0-component": "nowhere"})})
     text = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "请填写上方某个模块的代码" in text
+    # "Choose one of the components above", beside the criterion's component list.
+    assert re.search(r'<td class="has-error">\s*<select[^>]*name="criteria-0-component"', text)
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
     # Fix the component reference: the remaining scheme errors are reported together.
     page = client.get(f"/manage/competitions/{comp.id}/events/new")

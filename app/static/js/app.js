@@ -26,6 +26,85 @@ document.addEventListener("DOMContentLoaded", () => {
       tbody.appendChild(row);
     });
   });
+  // Sign-up: warn as soon as the name is typed if certificate fonts cannot print a character.
+  document.querySelectorAll("form[data-name-check]").forEach((form) => {
+    const input = form.querySelector("input[name=name]");
+    const box = form.querySelector("[data-name-warning]");
+    if (!input || !box) return;
+    const check = () => {
+      const name = input.value.trim();
+      if (!name) { box.hidden = true; return; }
+      fetch(`${form.dataset.nameCheck}?name=${encodeURIComponent(name)}`, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((answer) => { box.textContent = answer.message; box.hidden = !answer.message; })
+        .catch(() => {});
+    };
+    input.addEventListener("change", check);
+    input.addEventListener("blur", check);
+    if (input.value) check();
+  });
+  // The event form: the weight total as it is typed, and the lists made from the rows above
+  // them (each criterion's component, the tie-break chain), rebuilt as components are named.
+  const weightBox = document.querySelector("[data-weight-total]");
+  const compRows = document.querySelector("[data-components]");
+  if (weightBox && compRows) {
+    const rowIndex = (el) => Number((el.name.match(/-(\d+)-/) || [0, 0])[1]);
+    const components = () => [...compRows.querySelectorAll("input[name$='-name']")]
+      .filter((el) => el.value.trim()).map((el) => ({ value: String(rowIndex(el)), name: el.value.trim() }));
+    const criteria = () => [...document.querySelectorAll("[data-criteria] input[name$='-name']")]
+      .filter((el) => el.value.trim()).map((el) => ({ value: String(rowIndex(el)), name: el.value.trim() }));
+    const refill = (select, keep, options) => {
+      const current = select.value;
+      [...select.options].slice(keep).forEach((o) => o.remove());
+      options.forEach(([value, text]) => select.add(new Option(text, value)));
+      select.value = [...select.options].some((o) => o.value === current) ? current : "";
+    };
+    const total = () => {
+      let sum = 0;
+      compRows.querySelectorAll("input[name$='-weight']").forEach((el) => {
+        const v = parseFloat(el.value.replace(/[，,]/g, "."));
+        if (!Number.isNaN(v)) sum += v;
+      });
+      const shown = (Math.round(sum * 10000) / 10000).toString();
+      const ok = Math.abs(sum - 1) < 1e-9;
+      weightBox.textContent = (ok ? weightBox.dataset.ok : weightBox.dataset.bad).replace("{total}", shown);
+      weightBox.classList.toggle("bad", !ok);
+    };
+    const lists = () => {
+      const comps = components();
+      document.querySelectorAll("[data-criteria] select[name$='-component']").forEach((select) => {
+        refill(select, 1, comps.map((c) => [c.value, c.name]));
+      });
+      const chain = document.querySelector("[data-tiebreak]");
+      if (!chain) return;
+      const options = comps.map((c) => [`component#${c.value}`, chain.dataset.total.replace("{name}", c.name)])
+        .concat(criteria().map((c) => [`criterion#${c.value}`, chain.dataset.criterion.replace("{name}", c.name)]));
+      chain.querySelectorAll("select").forEach((select) => {
+        const time = [...select.options].find((o) => o.value === "time_used");
+        refill(select, 1, options.concat(time ? [[time.value, time.text]] : []));
+      });
+    };
+    document.addEventListener("input", (e) => { if (e.target.closest("[data-components]")) total(); });
+    document.addEventListener("change", (e) => { if (e.target.closest("[data-components], [data-criteria]")) lists(); });
+    document.querySelectorAll("[data-add-row]").forEach((b) => b.addEventListener("click", () => { total(); lists(); }));
+    total();
+  }
+  // Tables that fit a phone (issue 23): each cell learns its column's heading, so that below
+  // 640 px (app.css) a row reads as a card of "heading: value" lines. The chief judge's matrix,
+  // heat maps and the form tables keep their grid and scroll inside their own box instead.
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.matches(".matrix, .heatmap, .rows, .conflict, .paper-entry, .no-cards")) return;
+    const heads = [...table.querySelectorAll("thead tr:last-child th")].map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.classList.add("cards");
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      let col = 0;
+      [...tr.children].forEach((cell) => {
+        if (heads[col] && cell.colSpan === 1) cell.dataset.label = heads[col];
+        col += cell.colSpan || 1;
+      });
+    });
+  });
   document.querySelectorAll("[data-check-all]").forEach((box) => {
     box.addEventListener("change", () => {
       box.closest("form").querySelectorAll("input[name=ids]").forEach((el) => { el.checked = box.checked; });

@@ -1,4 +1,4 @@
-"""Home page (public) and the signed-in user's dashboard."""
+"""Home page (public), the health check and the language switch (blueprint `main`)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..competitions.models import Competition
+from ..competitions.views import PUBLIC_ORDER
 from ..extensions import db
 from ..security import public
 from . import bp
@@ -19,7 +20,7 @@ def index():
     open_now = db.session.scalars(
         select(Competition).where(Competition.status.in_(("registration_open", "publicity", "judging",
                                                           "registration_closed", "final")))
-        .order_by(Competition.registration_closes_at.desc()).limit(20)).all()
+        .order_by(*PUBLIC_ORDER).limit(20)).all()
     return render_template("main/index.html", competitions=open_now)
 
 

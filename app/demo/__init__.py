@@ -1,23 +1,27 @@
-"""The demo data set: two regional competitions, organizations, users of every role, candidates."""
+"""The demo data set: two regional competitions open for registration (accounts and competitions
+as data: open.yaml), organizations, users of every role, candidates, past competitions judged to
+final, a title selection, and analytics' year of competitions (analytics.py)."""
 from __future__ import annotations
 
 import random
 from decimal import Decimal
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
-from . import uow
-from .accounts.models import User
-from .accounts.operations import create_user
-from .analytics.demo import load as load_analytics_demo
-from .audit.models import AuditHead
-from .audit.operations import GENESIS
-from .competitions import operations as competitions
-from .domain.idcard import make_resident_id
-from .extensions import db
-from .people.models import Person
-from .people.operations import create_organization
+from .. import uow
+from ..accounts.models import User
+from ..accounts.operations import create_user
+from .analytics import load as load_analytics_demo
+from ..audit.models import AuditHead
+from ..audit.operations import GENESIS
+from ..competitions import operations as competitions
+from ..domain.idcard import make_resident_id
+from ..extensions import db
+from ..people.models import Person
+from ..people.operations import create_organization
 
 # The documented password of the demo accounts (README); bandit B105 justified.
 DEMO_PASSWORD = "Demo-2026-jx"  # nosec B105
@@ -114,24 +118,12 @@ def load_demo(reset: bool = False):
     for name, kind, region in ORGS:
         orgs[name] = create_organization({"name": name, "kind": kind, "region_code": region})
     db.session.flush()
-    xz_hr, gx_hr = orgs[ORGS[0][0]], orgs[ORGS[1][0]]
+    xz_hr = orgs[ORGS[0][0]]
 
-    accounts = [
-        ("admin", ["admin"], "系统管理员", None),
-        ("organizer_xz", ["organizer"], "卓玛", xz_hr),
-        ("organizer_gx", ["organizer"], "黄海", gx_hr),
-        ("judge1", ["judge"], "平措", orgs["西藏天路股份有限公司"]),
-        ("judge2", ["judge"], "罗布", orgs["日喀则市职业技术学校"]),
-        ("judge3", ["judge"], "赵志刚", orgs["南宁职业技术学院"]),
-        ("judge4", ["judge"], "韦丽", orgs["柳州五菱汽车工业有限公司"]),
-        ("chief", ["chief_judge"], "达瓦", orgs["拉萨职业技术学院"]),
-        ("supervisor", ["supervisor"], "陈监督", xz_hr),
-        ("contact_lasa", ["org_contact"], "米玛", orgs["拉萨职业技术学院"]),
-        ("contact_liuzhou", ["org_contact"], "覃工", orgs["柳州五菱汽车工业有限公司"]),
-        ("candidate", ["candidate"], "次仁多吉", None),
-    ]
+    data = _open_data()
     created = []
-    for username, roles, name, org in accounts:
+    for username, roles, name, org_name in data["accounts"]:
+        org = orgs[org_name] if org_name else None
         create_user({"username": username, "password": DEMO_PASSWORD, "name": name, "roles": roles,
                      "organization_id": org.id if org else None})
         created.append((username, DEMO_PASSWORD, roles))
@@ -142,87 +134,7 @@ def load_demo(reset: bool = False):
     # records fall in that year: this year's (or next year's) open competitions, last year's final.
     today = date.today()
     year = (today + timedelta(days=30)).year
-    xz = competitions.create_competition({
-        "name": f"{year}年西藏自治区职业技能大赛", "year": year, "level": "provincial_1", "kind": "skills",
-        "jurisdiction": "CN-XZ", "host_organization_id": xz_hr.id,
-        "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=10)).isoformat(),
-        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=20)).isoformat(),
-        "starts_on": (date.today() + timedelta(days=30)).isoformat(),
-        "ends_on": (date.today() + timedelta(days=32)).isoformat(),
-        "publicity_days": 7, "appeal_window_hours": 2, "allow_multiple_events": False,
-        "description": "自治区一类职业技能竞赛。依据《西藏自治区职业技能提升行动实施方案（2019－2021年）》，"
-                       "各赛项前三名给予奖励，前两名可由职业院校招聘为教师。",
-    }, org_xz)
-    competitions.create_event(xz, {
-        "name": "唐卡制作", "occupation": "工艺美术品制作工（唐卡）", "track": "staff", "team_size": 1,
-        "max_entrants": 60, "venue": "拉萨职业技术学院 实训楼A201",
-        "starts_at": _utc(*(date.today() + timedelta(days=30)).timetuple()[:3]),
-        "ends_at": _utc(*(date.today() + timedelta(days=30)).timetuple()[:3], 17),
-        "scheme": _scheme([
-            {"key": "P1", "name": "起稿与构图", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
-            {"key": "P2", "name": "勾线", "max_score": "25", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
-            {"key": "P3", "name": "着色与晕染", "max_score": "35", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
-            {"key": "P4", "name": "按时完成与工位整洁", "max_score": "20", "kind": "measurement", "step": "0.5"},
-        ], theory_weight="0.20"),
-        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical", "criterion:P3"],
-        "no_shared_ranks": True,
-    }, org_xz)
-    competitions.create_event(xz, {
-        "name": "藏式雕刻", "occupation": "木雕工", "track": "staff", "team_size": 1, "max_entrants": 40,
-        "venue": "林芝市职业技术学校 实训中心",
-        "scheme": _scheme([
-            {"key": "P1", "name": "造型准确", "max_score": "40", "kind": "judgement", "step": "0.5"},
-            {"key": "P2", "name": "刀法与细节", "max_score": "40", "kind": "judgement", "step": "0.5"},
-            {"key": "P3", "name": "尺寸公差", "max_score": "20", "kind": "measurement", "step": "0.25"},
-        ]),
-        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical"],
-    }, org_xz)
-    competitions.create_event(xz, {
-        "name": "电工（学生组）", "occupation": "电工", "track": "student", "team_size": 1, "max_entrants": 80,
-        "venue": "拉萨职业技术学院 电工实训室", "eligibility": {"max_age": 25},
-        "scheme": _scheme([
-            {"key": "P1", "name": "电路安装", "max_score": "50", "kind": "measurement", "step": "0.5"},
-            {"key": "P2", "name": "故障排除", "max_score": "30", "kind": "measurement", "step": "0.5"},
-            {"key": "P3", "name": "安全文明生产", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
-        ]),
-        "awards": {"preset": "prizes"}, "tiebreak": ["component:practical", "time_used"],
-    }, org_xz)
-    competitions.change_status(xz, "registration_open", org_xz, reason="按竞赛通知开放报名")
-    _assign_supervisor(xz, org_xz)
-
-    gx_year = (today + timedelta(days=45)).year
-    gx = competitions.create_competition({
-        "name": f"{gx_year}年广西职业技能大赛", "year": gx_year, "level": "provincial_1", "kind": "skills",
-        "jurisdiction": "CN-GX", "host_organization_id": gx_hr.id,
-        "registration_opens_at": (datetime.now(timezone.utc) - timedelta(days=5)).isoformat(),
-        "registration_closes_at": (datetime.now(timezone.utc) + timedelta(days=35)).isoformat(),
-        "starts_on": (date.today() + timedelta(days=45)).isoformat(),
-        "ends_on": (date.today() + timedelta(days=47)).isoformat(),
-        "publicity_days": 5, "appeal_window_hours": 2, "allow_multiple_events": True,
-        "description": "自治区一类职业技能竞赛，由自治区人力资源和社会保障厅主办。",
-    }, org_gx)
-    competitions.create_event(gx, {
-        "name": "汽车维修", "occupation": "汽车维修工", "track": "staff", "team_size": 1, "max_entrants": 50,
-        "venue": "柳州五菱汽车工业有限公司 培训中心",
-        "scheme": _scheme([
-            {"key": "P1", "name": "发动机故障诊断", "max_score": "40", "kind": "measurement", "step": "0.5"},
-            {"key": "P2", "name": "底盘维修", "max_score": "40", "kind": "measurement", "step": "0.5"},
-            {"key": "P3", "name": "职业素养", "max_score": "20", "kind": "judgement", "scale": "wsi3", "descriptors": WSI3},
-        ]),
-        "awards": {"preset": "medals"}, "tiebreak": ["component:practical", "time_used"],
-    }, org_gx)
-    competitions.create_event(gx, {
-        "name": "电子商务（团体）", "occupation": "电子商务师", "track": "student", "team_size": 3,
-        "max_entrants": 30, "venue": "南宁职业技术学院 电商实训中心",
-        "scheme": {"aggregation": "trimmed_mean", "min_judges": 5, "trim_fallback": "refuse", "components": [
-            {"key": "plan", "name": "网店策划", "weight": "0.4",
-             "criteria": [{"key": "A1", "name": "策划方案", "max_score": "100", "kind": "judgement", "step": "1"}]},
-            {"key": "ops", "name": "网店运营", "weight": "0.6",
-             "criteria": [{"key": "B1", "name": "运营数据", "max_score": "60", "kind": "measurement", "step": "0.5"},
-                          {"key": "B2", "name": "客户服务", "max_score": "40", "kind": "judgement", "step": "1"}]},
-        ]},
-        "awards": {"preset": "prizes", "shares": ["0.10", "0.20", "0.30"], "min_total": "60"},
-    }, org_gx)
+    xz, gx = (_open_competition(spec, orgs) for spec in data["competitions"])
 
     # People: Tibetan and Chinese names, valid generated resident IDs.
     seq = 0
@@ -264,7 +176,6 @@ def load_demo(reset: bool = False):
                                                        Person.birth_date >= date(2004, 1, 1))).all()
     candidate = db.session.scalar(select(User).where(User.username == "candidate"))
     people[len(TIBETAN_NAMES)].user_id = candidate.id  # 次仁多吉 owns his record
-    competitions.change_status(gx, "registration_open", org_gx, reason="按竞赛通知开放报名")
     _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate)
 
     # Two past competitions: one final (results, appeals closed) and one being judged.
@@ -303,9 +214,45 @@ def load_demo(reset: bool = False):
     ], veterans[22:], panel, chief, rng, stage="judging")
     contact = db.session.scalar(select(User).where(User.username == "contact_lasa"))
     _title_selection(today.year, xz_hr, org_xz, contact, orgs, judges, chief, rng)
-    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/analytics/demo.py)
+    created += load_analytics_demo()  # issue 17: last year's competitions, a lenient judge (app/demo/analytics.py)
     uow.commit()
     return created
+
+
+def _open_data() -> dict:
+    """The accounts and the competitions open for registration (app/demo/open.yaml)."""
+    with open(Path(__file__).with_name("open.yaml"), encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _open_competition(spec: dict, orgs: dict):
+    """Create one competition of open.yaml with its events and open its registration."""
+    organizer = db.session.scalar(select(User).where(User.username == spec["organizer"]))
+    now, today, days = datetime.now(timezone.utc), date.today(), spec["days"]
+    held = today + timedelta(days=days["held"])
+    fields = {k: spec[k] for k in ("level", "kind", "jurisdiction", "publicity_days", "appeal_window_hours",
+                                   "allow_multiple_events", "description")}
+    comp = competitions.create_competition({
+        **fields, "name": spec["name"].format(year=held.year), "year": held.year,
+        "host_organization_id": orgs[spec["host"]].id,
+        "registration_opens_at": (now + timedelta(days=days["registration_opens"])).isoformat(),
+        "registration_closes_at": (now + timedelta(days=days["registration_closes"])).isoformat(),
+        "starts_on": held.isoformat(), "ends_on": (today + timedelta(days=days["ends"])).isoformat(),
+    }, organizer)
+    for event in spec["events"]:
+        event = dict(event)
+        if "practical" in event:
+            practical = [dict(c, descriptors=WSI3) if c.get("scale") == "wsi3" else c for c in event.pop("practical")]
+            event["scheme"] = _scheme(practical, **({"theory_weight": event.pop("theory_weight")}
+                                                    if "theory_weight" in event else {}))
+        if "day" in event:
+            day = (today + timedelta(days=event.pop("day"))).timetuple()[:3]
+            event["starts_at"], event["ends_at"] = _utc(*day), _utc(*day, 17)
+        competitions.create_event(comp, event, organizer)
+    competitions.change_status(comp, "registration_open", organizer, reason="按竞赛通知开放报名")
+    if spec.get("supervised"):
+        _assign_supervisor(comp, organizer)
+    return comp
 
 
 def _assign_supervisor(comp, organizer) -> None:
@@ -320,7 +267,7 @@ def _entry(p: Person) -> dict:
 
 def _demo_registrations(xz, gx, people, students, org_xz, org_gx, candidate) -> None:
     """Registrations in every state: submitted, approved, rejected (with a reason), withdrawn."""
-    from .registration import operations as reg_ops
+    from ..registration import operations as reg_ops
 
     def enter(event, person, actor, source="organizer", **extra):
         try:
@@ -361,11 +308,11 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
                         entrants, judges, chief, rng, stage: str):
     """A past competition taken through registration, draw and judging to `stage`
     (judging: sheets half filled; publicity or final: every sheet in, locked, published)."""
-    from .judging import operations as judging
-    from .judging import queries as jq
-    from .judging.queries import all_sheets
-    from .judging.models import ImportedScore
-    from .registration import operations as reg_ops
+    from ..judging import operations as judging
+    from ..judging import queries as jq
+    from ..judging.queries import all_sheets
+    from ..judging.models import ImportedScore
+    from ..registration import operations as reg_ops
 
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)
@@ -437,7 +384,7 @@ def _judged_competition(name: str, year: int, level: str, jurisdiction: str, hos
     if stage == "final":
         from sqlalchemy import update
 
-        from .results.models import Result
+        from ..results.models import Result
         # Published three days after the competition (before final freezes the results).
         db.session.execute(update(Result).where(Result.competition_id == comp.id).values(computed_at=timeline["publicity"]))
         comp.status_changed_at -= timedelta(days=comp.publicity_days + 1)
@@ -466,10 +413,10 @@ def _backdate(comp, events, t: dict) -> None:
     keeps the moment the demo was loaded: it is append-only and tells the truth)."""
     from sqlalchemy import update
 
-    from .certificates.models import Certificate
-    from .judging.models import ImportedScore, Sheet
-    from .registration.models import Registration
-    from .selection.models import Entitlement
+    from ..certificates.models import Certificate
+    from ..judging.models import ImportedScore, Sheet
+    from ..registration.models import Registration
+    from ..selection.models import Entitlement
 
     event_ids = [e.id for e in events]
     db.session.flush()
@@ -483,7 +430,7 @@ def _backdate(comp, events, t: dict) -> None:
         if event.decrypted_at is not None:
             event.decrypted_at = t["locked"]
     db.session.execute(update(Certificate).where(Certificate.competition_id == comp.id).values(issued_at=t["final"]))
-    from .certificates import signing
+    from ..certificates import signing
     for cert in db.session.scalars(select(Certificate).where(Certificate.competition_id == comp.id,
                                                              Certificate.qr_payload.is_not(None))):
         db.session.refresh(cert)
@@ -514,11 +461,11 @@ TITLE_NOMINEES = [
 def _title_selection(year, host, organizer, contact, orgs, judges, chief, rng):
     """A 西藏工匠 title selection in judging: organizations' nominations with dossiers, read and
     scored by the panel (judge1 of 西藏天路 is recused from 天路's nominee), half the sheets in."""
-    from .judging import operations as judging
-    from .judging import queries as jq
-    from .judging.queries import all_sheets
-    from .nominations import operations as nominations
-    from .registration import operations as reg_ops
+    from ..judging import operations as judging
+    from ..judging import queries as jq
+    from ..judging.queries import all_sheets
+    from ..nominations import operations as nominations
+    from ..registration import operations as reg_ops
 
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
     now = datetime.now(timezone.utc)

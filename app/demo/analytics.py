@@ -4,7 +4,7 @@ one lenient judge (扎西, +8% of the maximum on everything) and one who favours
 own prefecture (罗布, 日喀则), so the statistics, the judge pool and the event pages show
 something on `make run`.
 
-`load()` is called by one line from app/demo.py's loader; it finds the demo's organizations and
+`load()` is called by one line from app/demo/__init__.py's loader; it finds the demo's organizations and
 accounts by name. `judged_competition()` is also used by the tests to build known panels.
 """
 from __future__ import annotations
@@ -239,5 +239,5 @@ def load(rng: random.Random | None = None) -> list[tuple[str, str, list[str]]]:
 
 
 def _password() -> str:
-    from ..demo import DEMO_PASSWORD
+    from . import DEMO_PASSWORD
     return DEMO_PASSWORD

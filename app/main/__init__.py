@@ -1,6 +1,0 @@
-"""Home page, dashboards and language switch."""
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from . import views  # noqa: E402,F401
