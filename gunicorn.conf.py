@@ -15,3 +15,22 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 bind = os.environ.get("BIND", "127.0.0.1:8000")
+
+
+# Prometheus metrics from several worker processes (app/observability.py): with
+# PROMETHEUS_MULTIPROC_DIR set (an empty directory of this machine, e.g. /run/jiangxuan-metrics),
+# every worker writes its figures there and /metrics sums them. The directory is emptied when the
+# master starts, and a worker that exits is marked dead (its gauges dropped, counters kept).
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)

@@ -41,7 +41,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .accounts import throttle
     throttle.init_app(app)
 
-    from . import web
+    from . import observability, web
+    observability.init_app(app)  # first: its request id and timer wrap every other hook
+    from . import replica
+    replica.init_app(app)
     web.init_app(app)
 
     from .accounts import bp as accounts_bp

@@ -47,6 +47,8 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'jiangxuan.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A PostgreSQL streaming replica for the public lookup (app/replica.py); unset: the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Seconds a worker keeps a public results page in memory in front of Redis (see app/cache.py).
     PUBLIC_CACHE_HOT_SECONDS = float(os.environ.get("PUBLIC_CACHE_HOT_SECONDS", "2"))
@@ -69,10 +71,18 @@ class Config:
     # Documents (PDF): pre-cut fonts (built by `flask pdf-setup`), batch job output, and the
     # batch renderer's worker processes (0 = render in the job's own thread).
     PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR") or str(INSTANCE_DIR / "fonts")
-    JOB_DIR = os.environ.get("JOB_DIR") or str(INSTANCE_DIR / "jobs")
     PDF_WORKERS = int(os.environ.get("PDF_WORKERS", str(min(2, os.cpu_count() or 1))))
     PDF_WORKER_MAX_TASKS = int(os.environ.get("PDF_WORKER_MAX_TASKS", "200"))
     PDF_PRINT_PAGES = int(os.environ.get("PDF_PRINT_PAGES", "500"))  # pages per merged print file
+    # Where generated files (batch job outputs) live, reached by every instance and worker
+    # (app/storage): db (default: the database), s3 (an S3-compatible store, boto3), or local (a
+    # directory: one machine, or one shared volume). JOB_DIR is the older name of STORAGE_DIR.
+    STORAGE = os.environ.get("STORAGE", "db")
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or os.environ.get("JOB_DIR") or str(INSTANCE_DIR / "jobs")
+    STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET") or None
+    STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "jiangxuan")
+    STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION") or None
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
@@ -100,6 +110,14 @@ class Config:
     # Lock, publish and finalize need a password typed (or an API token issued) this recently.
     REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", "10"))
 
+    # Operations (app/observability.py): log lines as JSON objects or text, one line per request;
+    # who may read /metrics (a bearer token, or client networks when no token is set).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+
     ENV_NAME = "development"
 
 
@@ -109,6 +127,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     CERT_KEYS_AUTOCREATE = os.environ.get("CERT_KEYS_AUTOCREATE", "0") == "1"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -129,7 +148,8 @@ class TestingConfig(Config):
     # slow machine never turns a wait for a connection into a pool timeout.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "max_overflow": 30}
     PDF_WORKERS = 0
-    JOB_DIR = os.environ.get("TEST_JOB_DIR") or str(INSTANCE_DIR / "test-jobs")
+    STORAGE = os.environ.get("TEST_STORAGE", "db")
+    STORAGE_DIR = os.environ.get("TEST_STORAGE_DIR") or str(INSTANCE_DIR / "test-jobs")
     # Cheap Argon2 parameters keep hundreds of test logins fast; production uses the defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -5,7 +5,7 @@ event is re-locked and when final results are revised. create_app() calls `conne
 """
 from __future__ import annotations
 
-from . import signals
+from . import observability, signals
 
 
 def connect() -> None:
@@ -13,6 +13,7 @@ def connect() -> None:
     from .certificates import preview as certificates_preview
     from .certificates import printing as certificates_printing
     from .competitions import operations as competitions
+    from .jobs import metrics as jobs_metrics
     from .jobs import runner as jobs
     from .judging import operations as judging
     from .results import operations as results
@@ -41,3 +42,5 @@ def connect() -> None:
     signals.event_results_revised.connect(certificates.reconcile_event)
     # What runs each kind of background job.
     jobs.register("certificates", certificates_printing.KIND)  # batch certificate printing
+    # What /metrics reads at each scrape besides the process's own counters.
+    observability.add_scrape("jobs", jobs_metrics.collect)  # queue depth, workers, job progress

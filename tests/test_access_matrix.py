@@ -46,6 +46,8 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "main.index": (PUBLIC, False),
     "main.set_language": (PUBLIC, False),
     "main.healthz": (PUBLIC, False),
+    "main.readyz": (PUBLIC, False),
+    "main.metrics": (PUBLIC, False),  # the monitoring network's (METRICS_ALLOW / METRICS_TOKEN), 404 to others
     "accounts.login": (PUBLIC, False),
     "accounts.logout": (ANY, False),
     "accounts.change_password": (ANY, False),

@@ -3,6 +3,7 @@ runs up the layers (entry points → faces → areas in order → house tools �
 between the rooms, the API and the areas' logic import no web view, the domain stays pure."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
@@ -12,7 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_imports_keep_the_layering_contract(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
-    status = lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True, no_logo=True)
+    # import-linter configures its logging with dictConfig, which disables every logger that
+    # exists already (the app's): they are put back as they were for the tests that follow.
+    loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    enabled = [lg for lg in loggers if not lg.disabled]
+    root_handlers = list(logging.getLogger().handlers)
+    try:
+        status = lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True, no_logo=True)
+    finally:
+        for lg in enabled:
+            lg.disabled = False
+        logging.getLogger().handlers[:] = root_handlers
     out = capsys.readouterr().out
     assert status == EXIT_STATUS_SUCCESS, out
     assert "BROKEN" not in out and out.count("KEPT") == 5, out

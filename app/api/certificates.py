@@ -1,7 +1,7 @@
 """API for certificates and documents: PDFs, batch jobs, revocation, public verification."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request, send_file, url_for
+from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from ..certificates import printing
 from ..jobs import runner
 from ..jobs.access import managed_job
 from ..registration.access import viewable_registration
-from ..registration.exports import attachment
 from ..security import api_error, login_required_any, public, requires_recent_auth, roles
 from ..uow import on_commit
 from typing import Any
@@ -213,12 +212,9 @@ def job_status(job_id: str):
 @doc(ok={200: ("application/zip", "application/pdf")})
 def job_file(job_id: str, name: str):
     """One output file of a job (zip or PDF)."""
-    job = managed_job(job_id)
-    path = runner.file_path(job, name)
-    if path is None:
+    response = runner.file_response(managed_job(job_id), name)
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype="application/zip" if name.endswith(".zip") else "application/pdf")
-    response.headers["Content-Disposition"] = attachment(name)
     return response
 
 

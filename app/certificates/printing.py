@@ -2,17 +2,20 @@
 
 A job renders every valid certificate of a competition (or one event) in groups of one design,
 each group one many-page document (certificates/batch.py): the group's document goes to
-`JOB_DIR/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
-`JOB_DIR/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
+`jobs/<job id>/parts/` for the print files, and its pages, split and signed (PAdES), to
+`jobs/<job id>/pdf/<serial>.pdf` — the digital PDFs handed out. It then writes one zip of the
 digital PDFs and print files of at most PDF_PRINT_PAGES pages, named after the competition and
-the job. Progress is the number of digital PDFs on disk; a group is done when its part and all
-its PDFs are there, so a job that was killed resumes where it stopped and never renders a
-finished group twice; serials were fixed at issue, so a resumed job cannot duplicate one.
+the job. Those folders are in the configured storage (app/storage: the database by default, or
+an S3-compatible store, or a local directory; runner.job_folder), so every application instance
+and RQ worker reaches them. Progress is the number of digital PDFs stored; a group is done when
+its part and all its PDFs are there (the part is written last), so a job that was killed resumes
+where it stopped and never renders a finished group twice; serials were fixed at issue, so a
+resumed job cannot duplicate one.
 
 Where it runs: with REDIS_URL set, on RQ workers (`rq worker jiangxuan`), split into chunks so
-that workers on several machines share a big batch (JOB_DIR must then be a shared volume);
-without Redis, in a background thread of the app (app/jobs/runner.py dispatches; app/worker.py is the
-RQ worker's entry point). Either way the rendering itself uses a pool
+that workers on several machines share a big batch; without Redis, in a background thread of the
+app (app/jobs/runner.py dispatches; app/worker.py is the RQ worker's entry point). Either way the
+rendering itself uses a pool
 of PDF_WORKERS processes that load fonts and keys once, collect garbage every few groups and are
 replaced after about PDF_WORKER_MAX_TASKS certificates, so memory stays flat.
 """
@@ -21,9 +24,9 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-import os
 import re
 import secrets
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -32,14 +35,14 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
+from .. import observability, storage, uow
 from ..audit.operations import record
 from ..competitions.models import Competition
 from ..domain.errors import N_
-from .. import uow
 from ..extensions import db
-from ..jobs.models import Job
 from ..jobs import runner
-from ..jobs.runner import QUEUE, JobKind, JobStateError, job_dir
+from ..jobs.models import Job
+from ..jobs.runner import JobKind, JobStateError, job_folder
 from ..models_base import utcnow
 from . import batch
 from .documents import TEMPLATE_FILES
@@ -79,24 +82,24 @@ def create_certificate_job(comp: Competition, actor, base_url: str, event_id: in
 
 def rq_plan(job_id: str) -> None:
     """RQ task: split the job into chunks other workers can take."""
-    from rq import Queue, get_current_job
     job = db.session.get(Job, job_id)
     if job is None or job.status == "done":
         return
     runner.mark_running(job)
-    plan, _designs = _plan(job)
-    q = Queue(QUEUE, connection=get_current_job().connection)
+    log.info("job %s: planning chunks", job_id)
+    plan, _designs = _plan(job, full=False)
     chunk: list[str] = []
     for group in plan:  # whole render groups per task, about CHUNK certificates each
         chunk += [c["serial"] for c in group["items"]]
         if len(chunk) >= CHUNK:
-            q.enqueue(runner.RQ_TASK, f"{__name__}.rq_chunk", job_id, chunk, job_timeout=3600)
+            runner.enqueue_more(f"{__name__}.rq_chunk", job_id, chunk)
             chunk = []
     if chunk:
-        q.enqueue(runner.RQ_TASK, f"{__name__}.rq_chunk", job_id, chunk, job_timeout=3600)
+        runner.enqueue_more(f"{__name__}.rq_chunk", job_id, chunk)
 
 
 def rq_chunk(job_id: str, serials: list[str]) -> None:
+    log.info("job %s: rendering a chunk of %d certificates", job_id, len(serials))
     try:
         job = db.session.get(Job, job_id)
         if job is None or job.status in ("done", "failed"):
@@ -119,8 +122,8 @@ def work(job: Job) -> None:
 
 
 def done_files(job_id: str) -> int:
-    """Progress is the number of digital PDFs on disk (what was rendered counts as done)."""
-    return sum(1 for _ in (job_dir(job_id) / "pdf").glob("*.pdf"))
+    """Progress is the number of digital PDFs stored (what was rendered counts as done)."""
+    return len(storage.current().names(job_folder(job_id, "pdf")))
 
 
 KIND = JobKind(work=work, done=done_files, rq_task=f"{__name__}.rq_plan")
@@ -130,19 +133,30 @@ def _safe_name(serial: str) -> str:
     return re.sub(r"[^\w\-.]", "_", serial) + ".pdf"
 
 
-def _progress(job: Job, pdf_dir: Path) -> None:
-    done = sum(1 for _ in pdf_dir.glob("*.pdf"))
+def _progress(job: Job) -> None:
+    done = done_files(job.id)
     db.session.execute(update(Job).where(Job.id == job.id).values(done=done, heartbeat_at=utcnow()))
     uow.commit()
 
 
-def _plan(job: Job) -> tuple[list[dict], dict]:
-    """The job's render groups (certificates.batch.groups) and each design's template and images."""
+def _plan(job: Job, only: set[str] | None = None, full: bool = True) -> tuple[list[dict], dict]:
+    """The job's render groups (certificates.batch.groups) and each design's template and images.
+
+    `only`: the groups of these serials alone (an RQ chunk is made of whole groups, and a group's
+    make-up depends on its own serials only, so the chunk's groups come out the same); `full=False`:
+    the grouping alone (serial, seq, design), without the printed contexts — the costly part (QR
+    codes), which a chunk must not recompute for the whole job."""
     comp = db.session.get(Competition, job.competition_id)
     base_url = (job.params or {}).get("base_url") or "http://localhost:5000"
     settings = None
     items, designs = [], {}
-    for cert in db.session.scalars(_scope(job.competition_id, job.event_id)):
+    stmt = _scope(job.competition_id, job.event_id)
+    if only is not None:
+        stmt = stmt.where(Certificate.serial.in_(sorted(only)))
+    for cert in db.session.scalars(stmt):
+        if not full:
+            items.append({"serial": cert.serial, "seq": cert.seq, "design": cert.design_id or 0})
+            continue
         if cert.design is None and settings is None:
             settings = settings_for(comp)  # certificates issued before designs were kept
         ctx = certificate_context(cert, settings, base_url)
@@ -159,21 +173,20 @@ GROUP = batch.GROUP
 
 def _render(job: Job, only: set[str] | None = None) -> None:
     """Render the groups this job (or this chunk of it) still lacks: a group is done when its print
-    part and every one of its digital PDFs are on disk."""
+    part and every one of its digital PDFs are stored."""
     cfg = current_app.config
-    root = job_dir(job.id)
-    pdf_dir, parts_dir = root / "pdf", root / "parts"
-    pdf_dir.mkdir(parents=True, exist_ok=True)
-    parts_dir.mkdir(parents=True, exist_ok=True)
-    plan, designs = _plan(job)
+    store = storage.current()
+    pdf_folder, parts_folder = job_folder(job.id, "pdf"), job_folder(job.id, "parts")
+    plan, designs = _plan(job, only)
     uow.commit()  # no transaction stays open while rendering
-    _progress(job, pdf_dir)
+    _progress(job)
+    have_pdfs, have_parts = store.names(pdf_folder), store.names(parts_folder)
     todo = []
     for group in plan:
         serials = [c["serial"] for c in group["items"]]
         if only is not None and not set(serials) & only:
             continue
-        if (parts_dir / group["name"]).exists() and all((pdf_dir / _safe_name(s)).exists() for s in serials):
+        if group["name"] in have_parts and all(_safe_name(s) in have_pdfs for s in serials):
             continue
         design = designs[group["design"]]
         todo.append({"name": group["name"], "template": design["template"], "assets": design["assets"],
@@ -184,13 +197,22 @@ def _render(job: Job, only: set[str] | None = None) -> None:
     workers = int(cfg.get("PDF_WORKERS") or 0)
     last = time.monotonic()
 
-    def save(name: str, document: bytes, singles: list[tuple[str, bytes]]) -> None:
+    def save(name: str, document: bytes, singles: list[tuple[str, bytes]], seconds: float = 0.0) -> None:
         nonlocal last
-        for serial, data in singles:
-            _write(pdf_dir / _safe_name(serial), data)
-        _write(parts_dir / name, document)  # last: a part on disk means its group is complete
+        observability.observe_render("certificate_batch_group", seconds)
+        written = time.monotonic()
+        # The part last: a stored part means its group is complete (the db storage writes the
+        # group in one transaction anyway).
+        store.put_many([(f"{pdf_folder}/{_safe_name(serial)}", data) for serial, data in singles]
+                       + [(f"{parts_folder}/{name}", document)])
+        try:
+            m = observability.metrics()
+            m.storage_write.labels(store.name).observe(time.monotonic() - written)
+            m.certificates.inc(len(singles))
+        except Exception:  # metrics never stop a job
+            log.debug("metrics not recorded", exc_info=True)
         if time.monotonic() - last > 0.5:
-            _progress(job, pdf_dir)
+            _progress(job)
             last = time.monotonic()
 
     init = (font_dir, cfg.get("CERT_KEY_DIR"), cfg.get("CERT_KEY_PASSPHRASE"))
@@ -204,37 +226,33 @@ def _render(job: Job, only: set[str] | None = None) -> None:
                                  max_tasks_per_child=max(1, int(cfg.get("PDF_WORKER_MAX_TASKS") or 200) // GROUP)) as ex:
             for result in ex.map(_render_group_task, todo):
                 save(*result)
-    _progress(job, pdf_dir)
-
-
-def _write(target: Path, data: bytes) -> None:
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)  # a killed job never leaves half a PDF under the final name
+    _progress(job)
 
 
 def _render_group_task(task: dict):
-    return batch.render_group(task)
+    started = time.perf_counter()
+    name, document, singles = batch.render_group(task)
+    return name, document, singles, time.perf_counter() - started
 
 
 def _finish_if_complete(job: Job) -> None:
     db.session.refresh(job)
-    plan, _designs = _plan(job)
+    plan, _designs = _plan(job, full=False)
     uow.commit()
-    root = job_dir(job.id)
-    pdf_dir = root / "pdf"
-    paths = [pdf_dir / _safe_name(c["serial"]) for g in plan for c in g["items"]]
-    parts = [root / "parts" / g["name"] for g in plan]
-    if not all(p.exists() for p in paths + parts):
+    store = storage.current()
+    pdfs = [_safe_name(c["serial"]) for g in plan for c in g["items"]]
+    parts = [g["name"] for g in plan]
+    if not (set(pdfs) <= store.names(job_folder(job.id, "pdf"))
+            and set(parts) <= store.names(job_folder(job.id, "parts"))):
         return
     comp = db.session.get(Competition, job.competition_id)
-    files = _assemble(root, paths, parts, [len(g["items"]) for g in plan],
+    files = _assemble(store, job.id, pdfs, parts, [len(g["items"]) for g in plan],
                       int(current_app.config.get("PDF_PRINT_PAGES") or 500), _file_stem(comp, job))
     result = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(
-        status="done", done=len(paths), total=len(paths), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
+        status="done", done=len(pdfs), total=len(pdfs), files=files, finished_at=utcnow(), heartbeat_at=utcnow()))
     uow.commit()
     if result.rowcount:
-        log.info("job %s done: %d certificates", job.id, len(paths))
+        log.info("job %s done: %d certificates", job.id, len(pdfs))
 
 
 def _file_stem(comp: Competition, job: Job) -> str:
@@ -244,19 +262,28 @@ def _file_stem(comp: Competition, job: Job) -> str:
     return f"certificates-c{comp.id}{event}-{job.id[:8]}"
 
 
-def _assemble(root: Path, paths: list[Path], parts: list[Path], sizes: list[int], pages_per_file: int,
+def _assemble(store, job_id: str, pdfs: list[str], parts: list[str], sizes: list[int], pages_per_file: int,
               stem: str) -> list[dict]:
     """One zip of the digital PDFs, and print files of at most `pages_per_file` pages made of the
-    groups' documents (each group document is already many pages: merging them is cheap)."""
+    groups' documents (each group document is already many pages: merging them is cheap). Each is
+    built in a local scratch directory, then stored."""
+    with tempfile.TemporaryDirectory(prefix="jx-job-") as tmp:
+        return _assemble_in(store, job_id, Path(tmp), pdfs, parts, sizes, pages_per_file, stem)
+
+
+def _assemble_in(store, job_id, root: Path, pdfs, parts, sizes, pages_per_file, stem) -> list[dict]:
+    import io
+
     from pypdf import PdfWriter
+    folder = job_folder(job_id)
     files = []
     zip_name = f"{stem}.zip"
-    zip_tmp = root / (zip_name + ".part")
-    with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
-        for p in paths:
-            zf.write(p, arcname=p.name)
-    os.replace(zip_tmp, root / zip_name)
-    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(paths)})
+    with zipfile.ZipFile(root / zip_name, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
+        for name, data in store.iter_files(f"{folder}/pdf", pdfs):
+            zf.writestr(name, data)
+    store.put_file(f"{folder}/{zip_name}", root / zip_name)
+    files.append({"name": zip_name, "kind": "zip", "size": (root / zip_name).stat().st_size, "count": len(pdfs)})
+    (root / zip_name).unlink()
     part_no, writer, pages = 0, None, 0
 
     def flush():
@@ -266,23 +293,26 @@ def _assemble(root: Path, paths: list[Path], parts: list[Path], sizes: list[int]
         part_no += 1
         name = f"{stem}-print-{part_no:02d}.pdf"
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        tmp = root / (name + ".part")
-        with open(tmp, "wb") as fh:
+        with open(root / name, "wb") as fh:
             writer.write(fh)
         writer.close()
-        os.replace(tmp, root / name)
+        store.put_file(f"{folder}/{name}", root / name)
         files.append({"name": name, "kind": "print", "size": (root / name).stat().st_size, "pages": pages})
+        (root / name).unlink()
         writer, pages = None, 0
         gc.collect()
 
-    for part, size in zip(parts, sizes):
+    for name, size in zip(parts, sizes):
+        part = store.read(f"{folder}/parts/{name}")  # one group document at a time (several MB each)
+        if part is None:
+            raise storage.StorageError(f"missing {folder}/parts/{name}")
         start = 0
         while start < size:
             if writer is not None and pages >= pages_per_file:
                 flush()
             writer = writer or PdfWriter()
             take = min(size - start, pages_per_file - pages)
-            writer.append(str(part), pages=(start, start + take))
+            writer.append(io.BytesIO(part), pages=(start, start + take))
             pages += take
             start += take
     flush()

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("jobs", __name__)
 
 from . import models, views  # noqa: E402,F401
+from ..storage import models as _storage_models  # noqa: E402,F401  (stored_files: the job outputs)

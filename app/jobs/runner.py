@@ -6,6 +6,12 @@ workers (`rq worker jiangxuan`): the task is named by its dotted path and run by
 inside the application, so nothing here imports the application or the areas above. Without
 Redis it runs in a background thread of the app. Progress lives in the database (jobs table), so
 the web process, in-process threads and workers on other machines all see the same numbers.
+
+A job's files live in its folder `jobs/<job id>/` of the configured storage (app/storage: the
+database by default, or an S3-compatible store, or a local directory), so every application
+instance and RQ worker reaches them; a finished job's files are downloaded from there, streamed
+(`file_response`). The id of the request that started a job goes with it (RQ job meta, or the
+thread's context), so the job's log lines carry it (app/observability.py).
 """
 from __future__ import annotations
 
@@ -15,14 +21,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import update
 
+from .. import observability, storage, uow
 from ..audit.operations import record
 from ..domain.errors import N_, DomainError
-from .. import uow
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Job
@@ -40,7 +45,7 @@ class JobStateError(DomainError):
 @dataclass(frozen=True)
 class JobKind:
     work: Callable[[Job], None]      # do (or finish) the job's work in this process
-    done: Callable[[str], int]       # how much is done, counted from what is on disk
+    done: Callable[[str], int]       # how much is done, counted from what is stored
     rq_task: str                     # dotted path of the RQ task that starts the job on workers
 
 
@@ -53,22 +58,44 @@ def register(kind: str, job_kind: JobKind) -> None:
 
 # ---- reading jobs -------------------------------------------------------------------------------
 
-def job_dir(job_id: str) -> Path:
+def job_folder(job_id: str, sub: str | None = None) -> str:
+    """The job's folder in the storage: jobs/<id> (sub: a folder of its own, such as pdf/)."""
     if not re.fullmatch(r"[0-9a-f]{32}", job_id or ""):
         raise ValueError("bad job id")
-    return Path(current_app.config["JOB_DIR"]) / job_id
+    return f"jobs/{job_id}" + (f"/{sub}" if sub else "")
 
 
 def is_stale(job: Job) -> bool:
     return job.status == "running" and (job.heartbeat_at is None or utcnow() - job.heartbeat_at > STALE_AFTER)
 
 
-def file_path(job: Job, name: str) -> Path | None:
-    """An output file of a finished job, by the name listed in job.files (nothing else)."""
-    if name not in {f["name"] for f in job.files or []}:
+def open_file(job: Job, name: str):
+    """An output file of a finished job, by the name listed in job.files (nothing else):
+    (size, iterator of its bytes), or None."""
+    if not isinstance(name, str) or name not in {f["name"] for f in job.files or []}:
         return None
-    path = job_dir(job.id) / name
-    return path if path.exists() else None
+    key = f"{job_folder(job.id)}/{name}"
+    store = storage.current()
+    size = store.size(key)
+    stream = store.stream(key) if size is not None else None
+    return None if stream is None else (size, stream)
+
+
+def file_response(job: Job, name: str):
+    """The download of one output file (web and API alike), streamed from the storage; None: 404."""
+    from flask import Response
+
+    from ..downloads import attachment
+    found = open_file(job, name)
+    if found is None:
+        return None
+    size, stream = found
+    response = Response(stream, mimetype="application/zip" if name.endswith(".zip") else "application/pdf",
+                        direct_passthrough=True)
+    response.content_length = size
+    response.headers["Content-Disposition"] = attachment(name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def status_json(job: Job, download_url=None) -> dict:
@@ -103,9 +130,11 @@ def dispatch(job_id: str) -> None:
         from rq import Queue
         job = db.session.get(Job, job_id)
         Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            RQ_TASK, _kinds[job.kind].rq_task, job_id, job_timeout=3600)
+            RQ_TASK, _kinds[job.kind].rq_task, job_id, job_timeout=3600,
+            meta={"request_id": observability.current_request_id()})  # its log lines carry the request's id
         return
-    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id[:8]}", daemon=True)
+    thread = threading.Thread(target=_run_in_app, args=(app, job_id, observability.current_request_id()),
+                              name=f"job-{job_id[:8]}", daemon=True)
     thread.start()
     _threads[job_id] = thread
 
@@ -120,12 +149,22 @@ def wait(job_id: str, timeout: float = 120) -> None:
         thread.join(timeout)
 
 
-def _run_in_app(app, job_id: str) -> None:
+def _run_in_app(app, job_id: str, request_id: str | None = None) -> None:
+    observability.job_request_id.set(request_id)
     with app.app_context():
         try:
             run(job_id)
         finally:
             db.session.remove()
+
+
+def enqueue_more(task: str, *args) -> None:
+    """From inside an RQ task: enqueue a follow-up task (a dotted path run by app/worker.py) on the
+    same queue and connection, carrying the request id of the job's request."""
+    from rq import Queue, get_current_job
+    current = get_current_job()
+    Queue(QUEUE, connection=current.connection).enqueue(
+        RQ_TASK, task, *args, job_timeout=3600, meta={"request_id": observability.current_request_id()})
 
 
 # ---- running ------------------------------------------------------------------------------------
@@ -137,7 +176,7 @@ def mark_running(job: Job) -> None:
 
 
 def fail(job_id: str, exc: BaseException, done: int) -> None:
-    """Mark the job failed, saying why; what was done stays (on disk) and counts as done."""
+    """Mark the job failed, saying why; what was done stays stored and counts as done."""
     db.session.execute(update(Job).where(Job.id == job_id).values(
         status="failed", done=done, error=f"{type(exc).__name__}: {exc}"[:1000], finished_at=utcnow()))
     uow.commit()

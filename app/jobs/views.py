@@ -1,12 +1,11 @@
 """Job progress for the organizer's page (polled by the progress bar) and the job's files."""
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, send_file, url_for
+from flask import abort, jsonify, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..forms_util import perform
-from ..registration.exports import attachment
 from ..security import roles
 from ..uow import on_commit
 from . import bp, runner
@@ -26,13 +25,9 @@ def status(job_id: str):
 @bp.route("/manage/jobs/<job_id>/files/<name>")
 @roles("admin", "organizer")
 def download(job_id: str, name: str):
-    job = managed_job(job_id)
-    path = runner.file_path(job, name)
-    if path is None:
+    response = runner.file_response(managed_job(job_id), name)
+    if response is None:
         abort(404)
-    mimetype = "application/zip" if name.endswith(".zip") else "application/pdf"
-    response = send_file(path, mimetype=mimetype, conditional=True)
-    response.headers["Content-Disposition"] = attachment(name)
     return response
 
 

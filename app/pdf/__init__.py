@@ -145,4 +145,11 @@ def renderer(font_dir: Path | str | None = None) -> Renderer:
 
 
 def render(template: str, **context) -> bytes:
-    return renderer().render(template, **context)
+    import time
+
+    from ..observability import observe_render
+    started = time.perf_counter()
+    try:
+        return renderer().render(template, **context)
+    finally:
+        observe_render(template.removesuffix(".html"), time.perf_counter() - started)

@@ -31,6 +31,27 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
+@bp.route("/readyz")
+@public
+def readyz():
+    """Readiness for load balancers and orchestrators: the database and Redis answer (200), or
+    503 naming what is down. Not cached."""
+    from ..observability import readiness
+    body, status = readiness(current_app)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
+@bp.route("/metrics")
+@public
+def metrics():
+    """Prometheus metrics, for the monitoring network only (METRICS_ALLOW / METRICS_TOKEN; 404 to
+    anyone else)."""
+    from ..observability import metrics_response
+    return metrics_response(current_app)
+
+
 @bp.route("/lang/<code>", methods=["GET", "POST"])
 @public
 def set_language(code: str):

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from ..competitions.models import Competition, Event
 from ..domain.idcard import normalize
 from ..domain.names import clean_text, normalize_middle_dots
-from ..extensions import db
+from ..replica import session as read_session
 from ..people.models import Person
 from ..registration.models import RegistrationMember
 from .models import Result
@@ -23,7 +23,8 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
     # Either name a person carries: the name of the ID document, or the Tibetan-script name
     # (typed with or without its closing tsheg).
     bo = name.strip(" \u0f0b\u0f0d")
-    ids = db.session.scalars(select(Person.id).where(Person.id_number == number,
+    reads = read_session()  # the replica when there is one (app/replica.py)
+    ids = reads.scalars(select(Person.id).where(Person.id_number == number,
                                                      or_(Person.name == name, Person.name_bo == bo))).all()
     if not ids:
         return None
@@ -34,7 +35,7 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
                                            Certificate.person_id == RegistrationMember.person_id,
                                            Certificate.status == "valid")
             .order_by(Certificate.id.desc()).limit(1).correlate(Result, RegistrationMember).scalar_subquery())
-    rows = db.session.execute(
+    rows = reads.execute(
         select(Competition.name, Competition.id, Event.name, Result.total, Result.rank, Result.award,
                Result.is_final, code)
         .join(RegistrationMember, RegistrationMember.registration_id == Result.registration_id)

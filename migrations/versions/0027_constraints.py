@@ -2,7 +2,7 @@
 idempotency key's state, a competition's certificate template
 
 Revision ID: 0027_constraints
-Revises: 0021_credentials
+Revises: 0025_storage
 Create Date: 2026-12-07 10:45:00
 
 As in 0019, the value lists are written as they are today (a later change of an enumeration is a
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0027_constraints'
-down_revision = '0021_credentials'
+down_revision = '0025_storage'
 branch_labels = None
 depends_on = None
 

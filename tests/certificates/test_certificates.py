@@ -21,6 +21,7 @@ from app.audit.models import AuditEvent
 from app.certificates import keys, offline, pades, signing
 from app.certificates.models import Certificate, CertificateSettings
 from app.extensions import db
+from app import storage
 from app.certificates import printing
 from app.jobs import runner
 from app.jobs.models import Job
@@ -208,18 +209,18 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
     job = printing.create_certificate_job(db.session.get(type(final["comp"]), final["comp"].id), final["organizer"],
                                         "http://verify.example.cn")
     db.session.commit()
-    env = dict(os.environ, JIANGXUAN_ENV="testing", FLASK_APP="wsgi.py",
-               TEST_JOB_DIR=app.config["JOB_DIR"], PDF_FONT_DIR=app.config["PDF_FONT_DIR"])
+    env = dict(os.environ, JIANGXUAN_ENV="testing", FLASK_APP="wsgi.py", TEST_STORAGE=app.config["STORAGE"],
+               TEST_STORAGE_DIR=app.config["STORAGE_DIR"], PDF_FONT_DIR=app.config["PDF_FONT_DIR"])
     flask = str(Path(sys.executable).with_name("flask"))
     proc = subprocess.Popen([flask, "run-job", job.id], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    pdf_dir = Path(app.config["JOB_DIR"]) / job.id / "pdf"
+    store, pdf_folder = storage.current(), runner.job_folder(job.id, "pdf")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(pdf_dir.glob("*.pdf"))) < 1 and proc.poll() is None:
+    while time.monotonic() < deadline and len(store.names(pdf_folder)) < 1 and proc.poll() is None:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    rendered = len(list(pdf_dir.glob("*.pdf")))
+    rendered = len(store.names(pdf_folder))
     assert rendered >= 1
     db.session.expire_all()
     killed = db.session.get(Job, job.id)
@@ -230,7 +231,7 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
     done = db.session.get(Job, job.id)
     assert done.status == "done" and done.done == 4
     [zip_file] = [f["name"] for f in done.files if f["kind"] == "zip"]
-    with zipfile.ZipFile(Path(app.config["JOB_DIR"]) / job.id / zip_file) as zf:
+    with zipfile.ZipFile(io.BytesIO(store.read(f"{runner.job_folder(job.id)}/{zip_file}"))) as zf:
         assert len(zf.namelist()) == 4
     assert db.session.scalar(select(func.count(func.distinct(Certificate.serial)))) == 4
 
