@@ -89,6 +89,24 @@ ACTIONS = {
     "user.password_change": N_("changed the password of %(object)s"),
     "user.signup": N_("signed up as %(object)s"),
     "user.update": N_("edited the account %(object)s"),
+    "camp_session.create": N_("recorded a training camp session of %(object)s"),
+    "camp_session.marks": N_("entered the camp assessment marks of %(object)s"),
+    "delegation.create": N_("formed the delegation %(object)s"),
+    "delegation.member_add": N_("added a member to the delegation %(object)s"),
+    "delegation.member_remove": N_("removed a member from the delegation %(object)s"),
+    "delegation.nominate": N_("nominated the delegation %(object)s"),
+    "delegation.select": N_("selected the squad of %(object)s from results"),
+    "grade_application.create": N_("filed an exceptional grade application for %(object)s"),
+    "grade_application.decision": N_("decided the grade application %(object)s"),
+    "person.occupation_grade": N_("recorded a skill grade of %(object)s"),
+    "person.occupation_grade_revoked": N_("withdrew a skill grade of %(object)s"),
+    "person.title": N_("recorded a title of %(object)s"),
+    "person.training": N_("recorded a training of %(object)s"),
+    "project.file": N_("added a file to the project %(object)s"),
+    "project.save": N_("saved the project %(object)s"),
+    "project.support": N_("recorded follow-up support for %(object)s"),
+    "sponsorship.create": N_("recorded a sponsorship of %(object)s"),
+    "sponsorship.delete": N_("deleted a sponsorship of %(object)s"),
 }
 
 AREAS = {
@@ -100,6 +118,11 @@ AREAS = {
     "person": N_("People"), "recheck": N_("Re-checks"), "registration": N_("Registrations"), "results": N_("Results"),
     "scheme_template": N_("Scheme templates"), "scores": N_("Score imports"), "sheet": N_("Score sheets"),
     "token": N_("Device tokens"), "user": N_("Accounts"),
+    "camp_session": N_("Training camp sessions"),
+    "delegation": N_("Delegations"),
+    "grade_application": N_("Grade applications"),
+    "project": N_("Projects"),
+    "sponsorship": N_("Sponsorships"),
 }
 
 

@@ -24,7 +24,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 ROLES = ["anonymous", "admin", "organizer_xz", "judge1", "chief", "supervisor", "contact_lasa", "candidate"]
 PER_ROLE = 40  # pages per role, at most
 SKIP = re.compile(r"(/logout|/lang/|\.(pdf|xlsx|csv|zip|json|png|jpg|svg)$|/files/|/download|/api/|/static/"
-                  r"|/healthz|/offline|/sw\.js|/\.well-known/|template\.xlsx)")
+                  r"|/healthz|/project-files/|/agreement$|/offline|/sw\.js|/\.well-known/|template\.xlsx)")
 SHOTS = Path(os.environ.get("LAYOUT_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "instance" / "screenshots")
 
 OVERFLOW_JS = """() => {
