@@ -14,6 +14,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check invariants, not speed: on a loaded 2-core machine input generation and each
+# example may take longer than Hypothesis' defaults (a "too slow" health check failed CI runs), so
+# neither time limit applies here.
+settings.register_profile("jiangxuan", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("jiangxuan")
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
