@@ -25,10 +25,14 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 os.environ.setdefault("JIANGXUAN_ENV", "testing")
-# The issuing bodies' signing keys of this test session: made on first use in a temporary
-# directory (never instance/keys); subprocesses (flask run-job, RQ workers) inherit it.
-if "CERT_KEY_DIR" not in os.environ:
-    os.environ["CERT_KEY_DIR"] = tempfile.mkdtemp(prefix="jx-test-keys-")
+# The issuing bodies' signing keys of this test process: made on first use in a temporary
+# directory (never instance/keys); subprocesses (flask run-job, RQ workers) inherit it. One per
+# xdist worker: the workers inherit the controller's environment, and a test that rotates or
+# revokes keys must not revoke the keys another worker's test is signing with at that moment.
+_KEYS_OWNER = os.environ.get("PYTEST_XDIST_WORKER") or "main"
+if os.environ.get("JX_TEST_KEYS_OWNER") != _KEYS_OWNER:
+    os.environ["CERT_KEY_DIR"] = tempfile.mkdtemp(prefix=f"jx-test-keys-{_KEYS_OWNER}-")
+    os.environ["JX_TEST_KEYS_OWNER"] = _KEYS_OWNER
     atexit.register(shutil.rmtree, os.environ["CERT_KEY_DIR"], ignore_errors=True)
 
 from tests import testdb  # noqa: E402
