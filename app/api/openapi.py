@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import re
+import sys
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.routing import parse_converter_args
@@ -257,7 +258,8 @@ def build(app) -> dict:
             reauth = getattr(view, "_reauth", False)
             name = rule.endpoint.split(".", 1)[1]
             op["operationId"] = name if len(methods) == 1 else f"{name}_{method.lower()}"
-            op["tags"] = [view.__module__.rsplit(".", 1)[-1]]
+            module = sys.modules[view.__module__]  # its OPENAPI_TAG, else the module's name
+            op["tags"] = [getattr(module, "OPENAPI_TAG", None) or view.__module__.rsplit(".", 1)[-1]]
             op["summary"], description = _summary(view, c)
             who = "anyone (no token)" if is_public else (
                 ", ".join(sorted(access.roles)) if access and access.roles else "any signed-in user")
