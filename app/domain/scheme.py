@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import N_, Collector
 from .scoring import TRIM_MIN
+from .tiebreak import parse as parse_tiebreak  # noqa: F401 (the chain is parsed in domain/tiebreak.py)
 from .refdata import ORG_KINDS, SKILL_GRADES
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
@@ -204,28 +205,6 @@ def parse_awards(data, errors: Collector, path: str = "awards") -> dict:
     if min_total is None or not (Decimal(0) <= min_total <= 100):
         errors.add(f"{path}.min_total", N_("The minimum total must be between 0 and 100."))
     out["min_total"] = canonical(min_total) if min_total is not None else data.get("min_total")
-    return out
-
-
-def parse_tiebreak(data, scheme: dict, errors: Collector, path: str = "tiebreak") -> list[str]:
-    if data in (None, ""):
-        return []
-    if not isinstance(data, list):
-        errors.add(path, N_("The tie-break chain must be a list."))
-        return []
-    components = {c.get("key") for c in scheme.get("components", [])}
-    criteria = {k.get("key") for c in scheme.get("components", []) for k in c.get("criteria", [])}
-    out: list[str] = []
-    for i, item in enumerate(data):
-        item = str(item).strip()
-        kind, _, key = item.partition(":")
-        ok = (item == "time_used") or (kind == "component" and key in components) or (
-            kind == "criterion" and key in criteria)
-        if not ok:
-            errors.add(f"{path}[{i}]", N_("%(item)s is not a component, criterion or time_used of this event."), item=item)
-        elif item in out:
-            errors.add(f"{path}[{i}]", N_("%(item)s appears twice in the tie-break chain."), item=item)
-        out.append(item)
     return out
 
 

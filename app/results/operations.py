@@ -16,6 +16,7 @@ from ..domain import awards as award_rules
 from ..domain.errors import N_, Collector, DomainError, Forbidden
 from ..domain.ranking import Entry, rank
 from ..domain.scoring import round_half_up
+from ..domain.tiebreak import Chain
 from ..extensions import db
 from ..judging.models import Sheet
 from ..models_base import utcnow
@@ -42,22 +43,17 @@ def compute(event: Event) -> list[dict]:
 
 
 def _compute(event: Event) -> list[dict]:
-    chain = event.tiebreak or []
-    chain_criteria = {link.partition(":")[2] for link in chain if link.startswith("criterion:")}
-    breakdowns = {rid: b for rid, b in event_breakdowns(event, chain_criteria).items() if b is not None}
+    chain = Chain.of(event.tiebreak)
+    breakdowns = {rid: b for rid, b in event_breakdowns(event, chain.criteria).items() if b is not None}
     regs = {rid: (code, time_used) for rid, code, time_used in db.session.execute(
         select(Registration.id, Registration.code, Registration.time_used).where(Registration.event_id == event.id))}
-    directions = tuple("asc" if link == "time_used" else "desc" for link in chain)
-    links = [link.partition(":")[::2] for link in chain]
     entries = []
     shown: dict[int, dict[str, Decimal]] = {}  # rounded component scores, for the chain and the table
     for rid, b in breakdowns.items():
         components = shown[rid] = {k: round_half_up(v) for k, v in b.components.items()}
-        values = tuple(components[key] if kind == "component"
-                       else round_half_up(b.criteria[key]) if kind == "criterion"
-                       else regs[rid][1] for kind, key in links)
+        values = chain.values(components, lambda key, b=b: round_half_up(b.criteria[key]), regs[rid][1])
         entries.append(Entry(rid, round_half_up(b.total), values))
-    ranked = rank(entries, directions, event.no_shared_ranks, _resolutions(event))
+    ranked = rank(entries, chain.directions, event.no_shared_ranks, _resolutions(event))
     triples = [(r.id, r.rank, r.total) for r in ranked]
     settings = event.awards or {}
     if settings.get("preset") == "medals":
