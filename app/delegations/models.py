@@ -72,7 +72,7 @@ class CampSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     delegation: Mapped[Delegation] = relationship(back_populates="sessions")
-    marks: Mapped[list["CampMark"]] = relationship(cascade="all, delete-orphan")
+    marks: Mapped[list["CampMark"]] = relationship(back_populates="camp_session", cascade="all, delete-orphan")
 
 
 class CampMark(db.Model):
@@ -84,3 +84,5 @@ class CampMark(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     present: Mapped[bool] = mapped_column(default=False)
     score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+
+    camp_session: Mapped[CampSession] = relationship(back_populates="marks")

@@ -200,7 +200,7 @@ class PaperForm(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
 
-    judge = relationship("User", foreign_keys=[judge_id])
+    judge: Mapped["User"] = relationship(foreign_keys=[judge_id])  # noqa: F821
     entries: Mapped[list["PaperEntry"]] = relationship(back_populates="form", cascade="all, delete-orphan",
                                                        order_by="PaperEntry.id")
 
@@ -221,7 +221,7 @@ class PaperEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     form: Mapped[PaperForm] = relationship(back_populates="entries")
-    clerk = relationship("User")
+    clerk: Mapped["User"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<PaperEntry form={self.form_id} clerk={self.clerk_id}>"

@@ -26,8 +26,9 @@ class Project(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     registration: Mapped["Registration"] = relationship()  # noqa: F821
-    files: Mapped[list["ProjectFile"]] = relationship(cascade="all, delete-orphan", order_by="ProjectFile.id")
-    support: Mapped[list["ProjectSupport"]] = relationship(cascade="all, delete-orphan",
+    files: Mapped[list["ProjectFile"]] = relationship(back_populates="project", cascade="all, delete-orphan",
+                                                      order_by="ProjectFile.id")
+    support: Mapped[list["ProjectSupport"]] = relationship(back_populates="project", cascade="all, delete-orphan",
                                                            order_by="(ProjectSupport.granted_on, ProjectSupport.id)")
 
 
@@ -46,6 +47,8 @@ class ProjectFile(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    project: Mapped[Project] = relationship(back_populates="files")
+
 
 class ProjectSupport(db.Model):
     __tablename__ = "project_support"
@@ -60,3 +63,5 @@ class ProjectSupport(db.Model):
     note: Mapped[str | None] = mapped_column(String(500))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="support")
