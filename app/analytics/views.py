@@ -2,6 +2,8 @@
 the judge pool and a judge's history. Load → check access (access.py) → read (queries.py)."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -54,13 +56,23 @@ def _choices() -> dict:
             "admin": current_user.has_role("admin")}
 
 
+def _resolved(view):
+    """The statistics request (scope, period, filters) resolved from the query string and handed to
+    the page, the .xlsx or the PDF; a bad parameter shows the page again naming the field (422)."""
+    @wraps(view)
+    def with_request(**kwargs):
+        try:
+            req = documents.resolve(request.args, current_user)
+        except ValidationFailed as exc:
+            return _statistics_page(field_errors(exc), 422)
+        return view(req, **kwargs)
+    return with_request
+
+
 @bp.route("/analytics/statistics")
 @roles("admin", "organizer")
-def statistics():
-    try:
-        req = documents.resolve(request.args, current_user)
-    except ValidationFailed as exc:
-        return _statistics_page(field_errors(exc), 422)
+@_resolved
+def statistics(req: documents.ReportRequest):
     report = stats.statistics(req.scope, req.period, req.filters)
     return render_template("analytics/statistics.html", report=report, req=req, charts=documents.report_charts(report),
                            errors={}, args=request.args, choices=_choices(), scope_text=documents.scope_text(req))
@@ -68,22 +80,16 @@ def statistics():
 
 @bp.route("/analytics/statistics.xlsx")
 @roles("admin", "organizer")
-def statistics_xlsx():
-    try:
-        req = documents.resolve(request.args, current_user)
-    except ValidationFailed as exc:
-        return _statistics_page(field_errors(exc), 422)
+@_resolved
+def statistics_xlsx(req: documents.ReportRequest):
     name = req.period.text.replace("..", "_")
     return _download(documents.xlsx_zh(req), XLSX, f"竞赛统计-{name}.xlsx", f"statistics-{name}.xlsx")
 
 
 @bp.route("/analytics/statistics.pdf")
 @roles("admin", "organizer")
-def statistics_pdf():
-    try:
-        req = documents.resolve(request.args, current_user)
-    except ValidationFailed as exc:
-        return _statistics_page(field_errors(exc), 422)
+@_resolved
+def statistics_pdf(req: documents.ReportRequest):
     name = req.period.text.replace("..", "_")
     return _download(documents.report_pdf(req), "application/pdf", f"竞赛统计报告-{name}.pdf", f"report-{name}.pdf")
 
