@@ -93,6 +93,35 @@ def pytest_sessionfinish(session):
         testdb.drop_template()
 
 
+# ---- what the PostgreSQL run leaves out ------------------------------------------------------------
+# CI runs the suite twice, on SQLite and on PostgreSQL. A test that never touches the run's database
+# runs the very same code both times, so the PostgreSQL run leaves it out (JX_TEST_ALL=1 keeps it):
+# the pure domain rules (tests/domain: no application, no database), tests of `flask` commands on
+# scratch SQLite files of their own (the `flask_cli` fixture), and tests marked `database_free`
+# (the browser layout walk, the catalogs, the import graph).
+
+def _database_free(item) -> bool:
+    return (item.get_closest_marker("database_free") is not None
+            or "flask_cli" in getattr(item, "fixturenames", ())
+            or "tests/domain/" in item.nodeid.replace("\\", "/"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not testdb.is_postgres() or os.environ.get("JX_TEST_ALL") == "1":
+        return
+    left_out = [item for item in items if _database_free(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _database_free(item)]
+
+
+def pytest_report_header(config):
+    if testdb.is_postgres() and os.environ.get("JX_TEST_ALL") != "1":
+        return ("PostgreSQL run: the tests that never touch the run's database (tests/domain, flask_cli, "
+                "database_free) ran on the SQLite run and are deselected here (JX_TEST_ALL=1 keeps them)")
+    return None
+
+
 @pytest.fixture(autouse=True)
 def api_answers_conform(app):
     """Every /api/v1 answer a test received conforms to the OpenAPI document (tests/contract_check.py)."""

@@ -113,22 +113,3 @@ def test_flask_audit_verify_after_refused_tampering(app, make_user, make_competi
     _refused("UPDATE audit_events SET reason = 'x'")
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "audit chain intact" in result.output, result.output
-
-
-def test_demo_reset_rebuilds_the_schema_instead_of_deleting_rows():
-    """`flask demo --reset` after a demo with final results and audit events: the database refuses
-    to delete those rows, so the reset drops the tables and migrates from empty."""
-    from app.demo import load_demo
-
-    assert load_demo() is not None
-    db.session.commit()
-    frozen = db.session.scalar(select(func.count()).select_from(Result).where(Result.is_final))
-    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    assert frozen > 0 and events > 0
-    accounts = load_demo(reset=True)
-    db.session.commit()
-    assert accounts is not None
-    assert db.session.scalar(select(func.count()).select_from(Result).where(Result.is_final)) == frozen
-    assert verify_chain() == (events, None)  # one fresh chain, not the old one with the new appended
-    with db.engine.connect() as conn:
-        assert triggers.installed_triggers(conn) == triggers.trigger_names(conn)

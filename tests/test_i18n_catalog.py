@@ -20,6 +20,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+pytestmark = pytest.mark.database_free  # the catalogs, the same on every database
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "app/translations/zh/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")

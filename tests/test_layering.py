@@ -6,7 +6,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
 from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+
+pytestmark = pytest.mark.database_free  # the import graph of app/, the same on every database
 
 ROOT = Path(__file__).resolve().parent.parent
 

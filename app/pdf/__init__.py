@@ -9,6 +9,7 @@ fonts: a document can never reach the network or the file system through user te
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -18,10 +19,6 @@ from pathlib import Path
 import jinja2
 import segno
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from . import fonts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -30,26 +27,34 @@ DEFAULT_FONT_DIR = ROOT / "instance" / "fonts"
 CN_DIGITS = "〇一二三四五六七八九"
 
 
-class AssetFetcher(URLFetcher):
-    """Serves `jx:font/<file>` from the font directory and `jx:asset/<key>` from memory."""
+@functools.cache
+def _asset_fetcher_class():
+    """WeasyPrint is imported on the first document, not with the application: web and RQ
+    processes that never draw a PDF spare its start-up time (~0.5 s) and memory."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, renderer: "Renderer"):
-        super().__init__(fail_on_errors=False)
-        self.renderer = renderer
+    class AssetFetcher(URLFetcher):
+        """Serves `jx:font/<file>` from the font directory and `jx:asset/<key>` from memory."""
 
-    def fetch(self, url, headers=None):
-        if url.startswith("jx:font/"):
-            name = url[len("jx:font/"):]
-            if "/" in name or "\\" in name or name.startswith("."):
-                raise ValueError(f"refused font URL {url}")
-            path = self.renderer.font_dir / name
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": "font/otf"})
-        if url.startswith("jx:asset/"):
-            data, mime = self.renderer.asset(url[len("jx:asset/"):])
-            return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
-        if url.startswith("data:image/png;base64,"):  # QR codes made by qr_image()
-            return URLFetcherResponse(url, body=base64.b64decode(url[22:]), headers={"Content-Type": "image/png"})
-        raise ValueError(f"refused URL {url!r}: documents only load their own assets")
+        def __init__(self, renderer: "Renderer"):
+            super().__init__(fail_on_errors=False)
+            self.renderer = renderer
+
+        def fetch(self, url, headers=None):
+            if url.startswith("jx:font/"):
+                name = url[len("jx:font/"):]
+                if "/" in name or "\\" in name or name.startswith("."):
+                    raise ValueError(f"refused font URL {url}")
+                path = self.renderer.font_dir / name
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": "font/otf"})
+            if url.startswith("jx:asset/"):
+                data, mime = self.renderer.asset(url[len("jx:asset/"):])
+                return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
+            if url.startswith("data:image/png;base64,"):  # QR codes made by qr_image()
+                return URLFetcherResponse(url, body=base64.b64decode(url[22:]), headers={"Content-Type": "image/png"})
+            raise ValueError(f"refused URL {url!r}: documents only load their own assets")
+
+    return AssetFetcher
 
 
 def cn_date(value: date | datetime | None) -> str:
@@ -80,9 +85,12 @@ def qr_image(payload, size_mm: float = 26) -> Markup:
 
 class Renderer:
     def __init__(self, font_dir: Path):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
         self.font_dir = Path(font_dir)
         self.font_config = FontConfiguration()
-        self.fetcher = AssetFetcher(self)
+        self.fetcher = _asset_fetcher_class()(self)
         self.image_cache: dict = {}
         self._assets: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
@@ -114,6 +122,8 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def render(self, template: str, **context) -> bytes:
+        from weasyprint import HTML
+
         source = self.html(template, **context)
         with self._render_lock:
             document = HTML(string=source, base_url="jx:/", url_fetcher=self.fetcher)

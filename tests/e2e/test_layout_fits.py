@@ -18,7 +18,8 @@ import pytest
 
 from app.demo import DEMO_PASSWORD, load_demo
 
-pytestmark = pytest.mark.e2e
+# Page layout in the browser: the pages' data paths run on both databases in the integration tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.database_free]
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 ROLES = ["anonymous", "admin", "organizer_xz", "judge1", "chief", "supervisor", "contact_lasa", "candidate"]

@@ -2,9 +2,6 @@
 through Redis) and re-authentication before lock, publish and finalize (web and API)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -92,40 +89,32 @@ def test_api_token_login_is_throttled_per_account(app, make_user):
     assert _web_login(app, user.username, PASSWORD).status_code == 429
 
 
-_CHILD = """
-import os, sys
-os.environ["JIANGXUAN_ENV"] = "testing"
-from app import create_app
-from app.accounts import throttle
-app = create_app("testing", RATELIMIT_STORAGE_URI=sys.argv[1], RATELIMIT_KEY_PREFIX=sys.argv[2])
-with app.app_context():
-    if sys.argv[3] == "fail":
-        for _ in range(5):
-            throttle.failed("shared-user")
-    print("locked" if app.extensions["account_throttle"].retry_minutes("shared-user") else "open")
-"""
-
-
-def _child(storage, prefix, mode):
-    out = subprocess.run([sys.executable, "-c", _CHILD, storage, prefix, mode], capture_output=True,
-                         text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-    assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout.strip().splitlines()[-1]
+def _instance(storage, prefix, mode):
+    """One application instance (as in another gunicorn worker: nothing shared in memory with the
+    other instances; only the rate-limit storage named by `storage` is common) → "locked"/"open"."""
+    from app import create_app
+    from app.accounts import throttle
+    other = create_app("testing", RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix)
+    with other.app_context():
+        if mode == "fail":
+            for _ in range(5):
+                throttle.failed("shared-user")
+        return "locked" if other.extensions["account_throttle"].retry_minutes("shared-user") else "open"
 
 
 def test_the_account_count_is_shared_across_processes_through_redis(redis_url):
     url = redis_url
     prefix = "jx-test-" + uuid.uuid4().hex
     try:
-        assert _child(url, prefix, "fail") == "locked"   # one process fails five times
-        assert _child(url, prefix, "check") == "locked"  # another process sees the lock
+        assert _instance(url, prefix, "fail") == "locked"   # one instance fails five times
+        assert _instance(url, prefix, "check") == "locked"  # another instance sees the lock
     finally:
         import redis
         r = redis.Redis.from_url(url)
         for key in r.scan_iter(f"*{prefix}*"):
             r.delete(key)
-    # Without Redis each process counts for itself (the in-memory fallback).
-    assert _child("memory://", prefix, "check") == "open"
+    # Without Redis each instance counts for itself (the in-memory fallback).
+    assert _instance("memory://", prefix, "check") == "open"
 
 
 # ---- re-authentication before lock, publish and finalize ---------------------------------------
