@@ -8,7 +8,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from scipy import stats
 
 from .figures import ALPHA_RELIABLE, ALPHA_TENTATIVE, MIN_CI_ENTRIES, Figures, Panel, Reliability
 
@@ -84,6 +83,8 @@ def _opt(v) -> float | None:
 def _step(x: np.ndarray, maxima: np.ndarray, factors: np.ndarray, sd_cells: np.ndarray,
           rng: np.random.Generator, permutations: int, min_judges: int = 3) -> tuple[list[Figures], np.ndarray]:
     """Figures for every row of x (the active judges) against each other, and the deviations."""
+    from scipy import stats  # imported on first use: ~0.7 s and ~80 MB per process otherwise
+
     d, _n = _loo(x, min_judges)
     per_share = factors / maxima  # a judge's unit as a share of the criterion's maximum
     share = d * per_share
@@ -116,6 +117,8 @@ def _step(x: np.ndarray, maxima: np.ndarray, factors: np.ndarray, sd_cells: np.n
 def _bootstrap(per_entry_sum: np.ndarray, per_entry_n: np.ndarray, rng: np.random.Generator,
                resamples: int) -> tuple[tuple[float, float] | None, float | None]:
     """BCa interval and standard error of Σsum ÷ Σn over entries resampled with replacement."""
+    from scipy import stats  # imported on first use: ~0.7 s and ~80 MB per process otherwise
+
     keep = per_entry_n > 0
     sums, ns = per_entry_sum[keep], per_entry_n[keep]
     if len(sums) < MIN_CI_ENTRIES:
@@ -190,6 +193,8 @@ def kendall_w(totals: np.ndarray) -> float | None:
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float | None:
+    from scipy import stats  # imported on first use: ~0.7 s and ~80 MB per process otherwise
+
     if len(a) < 3 or np.all(a == a[0]) or np.all(b == b[0]):
         return None
     return _opt(stats.spearmanr(a, b).statistic)

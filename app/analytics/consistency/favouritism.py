@@ -6,11 +6,11 @@ import math
 from itertools import combinations
 
 import numpy as np
-from scipy import stats
 
 from .blocks import _nanmean, _opt
 from .figures import (DISCUSS, EXACT_LIMIT, INSUFFICIENT, LOOK, MIN_AFFINITY, MIN_OTHERS, NONE, Q_LEVEL,
                       AffinityResult, Panel)
+
 
 def _prefix(region: str | None, kind: str) -> str | None:
     if not region or len(region) < 4:
@@ -75,6 +75,7 @@ def favouritism(panel: Panel, rng: np.random.Generator, flagged: frozenset[int] 
             out.append(result)
     tested = [r for r in out if r.p is not None]
     if tested:
+        from scipy import stats  # imported on first use (see blocks.py)
         qs = stats.false_discovery_control([r.p for r in tested], method="bh")
         delta = float(np.mean([c.delta_share for c in panel.criteria]))
         for r, q in zip(tested, qs):
