@@ -31,7 +31,7 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
                  "result_id", "name", "serial", "photo_id", "application_id", "sponsorship_id",
-                 "delegation_id", "member_id", "session_id", "file_id"}
+                 "delegation_id", "member_id", "session_id", "file_id", "invitation_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -375,6 +375,18 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "api.projects_file_create": (MANAGERS, True),
     "api.projects_support_create": (MANAGERS, True),
     "api.projects_file_get": (MANAGERS, True),
+    # Invitations into another organizer's event: the two organizations concerned only (the source
+    # withdraws, the target accepts or declines; the world's national organizer is the other side).
+    "selection.invitations": (MANAGERS, False),
+    "selection.invitation_create": (MANAGERS, False),
+    "selection.invitation": (MANAGERS, True),
+    "selection.invitation_decide": (MANAGERS, True),
+    "selection.invitation_withdraw": (MANAGERS, True),
+    "api.invitations_list": (MANAGERS, False),
+    "api.invitations_create": (MANAGERS, True),
+    "api.invitations_get": (MANAGERS, True),
+    "api.invitations_decision": (MANAGERS, True),
+    "api.invitations_withdraw": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")
