@@ -40,6 +40,8 @@ NOMINATORS = {"admin", "organizer", "org_contact"}
 # A candidate reads their own dossier only (the matrix's candidate owns registration 1, which is
 # no nomination: 404); another candidate's is refused in tests/nominations.
 DOSSIER_READERS = NOMINATORS | {"supervisor", "candidate"}
+# A contest of projects: the organizers, and the entry's members and its organization's contacts.
+PROJECT_SIDE = MANAGERS | {"org_contact", "candidate"}
 
 # endpoint → (who may use it, scoped to the host organization's competitions)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -371,10 +373,16 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "projects.support_add": (MANAGERS, True),
     "projects.file_download": (MANAGERS, True),
     "api.projects_list": (MANAGERS, True),
-    "api.projects_save": (MANAGERS, True),
-    "api.projects_file_create": (MANAGERS, True),
+    "api.projects_save": (PROJECT_SIDE, True),
+    "api.projects_file_create": (PROJECT_SIDE, True),
     "api.projects_support_create": (MANAGERS, True),
-    "api.projects_file_get": (MANAGERS, True),
+    "api.projects_file_get": (PROJECT_SIDE, True),
+    # The entry's own side (members, its organization's contacts) enters its project and files.
+    "api.projects_get": (PROJECT_SIDE, True),
+    "projects.mine": ({"candidate", "org_contact"}, True),
+    "projects.mine_save": ({"candidate", "org_contact"}, True),
+    "projects.mine_file_upload": ({"candidate", "org_contact"}, True),
+    "projects.mine_file": ({"candidate", "org_contact"}, True),
     # Invitations into another organizer's event: the two organizations concerned only (the source
     # withdraws, the target accepts or declines; the world's national organizer is the other side).
     "selection.invitations": (MANAGERS, False),
