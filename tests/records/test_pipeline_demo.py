@@ -26,3 +26,8 @@ def test_the_demo_shows_a_record_a_sponsor_and_a_delegation():
     projects = db.session.scalars(select(Project)).all()
     assert len(projects) == 2 and any(p.files for p in projects)
     assert db.session.scalar(select(Sponsorship).where(Sponsorship.competition_id == projects[0].competition_id))
+    # An invitation into the Guangxi organizer's open event, waiting for its answer.
+    from app.selection.models import Invitation
+    inv = db.session.scalars(select(Invitation)).one()
+    gx = db.session.scalar(select(User).where(User.username == "organizer_gx"))
+    assert inv.status == "pending" and inv.target_organization_id == gx.organization_id and len(inv.entries) == 2
