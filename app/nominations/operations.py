@@ -191,6 +191,10 @@ def nominate(event: Event, data: dict, actor) -> Registration:
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors + errors.errors) from None
     errors.raise_if_any()
+    if nominee_org is not None:
+        # The entry's display name: results, bulletins and exports name an entry by its team name
+        # before its person, so they name the nominated organization, not the contact person.
+        reg.team_name = nominee_org.name[:100]
     dossier = Dossier(registration_id=reg.id, updated_by_id=actor.id,
                       nominee_organization_id=nominee_org.id if nominee_org else None, **fields)
     db.session.add(dossier)

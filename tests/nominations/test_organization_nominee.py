@@ -25,6 +25,7 @@ def test_an_organization_nominates_an_organization(tworld, api_as, login):
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["organization_id"] == tworld["org_b"].id  # the nominating organization
+    assert body["team_name"] == "拉萨市城关区唐卡画院"  # results and bulletins name the unit, not the contact
     assert body["dossier"]["nominee"] == {"kind": "organization", "id": tworld["org_a"].id, "name": "拉萨市城关区唐卡画院"}
     rid = body["id"]
     assert upload(b, rid, PDF, "基地简介.pdf").status_code == 201
