@@ -66,3 +66,17 @@ def test_never_another_organizations_people(rec, api_as, login):
     assert web.get(f"/org/people/{pid}/record.pdf").status_code == 404
     assert login(rec["contact"]).get(f"/org/people/{sid}/record").status_code == 404
     assert api_as(rec["contact"]).get(f"/people/{sid}/file").status_code == 404
+
+
+def test_the_contacts_registrations_link_to_their_peoples_records(rec, login, make_competition):
+    from app import uow
+    from app.competitions import operations as comps
+    from app.registration import operations as regs
+    comp = make_competition(rec["organizer"])
+    comps.change_status(comp, "registration_open", rec["organizer"])
+    p = rec["person"]
+    regs.register(comp.events[0], {"person": {"name": p.name, "id_type": p.id_type, "id_number": p.id_number}},
+                  rec["contact"], "org_contact")
+    uow.commit()
+    html = login(rec["contact"]).get("/org/registrations").get_data(as_text=True)
+    assert f"/org/people/{p.id}/record" in html
