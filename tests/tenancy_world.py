@@ -7,6 +7,7 @@ Tenant A (Tibet): the HR department hosts
 - a title selection open for nominations (a nomination with a dossier file);
 plus a claim waiting for approval and a result recorded from an outside competition. Its
 candidate 卓嘎央金 (a Lhasa college's student) entered J and won F.
+Invitations across organizers: one it sent to a national organizer, one it received from it.
 Tenant B (Guangxi): the HR department hosts one competition in judging, with its own organizer,
 contact, supervisor, judge, chief judge and candidate.
 Nothing of tenant A's people may ever reach tenant B's accounts: SENTINELS are strings that
@@ -190,6 +191,24 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
     project_file = projects.add_file(reg_p, "business_plan", ("商业计划书.pdf", PDF), org)
     db.session.flush()
 
+    # Invitations across organizers (跨主办方晋级) with a national organizer: one the HR department
+    # sent (from event F) and one it received (into the entrepreneurship contest's event).
+    national = create_organization({"name": "人力资源社会保障部职业技能鉴定中心", "kind": "government",
+                                    "region_code": "000000"})
+    national_org = _user("m_organizer_national", ["organizer"], national)
+    comp_n = comps.create_competition(competition_payload(name="第三届全国技能大赛", level="national_1",
+                                                          jurisdiction="CN"), national_org)
+    event_n = comps.create_event(comp_n, event_payload(name="电工", scheme=SCHEME, tiebreak=[]), national_org)
+    comps.change_status(comp_n, "registration_open", national_org)
+    from app.selection.models import Invitation, InvitationEntry
+    sent = Invitation(source_event_id=event_f.id, source_organization_id=host.id, target_event_id=event_n.id,
+                      target_organization_id=national.id, message="请接收我区第一名", created_by_id=org.id)
+    sent.entries = [InvitationEntry(source_registration_id=entries_f[0].id, person_id=cand.id, rank=1)]
+    received = Invitation(source_event_id=event_n.id, source_organization_id=national.id, target_event_id=event_p.id,
+                          target_organization_id=host.id, message="推荐参赛", created_by_id=national_org.id)
+    db.session.add_all([sent, received])
+    db.session.flush()
+
     from app.certificates.models import Certificate
     from app.selection.models import Entitlement
     cert = db.session.query(Certificate).filter(Certificate.registration_id == entries_f[0].id).first()
@@ -232,7 +251,7 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
               "result_id": external.id, "photo_id": photo_id, "serial": paper_serial, "issuer_id": host.id,
               "application_id": application.id, "sponsorship_id": sponsorship.id,
               "delegation_id": delegation.id, "member_id": delegation.members[0].id, "session_id": camp.id,
-              "file_id": project_file.id}
+              "file_id": project_file.id, "invitation_id": received.id}
     cert_params = {"code": cert.code, "registration_id": entries_f[0].id}
     dossier_params = {"registration_id": nomination.id, "attachment_id": attachment.id, "event_id": event_t.id}
     overrides = {
@@ -249,6 +268,8 @@ def build() -> tuple[dict, dict, dict, tuple[str, ...]]:
         "nominations.nominate": {"event_id": event_t.id},
         "api.nominations_create": {"event_id": event_t.id}, "api.nominations_list": {"event_id": event_t.id},
     }
+    for endpoint in ("selection.invitation_withdraw", "api.invitations_withdraw"):
+        overrides[endpoint] = {"invitation_id": sent.id}
     for endpoint in ("nominations.dossier", "nominations.dossier_edit", "nominations.attachment_upload",
                      "nominations.attachment_download", "nominations.attachment_delete", "api.dossier_get",
                      "api.dossier_update", "api.dossier_attachments_list", "api.dossier_attachments_create",

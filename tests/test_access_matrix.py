@@ -31,7 +31,7 @@ ENTRY_ROUTES = {"registration.register", "api.registrations_create", "api.regist
 OBJECT_PARAMS = {"competition_id", "event_id", "registration_id", "person_id", "user_id", "org_id", "code",
                  "judge_id", "item_id", "appeal_id", "entitlement_id", "attachment_id", "job_id", "claim_id",
                  "result_id", "name", "serial", "photo_id", "application_id", "sponsorship_id",
-                 "delegation_id", "member_id", "session_id", "file_id"}
+                 "delegation_id", "member_id", "session_id", "file_id", "invitation_id"}
 PUBLIC = "public"
 ANY = "any"  # any signed-in user
 MANAGERS = {"admin", "organizer"}
@@ -40,6 +40,8 @@ NOMINATORS = {"admin", "organizer", "org_contact"}
 # A candidate reads their own dossier only (the matrix's candidate owns registration 1, which is
 # no nomination: 404); another candidate's is refused in tests/nominations.
 DOSSIER_READERS = NOMINATORS | {"supervisor", "candidate"}
+# A contest of projects: the organizers, and the entry's members and its organization's contacts.
+PROJECT_SIDE = MANAGERS | {"org_contact", "candidate"}
 
 # endpoint → (who may use it, scoped to the host organization's competitions)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -319,6 +321,9 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "records.me_pdf": ({"candidate"}, False),
     "records.person_file": (MANAGERS, False),
     "records.person_file_pdf": (MANAGERS, False),
+    # A contact reads the record of a person of their own organization (read only).
+    "records.org_person_file": ({"org_contact"}, True),
+    "records.org_person_file_pdf": ({"org_contact"}, True),
     "records.grade_add": (MANAGERS, False),
     "records.title_add": (MANAGERS, False),
     "records.training_add": (MANAGERS, False),
@@ -326,8 +331,8 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "records.application_decide": (MANAGERS, True),
     "api.my_record": ({"candidate"}, False),
     "api.my_record_pdf": ({"candidate"}, False),
-    "api.people_file": (MANAGERS, False),
-    "api.people_file_pdf": (MANAGERS, False),
+    "api.people_file": (MANAGERS | {"org_contact"}, True),
+    "api.people_file_pdf": (MANAGERS | {"org_contact"}, True),
     "api.people_grades_create": (MANAGERS, False),
     "api.people_titles_create": (MANAGERS, False),
     "api.people_trainings_create": (MANAGERS, False),
@@ -371,10 +376,28 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "projects.support_add": (MANAGERS, True),
     "projects.file_download": (MANAGERS, True),
     "api.projects_list": (MANAGERS, True),
-    "api.projects_save": (MANAGERS, True),
-    "api.projects_file_create": (MANAGERS, True),
+    "api.projects_save": (PROJECT_SIDE, True),
+    "api.projects_file_create": (PROJECT_SIDE, True),
     "api.projects_support_create": (MANAGERS, True),
-    "api.projects_file_get": (MANAGERS, True),
+    "api.projects_file_get": (PROJECT_SIDE, True),
+    # The entry's own side (members, its organization's contacts) enters its project and files.
+    "api.projects_get": (PROJECT_SIDE, True),
+    "projects.mine": ({"candidate", "org_contact"}, True),
+    "projects.mine_save": ({"candidate", "org_contact"}, True),
+    "projects.mine_file_upload": ({"candidate", "org_contact"}, True),
+    "projects.mine_file": ({"candidate", "org_contact"}, True),
+    # Invitations into another organizer's event: the two organizations concerned only (the source
+    # withdraws, the target accepts or declines; the world's national organizer is the other side).
+    "selection.invitations": (MANAGERS, False),
+    "selection.invitation_create": (MANAGERS, False),
+    "selection.invitation": (MANAGERS, True),
+    "selection.invitation_decide": (MANAGERS, True),
+    "selection.invitation_withdraw": (MANAGERS, True),
+    "api.invitations_list": (MANAGERS, False),
+    "api.invitations_create": (MANAGERS, True),
+    "api.invitations_get": (MANAGERS, True),
+    "api.invitations_decision": (MANAGERS, True),
+    "api.invitations_withdraw": (MANAGERS, True),
 }
 # Run last: they end the caller's session or token.
 LAST = ("accounts.logout", "api.token_delete")

@@ -23,7 +23,7 @@ from app.projects.models import Project
 from app.records import operations as records
 from app.registration.models import Registration
 from app.results.models import Result
-from app.selection.models import Entitlement
+from app.selection.models import Entitlement, Invitation
 from app.selection.operations import talent_record
 from app.sponsors.models import Sponsorship
 
@@ -85,6 +85,10 @@ def _pipeline():
     projects = db.session.scalars(select(Project)).all()
     assert len(projects) == 2 and any(p.files for p in projects)
     assert db.session.scalar(select(Sponsorship).where(Sponsorship.competition_id == projects[0].competition_id))
+    # An invitation into the Guangxi organizer's open event, waiting for its answer.
+    inv = db.session.scalars(select(Invitation)).one()
+    gx = db.session.scalar(select(User).where(User.username == "organizer_gx"))
+    assert inv.status == "pending" and inv.target_organization_id == gx.organization_id and len(inv.entries) == 2
 
 
 def _reset_rebuilds_the_schema():

@@ -4,5 +4,5 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from . import (analytics, auth, certificates, competitions, delegations, judging, judging_day,  # noqa: E402,F401
-               judging_sheets,
-               nominations, openapi, projects, records, reference, registrations, results, selection, sponsors)
+               invitations, judging_sheets, nominations, openapi, projects, records, reference, registrations,
+               results, selection, sponsors)

@@ -122,6 +122,7 @@ class ImportProblem(Out):
 class RefusedRule(Out):
     rule: str
     message: str
+    person: str | None = Field(None, description="Accepting an invitation: the entry a rule refuses (its names).")
 
 
 class ErrorDetail(Out):

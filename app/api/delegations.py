@@ -244,7 +244,7 @@ def delegations_nominate(delegation_id: int):
 @roles("admin", "organizer")
 @doc(ok="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def delegations_nomination_xlsx(delegation_id: int):
-    """The nomination list for the national organizer (参赛人员名单)."""
+    """The nomination list for the national organizer (报名汇总表 layout)."""
     return nomination_response(access.managed_delegation(delegation_id))
 
 

@@ -14,10 +14,12 @@ from ..nominations.queries import attachment_json, dossier_json, file_response, 
 from ..registration.models import Registration
 from ..registration.queries import registration_json
 from ..security import roles
+from typing import Literal
+
 from pydantic import Field
 
 from . import bp
-from .contract import DateTime, Int, Model, Out, PageQuery, body, doc, form, page_of
+from .contract import DateTime, Id, Int, Model, Out, PageQuery, body, doc, form, page_of
 from .registrations import RegistrationIn, RegistrationOut
 from .util import BadBody, paginate
 
@@ -35,6 +37,8 @@ class DossierPatch(DossierFields):
 
 class NominationIn(RegistrationIn):
     dossier: DossierFields
+    nominee_organization_id: Id | None = Field(None, description="An award to a unit: the nominated organization "
+                                               "(then `person` is the nomination's contact person for it).")
 
 
 class AttachmentOut(Out):
@@ -47,6 +51,12 @@ class AttachmentOut(Out):
 
 
 class NomineeRef(Out):
+    id: int
+    name: str
+
+
+class Nominee(Out):
+    kind: Literal["person", "organization"]
     id: int
     name: str
 
@@ -68,6 +78,7 @@ class DossierOut(Out):
     organization_id: int | None = None
     organization: str | None = None
     editable: bool | None = None
+    nominee: Nominee | None = Field(None, description="Who is nominated: the person, or the organization (an award to a unit).")
 
 
 class NominationOut(RegistrationOut):

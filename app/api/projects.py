@@ -3,7 +3,7 @@ files, result and support; enter or edit a registration's project; upload its bu
 pitch deck; record a winner's follow-up support; download a file."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from flask_login import current_user
 from pydantic import Field
 
@@ -13,7 +13,7 @@ from ..domain import project as rules
 from ..domain.awards import AWARDS
 from ..extensions import db
 from ..projects import operations
-from ..projects.access import managed_file
+from ..projects.access import project_registration, visible_file
 from ..projects.exports import file_response
 from ..registration.access import managed_registration
 from ..results.models import Result
@@ -113,22 +113,39 @@ def projects_list(competition_id: int):
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
 
 
+ENTRY_SIDE = ("admin", "organizer", "org_contact", "candidate")
+
+
+@bp.route("/registrations/<int:registration_id>/project", methods=["GET"])
+@roles(*ENTRY_SIDE)
+@doc(ok=ProjectOut)
+def projects_get(registration_id: int):
+    """The project of an entry: for its competition's organizers, its members and its organization's contacts."""
+    reg = project_registration(registration_id)
+    p = operations.project_of(reg)
+    if p is None:
+        abort(404)
+    return jsonify(project_json(p))
+
+
 @bp.route("/registrations/<int:registration_id>/project", methods=["PUT"])
-@roles("admin", "organizer")
+@roles(*ENTRY_SIDE)
 @doc(body=ProjectIn, ok=ProjectOut, errors=(409,),
      example={"name": "藏香非遗工坊", "sector": "文化创意", "summary": "以合作社带动农牧民就业的藏香制作工坊。"})
 def projects_save(registration_id: int):
-    """Enter or edit the project of an entry (the team is the entry's members; the first leads)."""
-    reg = managed_registration(registration_id)
+    """Enter or edit the project of an entry (the team is the entry's members; the first leads). The
+    entry's members and its organization's contacts until the registration deadline; the organizers always."""
+    reg = project_registration(registration_id)
     return jsonify(project_json(operations.save_project(reg, body(), current_user)))
 
 
 @bp.route("/registrations/<int:registration_id>/project/files", methods=["POST"])
-@roles("admin", "organizer")
+@roles(*ENTRY_SIDE)
 @doc(form=ProjectFileForm, ok=(201, ProjectFileOut), errors=(409,))
 def projects_file_create(registration_id: int):
-    """Upload the business plan or the pitch deck (multipart/form-data: kind, file)."""
-    reg = managed_registration(registration_id)
+    """Upload the business plan or the pitch deck (multipart/form-data: kind, file). The entry's
+    members and its organization's contacts until the registration deadline; the organizers always."""
+    reg = project_registration(registration_id)
     data = form()
     upload = request.files.get("file")
     content = (upload.filename, upload.read()) if upload else None
@@ -146,8 +163,8 @@ def projects_support_create(registration_id: int):
 
 
 @bp.route("/project-files/<int:file_id>", methods=["GET"])
-@roles("admin", "organizer")
+@roles(*ENTRY_SIDE)
 @doc(ok={200: ("application/pdf", "image/jpeg", "image/png")})
 def projects_file_get(file_id: int):
-    """A project's file, as stored."""
-    return file_response(managed_file(file_id))
+    """A project's file, as stored (organizers; the entry's own members and contacts)."""
+    return file_response(visible_file(file_id))

@@ -234,20 +234,22 @@ def my_record_pdf():
 
 
 @bp.route("/people/<int:person_id>/file", methods=["GET"])
-@roles("admin", "organizer")
+@roles("admin", "organizer", "org_contact")
 @doc(ok=PersonFileOut)
 def people_file(person_id: int):
-    """A person's electronic record, as far as the caller's organization recorded or owns it."""
-    return jsonify(file_json(access.managed_person(person_id), current_user))
+    """A person's electronic record: for an organizer, as far as their organization recorded or owns
+    it; for a contact of the person's own organization, the whole record (read only)."""
+    person, viewer = access.file_reader(person_id)
+    return jsonify(file_json(person, viewer))
 
 
 @bp.route("/people/<int:person_id>/file.pdf", methods=["GET"])
-@roles("admin", "organizer")
+@roles("admin", "organizer", "org_contact")
 @doc(ok="application/pdf")
 def people_file_pdf(person_id: int):
     """The same record as a PDF."""
-    person = access.managed_person(person_id)
-    return pdf_response(person, current_user, talent_record(person, current_user))
+    person, viewer = access.file_reader(person_id)
+    return pdf_response(person, viewer, talent_record(person, viewer))
 
 
 @bp.route("/people/<int:person_id>/grades", methods=["POST"])

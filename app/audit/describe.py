@@ -97,6 +97,9 @@ ACTIONS = {
     "delegation.nominate": N_("nominated the delegation %(object)s"),
     "delegation.select": N_("selected the squad of %(object)s from results"),
     "grade_application.create": N_("filed an exceptional grade application for %(object)s"),
+    "invitation.create": N_("sent the invitation %(object)s into another organizer's event"),
+    "invitation.decision": N_("accepted or declined the invitation %(object)s"),
+    "invitation.withdraw": N_("withdrew the invitation %(object)s"),
     "grade_application.decision": N_("decided the grade application %(object)s"),
     "person.occupation_grade": N_("recorded a skill grade of %(object)s"),
     "person.occupation_grade_revoked": N_("withdrew a skill grade of %(object)s"),
@@ -121,6 +124,7 @@ AREAS = {
     "camp_session": N_("Training camp sessions"),
     "delegation": N_("Delegations"),
     "grade_application": N_("Grade applications"),
+    "invitation": N_("Invitations to other organizers' events"),
     "project": N_("Projects"),
     "sponsorship": N_("Sponsorships"),
 }

@@ -11,7 +11,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def nomination_response(d) -> Response:
-    """The final nomination (参赛人员名单) as .xlsx."""
-    name = f"{d.name}-参赛人员名单.xlsx"
-    return Response(write_xlsx(operations.NOMINATION_HEADERS, operations.nomination_rows(d), sheet_title="参赛人员名单"),
+    """The final nomination as .xlsx, in the layout of a national contest's 报名汇总表 (see operations)."""
+    name = f"{d.name}-报名汇总表.xlsx"
+    return Response(write_xlsx(operations.NOMINATION_HEADERS, operations.nomination_rows(d), sheet_title="报名汇总表"),
                     mimetype=XLSX, headers={"Content-Disposition": attachment(name, "nomination.xlsx")})

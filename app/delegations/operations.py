@@ -179,8 +179,16 @@ def nominate(d: Delegation, actor) -> list[DelegationMember]:
 
 ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照", "hk_macau_permit": "港澳居民居住证",
               "taiwan_permit": "台湾居民居住证"}
-NOMINATION_HEADERS = ["序号", "姓名", "性别", "民族", "出生日期", "证件类型", "证件号码", "单位", "参赛职业（工种）",
-                      "身份", "选拔方式", "选拔依据", "集训成绩", "集训名次"]
+# The hand-off follows the layout of a national contest's 报名汇总表 (e.g. the 全国技能大赛 entry
+# summary a provincial delegation files: one row per person, athletes first, then reserves and the
+# staff, with 参赛项目 and 身份 columns) as closely as it is known: NO official template was
+# available when this was written, so the columns are those such tables commonly carry; when the
+# national organizer publishes its template, adjust NOMINATION_HEADERS and nomination_rows together.
+NOMINATION_HEADERS = ["序号", "参赛项目", "姓名", "性别", "民族", "出生日期", "证件类型", "身份证号", "所在单位",
+                      "身份", "技能等级", "联系电话", "选拔方式", "选拔依据", "集训成绩", "集训名次", "备注"]
+# 身份 as the summary tables write it (选手/候补/领队/教练/专家).
+IDENTITY_ZH = {"member": "选手", "reserve": "候补", "leader": "领队", "coach": "教练", "expert": "专家"}
+GRADE_ZH = {5: "五级/初级工", 4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
 
 
 def nomination_rows(d: Delegation):
@@ -192,11 +200,14 @@ def nomination_rows(d: Delegation):
         p = m.person
         basis = (f"{m.source_event.competition.name} {m.source_event.name} 第{m.source_rank}名 {m.source_total}分"
                  if m.source == "selection" and m.source_event else (m.reason or ""))
-        yield [i, p.name, {"male": "男", "female": "女"}.get(p.gender, ""), ethnic.get(p.ethnicity, p.ethnicity or ""),
-               p.birth_date.isoformat() if p.birth_date else "", ID_TYPE_ZH.get(p.id_type, p.id_type), p.id_number,
-               p.organization.name if p.organization else "", d.occupation or "", rules.ROLE_ZH[m.role],
-               "按成绩选拔" if m.source == "selection" else "推荐", basis,
-               str(m.camp_score) if m.camp_score is not None else "", m.camp_rank or ""]
+        athlete = m.role in rules.ATHLETE_ROLES
+        yield [i, d.occupation or d.target_competition, p.name, {"male": "男", "female": "女"}.get(p.gender, ""),
+               ethnic.get(p.ethnicity, p.ethnicity or ""), p.birth_date.isoformat() if p.birth_date else "",
+               ID_TYPE_ZH.get(p.id_type, p.id_type), p.id_number, p.organization.name if p.organization else "",
+               IDENTITY_ZH[m.role], GRADE_ZH.get(p.skill_grade, ""), p.phone or "",
+               ("按成绩选拔" if m.source == "selection" else "推荐") if athlete else "", basis if athlete else (m.reason or ""),
+               str(m.camp_score) if m.camp_score is not None else "", m.camp_rank or "",
+               "" if athlete else rules.ROLE_ZH[m.role]]
 
 
 def record_outcome(m: DelegationMember, data: dict, evidence, actor):

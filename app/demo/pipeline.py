@@ -3,7 +3,8 @@ app/demo.py's loader: the candidate 次仁多吉's electronic record with grades
 (one with its history), a title that opens a 技能大师工作室, a training record and a 破格 application
 waiting for another organizer; a sponsor of last year's regional competition with an acknowledgement
 on its bulletins; a delegation for the national competition selected from that competition's
-results, with a coach, two camp sessions and their marks (ready to nominate)."""
+results, with a coach, two camp sessions and their marks (ready to nominate); an invitation of that
+competition's top two into an open event of the Guangxi organizer, waiting for its answer."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -73,7 +74,30 @@ def load() -> int:
     delegations.save_marks(test, {"marks": [{"person_id": m.person_id, "present": True, "score": s}
                                             for m, s in zip(squad, ("78.5", "91", "84"))]}, organizer)
     parts += 1
-    return parts + _project_contest(organizer)
+    return parts + _invitation(organizer, event) + _project_contest(organizer)
+
+
+def _invitation(organizer, source: Event) -> int:
+    """Advancement into another organizer's event (issue 21): the Tibet organizer invites the top
+    two of its final regional event into an open event of the Guangxi organizer, who sees it
+    waiting under 邀请 (accept or decline)."""
+    from ..domain.errors import DomainError
+    from ..selection import invitations
+    other = db.session.scalar(select(User).where(User.username == "organizer_gx"))
+    if other is None or other.organization_id is None:
+        return 0
+    target = db.session.scalar(select(Event).join(Competition, Competition.id == Event.competition_id).where(
+        Competition.host_organization_id == other.organization_id, Competition.status == "registration_open",
+        Event.team_size == source.team_size).order_by(Event.id))
+    if target is None:
+        return 0
+    try:
+        with db.session.begin_nested():
+            invitations.invite(source, {"target_event_id": target.id, "mode": "top_n", "n": 2,
+                                        "message": "我区选拔赛前两名，请贵单位接收参加本届比赛。"}, organizer)
+    except DomainError:
+        return 0
+    return 1
 
 
 PLAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -66,7 +66,7 @@ def code_map(event: Event) -> dict[int, str]:
 
 
 def registration_orgs(event: Event) -> dict[int, set[int]]:
-    """registration id → organizations involved (the entry's and each member's)."""
+    """registration id → organizations involved (the entry's, each member's, a nominated one's)."""
     out: dict[int, set[int]] = defaultdict(set)
     rows = db.session.execute(
         select(Registration.id, Registration.organization_id, Person.organization_id)
@@ -77,6 +77,13 @@ def registration_orgs(event: Event) -> dict[int, set[int]]:
         for org in (reg_org, person_org):
             if org is not None:
                 out[rid].add(org)
+    # A nomination of an organization (an award to a unit): that organization is involved too.
+    from ..nominations.models import Dossier
+    for rid, org in db.session.execute(
+            select(Dossier.registration_id, Dossier.nominee_organization_id)
+            .join(Registration, Registration.id == Dossier.registration_id)
+            .where(Registration.event_id == event.id, Dossier.nominee_organization_id.is_not(None))):
+        out[rid].add(org)
     return out
 
 

@@ -22,13 +22,24 @@ class Dossier(db.Model):
     innovations: Mapped[str | None] = mapped_column(Text)    # 技术创新
     honours: Mapped[str | None] = mapped_column(Text)        # 获奖情况
     apprentices: Mapped[str | None] = mapped_column(Text)    # 传承带徒
+    # An award to a unit (e.g. 高技能人才培养突出贡献奖): the nominee is this organization, and the
+    # registration's person is the nomination's contact person (联系人) for it. None: a person.
+    nominee_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped["Registration"] = relationship()  # noqa: F821
+    nominee_organization: Mapped["Organization | None"] = relationship()  # noqa: F821
     attachments: Mapped[list["DossierAttachment"]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="DossierAttachment.id")
+
+    @property
+    def nominee_name(self) -> str:
+        """The organization's name for an award to a unit, else the nominated person's."""
+        if self.nominee_organization is not None:
+            return self.nominee_organization.name
+        return self.registration.person.name
 
     def __repr__(self) -> str:
         return f"<Dossier {self.id} reg={self.registration_id} v{self.version}>"
@@ -52,6 +63,13 @@ class DossierAttachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")
+
+    @property
+    def nominee_name(self) -> str:
+        """The organization's name for an award to a unit, else the nominated person's."""
+        if self.nominee_organization is not None:
+            return self.nominee_organization.name
+        return self.registration.person.name
 
     def __repr__(self) -> str:
         return f"<DossierAttachment {self.id} {self.content_type} {self.size}>"

@@ -21,7 +21,7 @@ from ..forms_util import max_upload_bytes  # noqa: F401  (also imported from her
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration import operations as registrations
-from ..people.models import Person
+from ..people.models import Organization, Person
 from ..registration.models import ACTIVE_STATUSES, Registration, RegistrationMember
 from .models import Dossier, DossierAttachment
 
@@ -105,6 +105,9 @@ def chief_entry(event: Event, code: str, user) -> Registration | None:
     reg = db.session.scalar(select(Registration).where(Registration.event_id == event.id, Registration.code == code))
     if reg is None or (user.organization_id is not None and reg.organization_id == user.organization_id):
         return None
+    if user.organization_id is not None and db.session.scalar(select(Dossier.id).where(
+            Dossier.registration_id == reg.id, Dossier.nominee_organization_id == user.organization_id)):
+        return None
     if db.session.scalar(select(Conflict.id).where(Conflict.event_id == event.id, Conflict.user_id == user.id,
                                                    Conflict.registration_id == reg.id)):
         return None
@@ -133,17 +136,33 @@ def dossier_of(reg: Registration) -> Dossier:
 
 # ---- writes -----------------------------------------------------------------------------------
 
+def _nominee_organization(raw, errors: Collector) -> Organization | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+        org = db.session.get(Organization, value) if 0 < value < 2**63 and not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        org = None
+    if org is None:
+        errors.add("nominee_organization_id", N_("Unknown organization."))
+    return org
+
+
 def nominate(event: Event, data: dict, actor) -> Registration:
     """An organization nominates a person into a title category (the event), with the dossier:
     {person: {...}, organization_id, dossier: {achievements, innovations, honours, apprentices}}.
-    Organization contacts nominate for their own organization; organizers name the organization."""
+    Organization contacts nominate for their own organization; organizers name the organization.
+    For an award to a unit (e.g. 高技能人才培养突出贡献奖) the nominee is an organization
+    (nominee_organization_id, any organization on file) and `person` is the nomination's contact
+    person for it (联系人); the review and decision are the same."""
     comp = event.competition
     if not is_title_selection(comp):
         raise registrations.WrongRegistrationState(N_("Only title selections take nominations."))
     if not isinstance(data, dict):
         data = {}
     manager = comp.can_manage(actor)
-    entry = {k: v for k, v in data.items() if k != "dossier"}
+    entry = {k: v for k, v in data.items() if k not in ("dossier", "nominee_organization_id")}
     if not manager:
         if not actor.has_role("org_contact") or actor.organization_id is None:
             raise Forbidden(N_("Your account is not linked to an organization."))
@@ -165,17 +184,24 @@ def nominate(event: Event, data: dict, actor) -> Registration:
     for err in errors.errors:
         if err.field in rules.FIELDS:
             err.field = f"dossier.{err.field}"
+    nominee_org = _nominee_organization(data.get("nominee_organization_id"), errors)
     registrations.check_window(comp)
     try:
         reg = registrations.register(event, entry, actor, "nomination")
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors + errors.errors) from None
     errors.raise_if_any()
-    dossier = Dossier(registration_id=reg.id, updated_by_id=actor.id, **fields)
+    if nominee_org is not None:
+        # The entry's display name: results, bulletins and exports name an entry by its team name
+        # before its person, so they name the nominated organization, not the contact person.
+        reg.team_name = nominee_org.name[:100]
+    dossier = Dossier(registration_id=reg.id, updated_by_id=actor.id,
+                      nominee_organization_id=nominee_org.id if nominee_org else None, **fields)
     db.session.add(dossier)
     db.session.flush()
     record("dossier.create", dossier, actor=actor, competition_id=comp.id, event_id=event.id,
-           after={"registration_id": reg.id, **{k: v for k, v in fields.items() if v}})
+           after={"registration_id": reg.id, **{k: v for k, v in fields.items() if v},
+                  **({"nominee_organization_id": nominee_org.id} if nominee_org else {})})
     return reg
 
 

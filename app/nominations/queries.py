@@ -33,7 +33,10 @@ def dossier_json(dossier: Dossier, *, for_judge: bool = False) -> dict:
                 "status": reg.status, "person": {"id": reg.person.id, "name": reg.person.name},
                 "organization_id": reg.organization_id,
                 "organization": reg.organization.name if reg.organization else None,
-                "editable": editable(reg)})
+                "editable": editable(reg),
+                "nominee": ({"kind": "organization", "id": dossier.nominee_organization_id,
+                             "name": dossier.nominee_organization.name} if dossier.nominee_organization_id else
+                            {"kind": "person", "id": reg.person.id, "name": reg.person.name})})
     return out
 
 

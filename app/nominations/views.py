@@ -13,6 +13,8 @@ from ..extensions import db
 from ..forms_util import apply_errors, perform, submit_form
 from ..i18n import error_message, translate
 from ..judging.queries import names_visible_to_panel
+from sqlalchemy import select
+
 from ..people.models import Organization
 from ..registration.models import Registration
 from ..registration.operations import RegistrationRefused, window_open
@@ -59,6 +61,7 @@ def nominate(event_id: int):
     elif form.validate_on_submit():
         data = {"person": _person_data(form), "dossier": {k: form[k].data for k in FIELDS}}
         data["organization_id"] = (form.organization_id.data or None) if manager else current_user.organization_id
+        data["nominee_organization_id"] = request.form.get("nominee_organization_id") or None
         try:
             reg = ops.nominate(event, data, current_user)
             db.session.flush()
@@ -78,7 +81,8 @@ def nominate(event_id: int):
             return redirect(url_for("nominations.dossier_edit", registration_id=reg.id))
     own = db.session.get(Organization, current_user.organization_id) if current_user.organization_id else None
     return render_template("nominations/nominate.html", form=form, event=event, competition=comp, manager=manager,
-                           organization=own)
+                           organization=own, nominee_orgs=db.session.scalars(
+                               select(Organization).order_by(Organization.name).limit(1000)).all())
 
 
 @bp.route("/nominations/<int:registration_id>")

@@ -1,5 +1,11 @@
 """Enter or edit a registration's project, upload its business plan and pitch deck (typed by
-content, size-limited), record the follow-up support of a winning project."""
+content, size-limited), record the follow-up support of a winning project.
+
+The entry's own side (its members, the contacts of its organization) enters the project and uploads
+its files itself, as in real entrepreneurship contests where the team submits its 商业计划书 and
+路演材料 online by the submission deadline: here, while the competition's registration window is
+open and the entry is active. After the deadline the materials are what the panel judges: only the
+competition's organizers change them (a correction, audited like any write)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -28,8 +34,27 @@ def project_of(reg) -> Project | None:
     return db.session.scalar(select(Project).where(Project.registration_id == reg.id))
 
 
+def submission_open(reg) -> bool:
+    """Whether the entry's side may still change its project: registration open, the entry active."""
+    from ..registration.models import ACTIVE_STATUSES
+    from ..registration.operations import window_open
+    return reg.status in ACTIVE_STATUSES and window_open(reg.event.competition)
+
+
+def _check_submission(reg, actor) -> None:
+    """The entry's side writes only until the submission deadline (the registration deadline)."""
+    comp = reg.event.competition
+    if comp.can_manage(actor):
+        return
+    if not submission_open(reg):
+        raise ProjectStateError(N_("Project materials are submitted until the registration deadline (%(deadline)s); "
+                                   "after it they are locked for judging."),
+                                deadline=timeutil.local_text(comp.registration_closes_at))
+
+
 def save_project(reg, data: dict, actor) -> Project:
     _is_project_contest(reg)
+    _check_submission(reg, actor)
     clean = rules.parse_project(data)
     p = project_of(reg)
     before = None
@@ -48,9 +73,11 @@ def save_project(reg, data: dict, actor) -> Project:
 
 def add_file(reg, kind, upload: tuple[str | None, bytes] | None, actor) -> ProjectFile:
     from ..sponsors.operations import check_file
+    _is_project_contest(reg)
     p = project_of(reg)
     if p is None:
         raise ProjectStateError(N_("Enter the project first."))
+    _check_submission(reg, actor)
     errors = Collector()
     if not isinstance(kind, str) or kind not in rules.FILE_KINDS:
         errors.add("kind", N_("Choose the business plan or the pitch deck."))

@@ -69,3 +69,43 @@ def support_add(registration_id: int):
 @roles("admin", "organizer")
 def file_download(file_id: int):
     return file_response(managed_file(file_id))
+
+
+# ---- the entry's own side: its members and its organization's contacts --------------------------
+
+@bp.route("/registrations/<int:registration_id>/project")
+@roles("candidate", "org_contact")
+def mine(registration_id: int):
+    from .access import project_registration
+    reg = project_registration(registration_id)
+    comp = reg.event.competition
+    return render_template("projects/mine.html", reg=reg, comp=comp, p=operations.project_of(reg), rules=rules,
+                           is_project_contest=comp.kind in rules.PROJECT_KINDS,
+                           open=operations.submission_open(reg))
+
+
+@bp.route("/registrations/<int:registration_id>/project", methods=["POST"])
+@roles("candidate", "org_contact")
+def mine_save(registration_id: int):
+    from .access import project_registration
+    reg = project_registration(registration_id)
+    perform(lambda: operations.save_project(reg, request.form.to_dict(), current_user), _("Project saved."))
+    return redirect(url_for("projects.mine", registration_id=reg.id))
+
+
+@bp.route("/registrations/<int:registration_id>/project/files", methods=["POST"])
+@roles("candidate", "org_contact")
+def mine_file_upload(registration_id: int):
+    from .access import project_registration
+    reg = project_registration(registration_id)
+    upload = request.files.get("file")
+    content = (upload.filename, upload.read()) if upload and upload.filename else None
+    perform(lambda: operations.add_file(reg, request.form.get("kind"), content, current_user), _("File uploaded."))
+    return redirect(url_for("projects.mine", registration_id=reg.id))
+
+
+@bp.route("/project-files/<int:file_id>")
+@roles("candidate", "org_contact")
+def mine_file(file_id: int):
+    from .access import visible_file
+    return file_response(visible_file(file_id))

@@ -17,8 +17,9 @@ from . import access, bp, operations
 from .exports import PUBLISHED, pdf_response
 
 
-def _page(person, viewer, *, own: bool):
+def _page(person, viewer, *, own: bool, org_view: bool = False):
     return render_template("records/file.html", f=operations.person_file(person, viewer, talent_record(person, viewer)), own=own, rules=rules,
+                           org_view=org_view,
                            published=PUBLISHED, award_names=AWARD_ZH, kinds=ENTITLEMENT_KIND_ZH,
                            status_names=ENTITLEMENT_STATUS_ZH, can_write=not own and access.can_write(current_user),
                            can_decide=lambda a: access.can_decide_application(a, current_user))
@@ -53,6 +54,20 @@ def person_file(person_id: int):
 def person_file_pdf(person_id: int):
     person = access.managed_person(person_id)
     return pdf_response(person, current_user, talent_record(person, current_user))
+
+
+@bp.route("/org/people/<int:person_id>/record")
+@roles("org_contact")
+def org_person_file(person_id: int):
+    """A person of the contact's own organization: their whole record, read only."""
+    return _page(access.organization_person(person_id), None, own=True, org_view=True)
+
+
+@bp.route("/org/people/<int:person_id>/record.pdf")
+@roles("org_contact")
+def org_person_file_pdf(person_id: int):
+    person = access.organization_person(person_id)
+    return pdf_response(person, None, talent_record(person, None))
 
 
 def _back(person_id: int, anchor: str):

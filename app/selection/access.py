@@ -85,3 +85,51 @@ def can_view_external(result, user) -> bool:
 def can_review_external(result, user) -> bool:
     """An admin or an organizer of the recording organization, other than the recorder."""
     return can_view_external(result, user) and user.id != result.recorded_by_id
+
+
+# ---- invitations into another organizer's event (app/selection/invitations.py) -------------------
+# Only the two organizations concerned see an invitation: the source's organizers (who sent it and
+# may withdraw it while it waits) and the target's (who accept or decline it); admins see all.
+
+def _organizer_of(user, organization_id) -> bool:
+    return (_signed_in(user) and user.has_role("organizer") and user.organization_id is not None
+            and user.organization_id == organization_id)
+
+
+def can_view_invitation(inv, user) -> bool:
+    if inv is None or not _signed_in(user):
+        return False
+    return user.has_role("admin") or _organizer_of(user, inv.source_organization_id) \
+        or _organizer_of(user, inv.target_organization_id)
+
+
+def can_decide_invitation(inv, user) -> bool:
+    return _signed_in(user) and (user.has_role("admin") or _organizer_of(user, inv.target_organization_id))
+
+
+def can_withdraw_invitation(inv, user) -> bool:
+    return _signed_in(user) and (user.has_role("admin") or _organizer_of(user, inv.source_organization_id))
+
+
+def restrict_invitations(stmt, user, direction: str | None = None):
+    """Narrow a select over Invitation to those of the user's organization (incoming: it hosts the
+    target event; outgoing: it sent them)."""
+    from .models import Invitation
+    if user.has_role("admin") and direction is None:
+        return stmt
+    org = user.organization_id if user.has_role("organizer", "admin") else None
+    if org is None:
+        return stmt.where(False)
+    if direction == "incoming":
+        return stmt.where(Invitation.target_organization_id == org)
+    if direction == "outgoing":
+        return stmt.where(Invitation.source_organization_id == org)
+    return stmt.where(or_(Invitation.target_organization_id == org, Invitation.source_organization_id == org))
+
+
+def managed_invitation(invitation_id: int):
+    from .models import Invitation
+    inv = db.session.get(Invitation, invitation_id)
+    if inv is None or not can_view_invitation(inv, current_user):
+        abort(404)  # another organization's invitation: as if it did not exist
+    return inv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
@@ -124,3 +124,58 @@ class ExternalResult(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExternalResult {self.id} person={self.person_id} {self.status}>"
+
+
+INVITATION_STATUSES = ("pending", "accepted", "declined", "withdrawn")
+
+
+class Invitation(db.Model):
+    """Advancement into an event hosted by another organizer (跨主办方晋级): the source organizer
+    invites people selected from its published results; the target event's organizer accepts
+    (they are registered there) or declines with a reason. Only these two organizations see it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (one_of("status", INVITATION_STATUSES),
+                      CheckConstraint("source_organization_id <> target_organization_id", name="two_organizers"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    source_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    target_event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    target_organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    source_event: Mapped["Event"] = relationship(foreign_keys=[source_event_id])  # noqa: F821
+    target_event: Mapped["Event"] = relationship(foreign_keys=[target_event_id])  # noqa: F821
+    source_organization: Mapped["Organization"] = relationship(foreign_keys=[source_organization_id])  # noqa: F821
+    target_organization: Mapped["Organization"] = relationship(foreign_keys=[target_organization_id])  # noqa: F821
+    entries: Mapped[list["InvitationEntry"]] = relationship(
+        back_populates="invitation", order_by="InvitationEntry.id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.status}>"
+
+
+class InvitationEntry(db.Model):
+    """One invited entry (a person, or a team whole): the source registration with its rank, and
+    the registration made in the target event on acceptance."""
+
+    __tablename__ = "invitation_entries"
+    __table_args__ = (UniqueConstraint("invitation_id", "source_registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    source_registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    rank: Mapped[int | None]
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+
+    invitation: Mapped[Invitation] = relationship(back_populates="entries")
+    source_registration: Mapped["Registration"] = relationship(foreign_keys=[source_registration_id])  # noqa: F821
+    person: Mapped["Person"] = relationship()  # noqa: F821

@@ -115,3 +115,82 @@ def external_decision(result_id: int):
 @roles("admin", "organizer")
 def external_evidence(result_id: int):
     return evidence_response(operations.get_external(result_id, current_user))
+
+
+# ---- invitations into an event hosted by another organizer (跨主办方晋级) -------------------------
+
+def _published_events():
+    from ..competitions.models import Event
+    from .invitations import PUBLISHED
+    return db.session.scalars(select(Event).join(Competition, Competition.id == Event.competition_id).where(
+        Competition.id.in_(managed_competition_ids(current_user)), Competition.status.in_(PUBLISHED))
+        .order_by(Competition.id.desc(), Event.id).limit(200)).all()
+
+
+@bp.route("/manage/invitations")
+@roles("admin", "organizer")
+def invitations():
+    from .invitations import invitations_for, open_targets
+    return render_template("selection/invitations.html",
+                           incoming=db.session.scalars(invitations_for(current_user, "incoming").limit(200)).all(),
+                           outgoing=db.session.scalars(invitations_for(current_user, "outgoing").limit(200)).all(),
+                           sources=_published_events(), targets=open_targets(current_user))
+
+
+@bp.route("/manage/invitations", methods=["POST"])
+@roles("admin", "organizer")
+def invitation_create():
+    from flask import abort
+    from ..competitions.models import Event
+    from .invitations import invite
+    source_id = request.form.get("source_event_id", type=int) or 0
+    source = db.session.get(Event, source_id) if 0 < source_id < 2**63 else None
+    if source is None or not source.competition.can_manage(current_user):
+        abort(404)
+    data = {k: request.form.get(k) for k in ("target_event_id", "message", "registration_ids", "mode", "n",
+                                             "min_total", "by")}
+    made = {}
+    if perform(lambda: made.update(inv=invite(source, data, current_user)),
+               _("Invitation sent. The organizer of the target event accepts or declines it.")):
+        return redirect(url_for("selection.invitation", invitation_id=made["inv"].id))
+    return redirect(url_for("selection.invitations"))
+
+
+@bp.route("/manage/invitations/<int:invitation_id>")
+@roles("admin", "organizer")
+def invitation(invitation_id: int):
+    inv = access.managed_invitation(invitation_id)
+    return render_template("selection/invitation.html", inv=inv, mask_id_number=mask_id_number,
+                           can_decide=access.can_decide_invitation(inv, current_user),
+                           can_withdraw=access.can_withdraw_invitation(inv, current_user))
+
+
+@bp.route("/manage/invitations/<int:invitation_id>/decision", methods=["POST"])
+@roles("admin", "organizer")
+def invitation_decide(invitation_id: int):
+    from flask import flash
+    from ..i18n import translate
+    from ..registration.invited import InvitedRefused
+    from .invitations import decide
+    inv = access.managed_invitation(invitation_id)
+    refused: list[str] = []
+
+    def action():
+        try:
+            decide(inv, request.form.to_dict(), current_user)
+        except InvitedRefused as exc:  # every refused entry, named, in the reader's language
+            refused.extend((f"{name}: " if name else "") + translate(r.message, r.params) for name, r in exc.refusals)
+            raise
+    perform(action, _("Decision saved."))
+    if refused:
+        flash("; ".join(refused), "error")
+    return redirect(url_for("selection.invitation", invitation_id=invitation_id))
+
+
+@bp.route("/manage/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@roles("admin", "organizer")
+def invitation_withdraw(invitation_id: int):
+    from .invitations import withdraw
+    inv = access.managed_invitation(invitation_id)
+    perform(lambda: withdraw(inv, current_user), _("Invitation withdrawn."))
+    return redirect(url_for("selection.invitation", invitation_id=invitation_id))

@@ -70,7 +70,10 @@ def test_a_delegation_from_selection_to_nomination(final, api_as, make_user, mak
                                                          "role": "member", "reason": "x"}).status_code == 409
     ws = load_workbook(io.BytesIO(api.get(f"/delegations/{did}/nomination.xlsx").data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "姓名", "性别") and [r[9] for r in rows[1:]] == ["正式队员", "正式队员", "替补队员", "替补队员", "教练"]
+    # The layout of a national contest's 报名汇总表 (序号, 参赛项目, 姓名 … 身份 … 联系电话).
+    assert rows[0][:4] == ("序号", "参赛项目", "姓名", "性别") and rows[0][7] == "身份证号" and rows[0][11] == "联系电话"
+    assert [r[9] for r in rows[1:]] == ["选手", "选手", "候补", "候补", "教练"]
+    assert all(r[1] for r in rows[1:])  # every row names the 参赛项目
     # The outside result comes back into the member's record, for review by another organizer.
     member = next(m for m in r.get_json()["members"] if m["person_id"] == athletes[3])
     r = api.post(f"/delegation-members/{member['id']}/outcome", json={"result_date": "2026-09-20", "rank": 2,
