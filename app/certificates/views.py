@@ -12,6 +12,7 @@ from ..competitions.models import Event
 from ..downloads import pdf_response
 from ..extensions import db
 from ..forms_util import perform, submit_form
+from ..i18n import names
 from ..jobs import runner
 from . import printing
 from ..jobs.models import Job
@@ -58,7 +59,7 @@ def manage(competition_id: int):
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
                            page=page, filters=filters,
                            address=address_warning(), replaced=replaced,
-                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
+                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=names("award"),
                            display_code=operations.display_code, is_stale=runner.is_stale,
                            active_job=request.args.get("job"))
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from ..competitions.access import managed_competition, managed_event
 from ..competitions.models import Competition, Event
 from ..domain.errors import N_, DomainError, FieldError, ValidationFailed
-from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, regions
 from ..extensions import db, limiter
 from ..forms_util import apply_errors, perform, submit_form
-from ..i18n import error_message, label, translate
+from ..i18n import error_message, label, names, translate
 from ..people import claims
 from ..people.models import Organization, Person
 from ..accounts import operations as account_ops
@@ -35,7 +35,7 @@ def _choices(form) -> None:
     form.id_type.choices = [(k, label(ID_TYPES, k)) for k in ID_TYPES]
     form.gender.choices = none + [(k, label(GENDERS, k)) for k in GENDERS]
     if hasattr(form, "ethnicity"):
-        form.ethnicity.choices = none + list(ethnic_groups().items())
+        form.ethnicity.choices = none + list(names("ethnic_group").items())
         form.education.choices = none + [(k, label(EDUCATION, k)) for k in EDUCATION]
         form.skill_grade.choices = none + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
     if hasattr(form, "organization_id"):
