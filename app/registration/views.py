@@ -279,9 +279,22 @@ def queue(competition_id: int):
     bulk = BulkReviewForm()
     if request.method == "POST" and bulk.validate_on_submit():
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        chosen = db.session.scalars(select(Registration).where(Registration.id.in_(ids),
+                                                               Registration.competition_id == comp.id)
+                                    .order_by(Registration.id)).all() if ids else []
+        reason = (bulk.reason.data or "").strip()
+        if not chosen:
+            flash(_("Tick the registrations to decide first."), "warning")
+            return redirect(request.full_path)
+        if bulk.decision.data == "reject" and not reason:
+            flash(_("Give the reason for the rejection: the contestants and their organizations read it."), "error")
+            return redirect(request.full_path)
+        if request.form.get("confirmed") != "1":
+            # The second step: how many will be approved or rejected, whom, and why, before anything changes.
+            return render_template("registration/bulk_confirm.html", competition=comp, bulk=bulk, chosen=chosen,
+                                   reason=reason, back=request.full_path)
         done, skipped = 0, []
-        for reg in db.session.scalars(select(Registration).where(Registration.id.in_(ids),
-                                                                 Registration.competition_id == comp.id)):
+        for reg in chosen:
             try:
                 with db.session.begin_nested():
                     operations.review(reg, bulk.decision.data, bulk.reason.data, current_user)
@@ -290,7 +303,7 @@ def queue(competition_id: int):
                 flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
                 break
             except DomainError as exc:
-                skipped.append(f"#{reg.id}: {error_message(exc)}")
+                skipped.append(f"{reg.team_name or reg.person.name}: {error_message(exc)}")
         if done:
             flash(_("%(n)d registrations decided.", n=done), "success")
         for line in skipped[:20]:
