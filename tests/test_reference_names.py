@@ -88,3 +88,17 @@ def test_people_page_names_ethnic_groups_in_the_readers_language(world, login, d
     client.get("/lang/en")
     en = client.get("/manage/people?q=次仁").get_data(as_text=True)
     assert "Tibetan" in en and "藏族" not in en
+
+
+def test_certificate_verification_names_the_award_in_the_readers_language(final, app):
+    from sqlalchemy import select
+
+    from app.certificates.models import Certificate
+    from app.extensions import db
+    from tests.conftest import new_client
+    cert = db.session.scalar(select(Certificate).where(Certificate.award == "first").limit(1))
+    visitor = new_client(app)
+    assert "一等奖" in visitor.get(f"/verify/{cert.code}").get_data(as_text=True)
+    visitor.get("/lang/en")
+    en = visitor.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "First prize" in en and "一等奖" not in en
