@@ -77,3 +77,23 @@ def label(mapping: dict, key) -> str:
     """Translated label of an enumeration value (refdata); the key itself if unknown."""
     value = mapping.get(key)
     return gettext(value) if value else ("" if key is None else str(key))
+
+
+def current_locale() -> str:
+    """The locale of this request ('zh_CN' or 'en'); the default outside a request."""
+    from flask_babel import get_locale
+    loc = get_locale() if has_request_context() else None
+    return str(loc) if loc else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def names(kind: str) -> dict:
+    """The values of a kind of reference data (award, level, ethnic_group, title …) named in the
+    request's language: the official Chinese names by default, English when the UI is English."""
+    from .domain.refdata import names as _names
+    return _names(kind, current_locale())
+
+
+def name(kind: str, key) -> str:
+    """One value's name in the request's language (see names)."""
+    from .domain.refdata import name as _name
+    return _name(kind, key, current_locale())

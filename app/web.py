@@ -18,6 +18,8 @@ from .domain import lifecycle, refdata
 from .domain.errors import DomainError, ValidationFailed
 from .extensions import db, login_manager
 from .i18n import error_message, field_errors, label, translate
+from .i18n import name as i18n_name
+from .i18n import names as i18n_names
 from .accounts.access import token_user
 from .security import api_error, bearer_user_loader, enforce_access, is_api_request
 
@@ -215,6 +217,8 @@ def init_app(app: Flask) -> None:
     def template_helpers():
         return {
             "label": label,
+            "names": i18n_names,
+            "name_of": i18n_name,
             "refdata": refdata,
             "statuses": lifecycle.STATUSES,
             "current_locale": str(get_locale()),

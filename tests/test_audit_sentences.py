@@ -29,6 +29,9 @@ def test_changes_read_old_to_new_in_the_users_words(app):
         assert rows == [{"field": "Status", "old": "Publicity", "new": "Final"},
                         {"field": "Publicity days", "old": "7", "new": "0"}]
         assert changes(None, {"roles": ["judge"]}) == [{"field": "Roles", "old": "—", "new": "Judge"}]
+        # Codes and ids stay in the raw record; values with names read as names.
+        assert changes(None, {"user_id": 8, "role": "chief_judge", "scheme": {"min_judges": 3}}) == [
+            {"field": "Role", "old": "—", "new": "Chief judge"}]
 
 
 def test_the_audit_page_tells_who_did_what_with_old_and_new(login, make_user, make_competition):

@@ -134,7 +134,8 @@ def area_label(area: str) -> str:
     return gettext(AREAS[area]) if area in AREAS else area
 
 
-# Field names shown in the reader's words; others are shown as they are.
+# Field names shown in the reader's words. A field without one (ids, nested settings such as the
+# scoring scheme) is left out of the sentence's changes: it stays in the raw record, one click away.
 FIELDS = {
     "status": N_("Status"), "name": N_("Name"), "reason": N_("Reason"), "version": N_("Version"),
     "publicity_days": N_("Publicity days"), "registration_opens_at": N_("Registration opens"),
@@ -143,12 +144,15 @@ FIELDS = {
     "max_entrants": N_("Capacity (empty: no limit)"), "venue": N_("Venue"), "values": N_("Scores"),
     "roles": N_("Roles"), "is_enabled": N_("Account enabled"), "organization_id": N_("Organization"),
     "skill_grade": N_("Skill grade"), "phone": N_("Phone"), "id_number": N_("ID number"), "total": N_("Total"),
-    "rank": N_("Rank"), "award": N_("Award"), "seed": N_("Draw number"), "note": N_("Note"), "title": N_("Title"),
+    "rank": N_("Rank"), "award": N_("Award"), "seed": N_("Draw code"), "note": N_("Note"), "title": N_("Title"),
     "description": N_("Description"), "appeal_window_hours": N_("Appeal window (hours after the event)"),
+    "role": N_("Role"), "requested_role": N_("Role"), "target_level": N_("Level"), "occupation": N_("Occupation"),
+    "year": N_("Year"),
 }
 
 VALUE_LABELS = {"status": {**COMPETITION_STATUSES, **REGISTRATION_STATUSES, **SHEET_STATUSES, **ENTITLEMENT_STATUSES},
-                "level": LEVELS, "kind": ORG_KINDS, "track": TRACKS}
+                "level": LEVELS, "target_level": LEVELS, "kind": ORG_KINDS, "track": TRACKS,
+                "role": ROLES, "requested_role": ROLES}
 
 
 def _value(field: str, value) -> str:
@@ -176,9 +180,9 @@ def changes(before: dict | None, after: dict | None) -> list[dict]:
     out = []
     for key in list(before) + [k for k in after if k not in before]:
         old, new = before.get(key), after.get(key)
-        if old == new:
+        if old == new or key not in FIELDS:
             continue
-        out.append({"field": gettext(FIELDS[key]) if key in FIELDS else key,
+        out.append({"field": gettext(FIELDS[key]),
                     "old": _value(key, old) if key in before else "—", "new": _value(key, new) if key in after else "—"})
     return out
 

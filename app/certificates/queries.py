@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from ..domain.masking import mask_name
 from ..domain.refdata import AWARD_BO, AWARD_ZH, TRACK_ZH
 from ..extensions import db
+from ..i18n import name as i18n_name
 from . import offline
 from .codes import display_code
 from .models import Certificate, CertificateSettings
@@ -74,7 +75,7 @@ def public_view(cert: Certificate) -> dict:
             "replaced_by": {"serial": replacement.serial, "code": replacement.code, "status": replacement.status}
             if replacement else None, "signed": cert.qr_payload is not None,
             "competition": cert.competition.name, "event": cert.event.name,
-            "award": cert.award, "award_label": AWARD_ZH.get(cert.award, cert.award), "rank": cert.rank,
+            "award": cert.award, "award_label": i18n_name("award", cert.award), "rank": cert.rank,
             "issued_at": cert.issued_at, "revoked_at": cert.revoked_at,
             "revoke_reason": cert.revoke_reason if cert.status == "revoked" else None}
 

@@ -12,6 +12,7 @@ from ..competitions.models import Event
 from ..downloads import pdf_response
 from ..extensions import db
 from ..forms_util import perform, submit_form
+from ..i18n import names
 from ..jobs import runner
 from . import printing
 from ..jobs.models import Job
@@ -58,9 +59,24 @@ def manage(competition_id: int):
     return render_template("certificates/manage.html", comp=comp, form=form, settings=settings, certs=certs,
                            page=page, filters=filters,
                            address=address_warning(), replaced=replaced,
-                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=documents.AWARD_ZH,
+                           held=held, jobs=jobs, reason_form=ReasonForm(), award_names=names("award"),
                            display_code=operations.display_code, is_stale=runner.is_stale,
-                           active_job=request.args.get("job"))
+                           active_job=request.args.get("job"), serial_sample=_serial_sample(comp, settings))
+
+
+def _serial_sample(comp, settings) -> dict:
+    """The values a serial number is built from, for the builder's live preview, and the first
+    serial the saved pattern gives."""
+    from .codes import format_serial, region_of
+    event = comp.events[0] if comp.events else None
+    example = ""
+    if event is not None:
+        try:
+            example = format_serial(settings.serial_pattern, comp, event, 1)
+        except (KeyError, ValueError, IndexError):
+            example = ""
+    return {"region": region_of(comp.jurisdiction), "year": comp.year, "competition": comp.id,
+            "event": event.id if event else 1, "example": example}
 
 
 @bp.route("/manage/competitions/<int:competition_id>/certificates/preview.pdf")

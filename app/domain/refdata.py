@@ -102,6 +102,14 @@ def ethnic_groups() -> dict[str, str]:
 
 
 @lru_cache
+def ethnic_groups_en() -> dict[str, str]:
+    """The 56 ethnic groups, code → English name (the usage of the State Council Information Office:
+    Han, Tibetan, Uygur, Zhuang …; GB/T 3304's romanization differs for a few, e.g. Zang)."""
+    with open(DATA_DIR / "ethnic_groups.csv", encoding="utf-8") as fh:
+        return {row["code"]: row["name_en"] for row in csv.DictReader(fh)}
+
+
+@lru_cache
 def ethnic_codes_by_name() -> dict[str, str]:
     """Chinese name → code (藏族 → 04)."""
     return {name: code for code, name in ethnic_groups().items()}
@@ -207,3 +215,58 @@ ENTITLEMENT_KIND_ZH = {"teacher_eligibility": "任教资格", "reward": "奖励"
                        "grade_promotion": "晋升等级", "grade_exception": "破格/越级评价资格"}
 ENTITLEMENT_STATUS_ZH = {"eligible": "符合条件", "confirmed": "已确认", "used": "已使用", "expired": "已失效",
                          "superseded": "已被取代"}
+
+
+# Titles granted by the policies or commonly set by competitions (held as their Chinese names, the
+# official ones): Chinese name → English name. A title typed by an organizer that is not listed here
+# shows as typed in both languages.
+TITLE_EN = {
+    "全国技术能手": "National Technical Expert",
+    "技术能手": "Technical Expert",
+    "技能大师": "Skill Master",
+    "工匠": "Craftsman",
+    "西藏技术能手": "Tibet Technical Expert",
+    "西藏工匠": "Tibet Craftsman",
+    "西藏工艺美术大师": "Tibet Master of Arts and Crafts",
+    "非物质文化遗产传承人": "Inheritor of Intangible Cultural Heritage",
+    "非遗传承人": "Inheritor of Intangible Cultural Heritage",
+    "广西工匠": "Guangxi Craftsman",
+    "广西技术能手": "Guangxi Technical Expert",
+    "广西高技能领军人才": "Guangxi Leading High-Skill Talent",
+    "高技能人才培养突出贡献奖": "Award for Outstanding Contribution to High-Skill Talent Training",
+}
+
+REGISTRATION_STATUS_ZH = {"submitted": "待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已撤回"}
+SKILL_GRADE_ZH = {5: "五级（初级工）", 4: "四级（中级工）", 3: "三级（高级工）", 2: "二级（技师）", 1: "一级（高级技师）"}
+
+
+def _named() -> dict[str, tuple[dict, dict]]:
+    return {
+        "award": ({k: v for k, v in AWARD_ZH.items() if k is not None}, AWARD_LABELS),
+        "level": (LEVEL_ZH, LEVELS),
+        "track": (TRACK_ZH, TRACKS),
+        "entitlement_kind": (ENTITLEMENT_KIND_ZH, ENTITLEMENT_KINDS),
+        "entitlement_status": (ENTITLEMENT_STATUS_ZH, ENTITLEMENT_STATUSES),
+        "registration_status": (REGISTRATION_STATUS_ZH, REGISTRATION_STATUSES),
+        "skill_grade": (SKILL_GRADE_ZH, SKILL_GRADES),
+        "ethnic_group": (ethnic_groups(), ethnic_groups_en()),
+        "title": ({zh: zh for zh in TITLE_EN}, TITLE_EN),
+    }
+
+
+NAMED_KINDS = ("award", "level", "track", "entitlement_kind", "entitlement_status", "registration_status",
+               "skill_grade", "ethnic_group", "title")
+
+
+def names(kind: str, locale: str = "zh_CN") -> dict:
+    """Every value of a kind of reference data (awards, levels, ethnic groups, titles …) with its name
+    in the locale: the official Chinese name, or the English one. Chinese unless the locale is English."""
+    zh, en = _named()[kind]
+    return dict(en if str(locale).startswith("en") else zh)
+
+
+def name(kind: str, key, locale: str = "zh_CN") -> str:
+    """One value's name in the locale; the value itself when it has none (a title typed by an organizer)."""
+    if key is None or key == "":
+        return ""
+    return names(kind, locale).get(key, str(key))

@@ -21,7 +21,7 @@ class ConflictForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    seed = StringField(_l("Seed (empty: a random one is drawn and recorded)"))
+    seed = StringField(_l("Draw code (optional)"))
 
 
 class ScoreImportForm(FlaskForm):
@@ -48,7 +48,7 @@ def make_sheet_form(criteria: list[dict], **kwargs) -> SheetForm:
 
 
 class RecheckForm(FlaskForm):
-    seed = StringField(_l("Seed (empty: a random one is drawn and recorded)"))
+    seed = StringField(_l("Draw code (optional)"))
     top_n = StringField(_l("Top entries always re-checked"), default="10")
     share = StringField(_l("Share of the rest drawn at random"), default="0.15")
 

@@ -88,7 +88,7 @@ def registration_orgs(event: Event) -> dict[int, set[int]]:
 
 
 def recusals(event: Event) -> dict[tuple[int, int], str]:
-    """(judge user id, registration id) → why the judge is recused (培考分离, seed 000 (九))."""
+    """(judge user id, registration id) → why the judge is recused (培考分离, policy 000 (九))."""
     out: dict[tuple[int, int], str] = {}
     orgs = registration_orgs(event)
     for pm in panel(event, "judge"):

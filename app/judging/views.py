@@ -219,15 +219,22 @@ def manage(event_id: int):
     panel_form.user_id.choices = _user_choices(event, "judge") + _user_choices(event, "chief_judge")
     conflict_form = ConflictForm()
     conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in queries.panel(event, "judge")]
-    conflict_form.registration_id.choices = [(str(r.id), f"#{r.id} {r.person.name}" + (f"（{r.code}）" if r.code else ""))
+    conflict_form.registration_id.choices = [(str(r.id), (r.team_name or r.person.name) + (f"（{r.organization.name}）" if r.organization else "")
+                                              + (f" · {r.code}" if r.code else ""))
                                              for r in queries.approved(event)]
     from .models import Conflict, Draw
+    recusals = queries.recusals(event)
+    judge_names = {pm.user_id: pm.user.name for pm in queries.panel(event, "judge")}
+    recused_by: dict[int, list[str]] = {}
+    for (judge_id, registration_id) in recusals:
+        recused_by.setdefault(registration_id, []).append(judge_names.get(judge_id, ""))
     return render_template(
         "judging/manage.html", event=event, panel=queries.panel(event), panel_form=panel_form,
         conflict_form=conflict_form, draw_form=DrawForm(), import_form=ScoreImportForm(),
         conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
         draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
-        registrations=queries.approved(event), recusals=queries.recusals(event), coverage=queries.coverage(event),
+        registrations=queries.approved(event), recusals=recusals, coverage=queries.coverage(event),
+        regs_by_id={r.id: r for r in queries.approved(event)}, recused_by=recused_by,
         names={r.id: r.team_name or r.person.name for r in queries.approved(event)},
         imported=queries.imported_criteria(event),
         users={pm.user_id: pm.user for pm in queries.panel(event)},

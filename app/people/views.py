@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..domain.masking import mask_id_number
-from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, ethnic_groups, regions
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, regions
 from ..extensions import db
 from ..forms_util import submit_form
-from ..i18n import label
+from ..i18n import label, names
 from ..security import roles
 from . import bp, operations
 from .access import can_edit_organization, editable_organization, people_query, visible_person
@@ -69,7 +69,7 @@ def _person_choices(form: PersonForm) -> None:
     none = [("", _("— not given —"))]
     form.id_type.choices = [(k, label(ID_TYPES, k)) for k in ID_TYPES]
     form.gender.choices = none + [(k, label(GENDERS, k)) for k in GENDERS]
-    form.ethnicity.choices = none + [(k, v) for k, v in ethnic_groups().items()]
+    form.ethnicity.choices = none + list(names("ethnic_group").items())
     form.education.choices = none + [(k, label(EDUCATION, k)) for k in EDUCATION]
     form.skill_grade.choices = none + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
     orgs = db.session.scalars(select(Organization).order_by(Organization.name)).all()

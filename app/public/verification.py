@@ -12,6 +12,7 @@ from ..certificates.models import Certificate
 from ..competitions.models import Event
 from ..downloads import pdf_response
 from ..extensions import db
+from ..i18n import name, names
 from ..security import public
 
 
@@ -44,8 +45,7 @@ def _signed_check(text: str) -> dict:
     check = offline.verify_text(text[:offline.MAX_TEXT], signing.published_keys())
     issuer_name = signing.keystore().issuer_name(check.issuer) if check.issuer is not None else None
     return {"valid": check.valid, "reason": check.reason, "fields": check.fields, "code": check.code,
-            "issuer_name": issuer_name, "award_label": documents.AWARD_ZH.get(check.fields.get("award"),
-                                                                             check.fields.get("award"))}
+            "issuer_name": issuer_name, "award_label": name("award", check.fields.get("award"))}
 
 
 def _verify_page(form, code: str | None, signed: dict | None):
@@ -63,7 +63,7 @@ def _verify_page(form, code: str | None, signed: dict | None):
         form.code.data = operations.display_code(operations.normalize_code(code))
     status = 200 if (cert or (signed and signed["valid"])) else 404
     return render_template("certificates/verify.html", form=form, cert=cert, view=view, signed=signed,
-                           award_names=documents.AWARD_ZH), status
+                           award_names=names("award")), status
 
 
 @bp.route("/verify/<code>")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..domain import person_file as rules
-from ..domain.refdata import AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
+from ..i18n import names
 from ..forms_util import perform
 from ..registration.exports import attachment
 from ..security import roles
@@ -20,8 +20,8 @@ from .exports import PUBLISHED, pdf_response
 def _page(person, viewer, *, own: bool, org_view: bool = False):
     return render_template("records/file.html", f=operations.person_file(person, viewer, talent_record(person, viewer)), own=own, rules=rules,
                            org_view=org_view,
-                           published=PUBLISHED, award_names=AWARD_ZH, kinds=ENTITLEMENT_KIND_ZH,
-                           status_names=ENTITLEMENT_STATUS_ZH, can_write=not own and access.can_write(current_user),
+                           published=PUBLISHED, award_names=names("award"), kinds=names("entitlement_kind"),
+                           status_names=names("entitlement_status"), can_write=not own and access.can_write(current_user),
                            can_decide=lambda a: access.can_decide_application(a, current_user))
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 from ..competitions.models import Event
 from ..downloads import ascii_fallback, attachment  # noqa: F401  (callers name them here too)
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups
+from ..domain.refdata import REGISTRATION_STATUS_ZH as STATUS_ZH
 from ..extensions import db
 from ..i18n import label
 from ..spreadsheets import write_xlsx
 from .. import timeutil
 from .queries import registrations_query
-
-STATUS_ZH = {"submitted": "待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已撤回"}
 
 
 def registrations_xlsx(event: Event) -> bytes:

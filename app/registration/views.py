@@ -10,10 +10,10 @@ from sqlalchemy import select
 from ..competitions.access import managed_competition, managed_event
 from ..competitions.models import Competition, Event
 from ..domain.errors import N_, DomainError, FieldError, ValidationFailed
-from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, ethnic_groups, regions
+from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, SKILL_GRADES, regions
 from ..extensions import db, limiter
 from ..forms_util import apply_errors, perform, submit_form
-from ..i18n import error_message, label, translate
+from ..i18n import error_message, label, names, translate
 from ..people import claims
 from ..people.models import Organization, Person
 from ..accounts import operations as account_ops
@@ -35,7 +35,7 @@ def _choices(form) -> None:
     form.id_type.choices = [(k, label(ID_TYPES, k)) for k in ID_TYPES]
     form.gender.choices = none + [(k, label(GENDERS, k)) for k in GENDERS]
     if hasattr(form, "ethnicity"):
-        form.ethnicity.choices = none + list(ethnic_groups().items())
+        form.ethnicity.choices = none + list(names("ethnic_group").items())
         form.education.choices = none + [(k, label(EDUCATION, k)) for k in EDUCATION]
         form.skill_grade.choices = none + [(str(k), label(SKILL_GRADES, k)) for k in SKILL_GRADES]
     if hasattr(form, "organization_id"):
@@ -279,9 +279,22 @@ def queue(competition_id: int):
     bulk = BulkReviewForm()
     if request.method == "POST" and bulk.validate_on_submit():
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        chosen = db.session.scalars(select(Registration).where(Registration.id.in_(ids),
+                                                               Registration.competition_id == comp.id)
+                                    .order_by(Registration.id)).all() if ids else []
+        reason = (bulk.reason.data or "").strip()
+        if not chosen:
+            flash(_("Tick the registrations to decide first."), "warning")
+            return redirect(request.full_path)
+        if bulk.decision.data == "reject" and not reason:
+            flash(_("Give the reason for the rejection: the contestants and their organizations read it."), "error")
+            return redirect(request.full_path)
+        if request.form.get("confirmed") != "1":
+            # The second step: how many will be approved or rejected, whom, and why, before anything changes.
+            return render_template("registration/bulk_confirm.html", competition=comp, bulk=bulk, chosen=chosen,
+                                   reason=reason, back=request.full_path)
         done, skipped = 0, []
-        for reg in db.session.scalars(select(Registration).where(Registration.id.in_(ids),
-                                                                 Registration.competition_id == comp.id)):
+        for reg in chosen:
             try:
                 with db.session.begin_nested():
                     operations.review(reg, bulk.decision.data, bulk.reason.data, current_user)
@@ -290,7 +303,7 @@ def queue(competition_id: int):
                 flash("; ".join(translate(e.message, e.params) for e in exc.errors), "error")
                 break
             except DomainError as exc:
-                skipped.append(f"#{reg.id}: {error_message(exc)}")
+                skipped.append(f"{reg.team_name or reg.person.name}: {error_message(exc)}")
         if done:
             flash(_("%(n)d registrations decided.", n=done), "success")
         for line in skipped[:20]:

@@ -12,6 +12,7 @@ from ..competitions.access import (managed_competition, managed_competitions, ma
 from ..competitions.models import Competition, Event
 from ..extensions import db
 from ..forms_util import perform, submit_form
+from ..i18n import names
 from ..judging import queries as jq
 from ..judging.access import panel_event
 from ..registration.exports import attachment
@@ -48,7 +49,7 @@ def manage(competition_id: int):
     targets = [e for c in db.session.scalars(managed_competitions(current_user).where(
         Competition.status.in_(("draft", "registration_open", "registration_closed")))) for e in c.events]
     return render_template("results/manage.html", competition=comp, tables=tables, regs=regs, counts=counts,
-                           appeals=appeals, award_names=exports.AWARD_ZH, targets=targets)
+                           appeals=appeals, award_names=names("award"), targets=targets)
 
 
 @bp.route("/manage/events/<int:event_id>/results.xlsx")

@@ -13,7 +13,7 @@ from ..domain.refdata import JURISDICTIONS
 from ..extensions import db
 from ..forms_util import perform
 from ..people.models import Organization, Person
-from ..domain.refdata import AWARD_ZH, ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
+from ..i18n import names
 from ..registration.exports import attachment
 from ..people.access import visible_person
 from ..security import public, roles
@@ -22,8 +22,6 @@ from . import access, bp, operations, texts
 from .exports import ROSTER_HEADERS, XLSX, evidence_response, registry_for, roster_pdf_response, roster_rows
 from .access import managed_competition_ids, managed_entitlement
 from .models import STATUSES, Entitlement
-
-KIND_ZH, STATUS_ZH = ENTITLEMENT_KIND_ZH, ENTITLEMENT_STATUS_ZH
 
 
 @bp.route("/policies")
@@ -46,9 +44,9 @@ def _filters() -> dict:
 def registry():
     filters = _filters()
     page = db.paginate(registry_for(current_user, filters), per_page=100, error_out=False)
-    return render_template("selection/registry.html", page=page, filters=filters, kinds=KIND_ZH,
+    return render_template("selection/registry.html", page=page, filters=filters, kinds=names("entitlement_kind"),
                            active={k: v for k, v in filters.items() if v},
-                           statuses=STATUSES, status_names=STATUS_ZH, award_names=AWARD_ZH,
+                           statuses=STATUSES, status_names=names("entitlement_status"), award_names=names("award"),
                            mask_id_number=mask_id_number, jurisdictions=JURISDICTIONS,
                            competitions=db.session.scalars(select(Competition).where(
                                Competition.id.in_(managed_competition_ids(current_user))).order_by(Competition.id.desc())).all(),
@@ -85,8 +83,8 @@ def status(entitlement_id: int):
 @roles("admin", "organizer")
 def record(person_id: int):
     person = visible_person(person_id)
-    return render_template("selection/record.html", rec=operations.talent_record(person, current_user), kinds=KIND_ZH,
-                           status_names=STATUS_ZH, award_names=AWARD_ZH, mask_id_number=mask_id_number,
+    return render_template("selection/record.html", rec=operations.talent_record(person, current_user), kinds=names("entitlement_kind"),
+                           status_names=names("entitlement_status"), award_names=names("award"), mask_id_number=mask_id_number,
                            can_record=access.can_record_external(current_user),
                            can_review=lambda r: access.can_review_external(r, current_user),
                            orgs=db.session.scalars(select(Organization).order_by(Organization.name)).all())

@@ -57,7 +57,11 @@ def test_candidate_self_registers_and_organizer_approves(live_server, browser, m
     assert "次仁多吉" in page.inner_text("main")
     page.check("input[name=ids]")
     page.select_option("#decision", "approve")
-    page.click("text=应用于所选报名")
+    page.click("form[data-bulk] button[type=submit]")
+    # The second step: what will happen to whom, before anything changes.
+    page.wait_for_selector(".bulk-confirm")
+    assert "次仁多吉" in page.inner_text(".bulk-confirm")
+    page.click(".bulk-confirm button[type=submit]")
     page.wait_for_selector("text=已审核 1 条报名")
     ctx.close()
 

@@ -43,7 +43,11 @@ def test_lock_is_refused_with_the_codes_of_short_entries_until_a_judge_is_added(
     assert "妨碍锁定的问题" in chief_page and code in chief_page and "裁判评分表 1 份，规定 2 份" in chief_page
     assert target.person.name not in chief_page
     manage_page = login(drawn["organizer"]).get(f"/manage/events/{event.id}/judging").get_data(as_text=True)
-    assert f"{target.person.name}（{code}）: 1" in manage_page
+    # The organizer's warning names the entry, its organization and the judges recused from it (no ids).
+    warning = manage_page.split('class="coverage-list"')[1].split("</ul>")[0]
+    assert f"<strong>{target.person.name}</strong>（{target.organization.name}）" in warning and code in warning
+    assert drawn["judges"][1].name in warning and drawn["judges"][2].name in warning
+    assert f"#{target.id}" not in manage_page
 
     # The organizer adds a judge; once that judge's sheets are in, the event locks.
     extra = make_user("judge", username="judge_extra", name="次旦")

@@ -1,5 +1,7 @@
 """Judging pages: the judge scores on the entry page, the chief judge locks and decrypts, the
 organizer runs the panel and the draw, the supervisor re-checks, the audit page."""
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -76,9 +78,10 @@ def test_organizer_judging_page_panel_draw_and_import(jworld, login):
         client.post(f"/manage/events/{event.id}/panel", data={"csrf_token": token, "user_id": judge.id, "role": "judge"})
     r = client.post(f"/manage/events/{event.id}/draw", data={"csrf_token": token, "seed": "web-seed", "kind": "codes"})
     text = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "已使用种子 web-seed 为 6 个报名抽取编号" in text and "A001" in text
+    assert "web-seed" in text and "A001" in text and "种子" not in text  # the draw code, in the user's words
     r = client.post(f"/manage/events/{event.id}/draw", data={"csrf_token": token, "seed": "st", "kind": "stations"})
-    assert "已使用种子 st 抽取工位号" in client.get(r.headers["Location"]).get_data(as_text=True)
+    text = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"\bst\b", text) and "种子" not in text
 
 
 def test_supervisor_page_and_recheck(drawn, login, api_as):
@@ -86,11 +89,11 @@ def test_supervisor_page_and_recheck(drawn, login, api_as):
     client = login(drawn["supervisor"])
     page = client.get(f"/supervise/events/{drawn['event'].id}")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "抽取复核名单" in text and "错误率超过百分之五" in text
+    assert page.status_code == 200 and "抽取复核名单" in text and 'name="top_n"' in text and "种子" not in text
     r = client.post(f"/supervise/events/{drawn['event'].id}/recheck",
                     data={"csrf_token": csrf_from(page.data), "top_n": "3", "share": "0.5", "seed": "s"})
     text = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "种子 s；前 3 名" in text and text.count("待复核") == 5
+    assert text.count("待复核") == 5 and "种子" not in text
     assert client.get("/supervise").status_code == 200
     assert "sheet.submit" in client.get(f"/events/{drawn['event'].id}/audit").get_data(as_text=True)
 

@@ -88,7 +88,13 @@ def test_organizer_queue_filters_and_bulk_review(login, world, api_as):
     url = f"/manage/competitions/{world['comp'].id}/registrations"
     r = client.post(url, data={"csrf_token": csrf_from(page.data), "decision": "reject", "reason": "", "ids": ids[1:]})
     assert db.session.scalars(select(Registration.status)).all() == ["submitted"] * 3
+    # The first step only shows what will happen: how many, whom; nothing changes yet.
     r = client.post(url, data={"csrf_token": csrf_from(page.data), "decision": "approve", "ids": ids[1:]})
+    confirm = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'name="confirmed" value="1"' in confirm and "乙" in confirm and "丙" in confirm
+    assert ">甲<" not in confirm
+    assert db.session.scalars(select(Registration.status)).all() == ["submitted"] * 3
+    r = client.post(url, data={"csrf_token": csrf_from(page.data), "decision": "approve", "ids": ids[1:], "confirmed": "1"})
     assert r.status_code == 302
     db.session.expire_all()
     statuses = {reg.id: reg.status for reg in db.session.scalars(select(Registration))}
@@ -118,3 +124,28 @@ def test_import_page_lists_problems(login, world):
         content_type="multipart/form-data")
     assert r.status_code == 200 and "文件未导入" in r.get_data(as_text=True)
     assert db.session.scalar(select(Person).where(Person.name == "扎西顿珠")) is None
+
+
+def test_bulk_rejection_is_confirmed_with_its_count_and_reason_before_it_applies(login, world, api_as):
+    api = api_as(world["organizer"])
+    ids = [api.post(f"/events/{world['event'].id}/registrations",
+                    json={"person": person(n), "organization_id": world["company"].id}).get_json()["id"]
+           for n in ("戊", "己")]
+    client = login(world["organizer"])
+    url = f"/manage/competitions/{world['comp'].id}/registrations"
+    page = client.get(url)
+    assert page.get_data(as_text=True).index("data-selected-count") < page.get_data(as_text=True).index("<tbody>")
+    data = {"csrf_token": csrf_from(page.data), "decision": "reject", "reason": "缺少单位推荐表", "ids": ids}
+    r = client.post(url, data=data)
+    confirm = r.get_data(as_text=True)
+    assert r.status_code == 200 and "缺少单位推荐表" in confirm and "btn danger" in confirm
+    assert "2" in confirm.split('class="flash flash-warning"')[1].split("</p>")[0]
+    assert db.session.scalars(select(Registration.status)).all() == ["submitted"] * 2
+    r = client.post(url, data={**data, "confirmed": "1"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    regs = db.session.scalars(select(Registration)).all()
+    assert {g.status for g in regs} == {"rejected"} and {g.review_reason for g in regs} == {"缺少单位推荐表"}
+    # A confirmed rejection without a reason is still refused.
+    again = client.post(url, data={**data, "reason": " ", "decision": "reject", "confirmed": "1"})
+    assert again.status_code == 302

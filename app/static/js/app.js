@@ -108,7 +108,16 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-check-all]").forEach((box) => {
     box.addEventListener("change", () => {
       box.closest("form").querySelectorAll("input[name=ids]").forEach((el) => { el.checked = box.checked; });
+      box.closest("form").dispatchEvent(new Event("change"));
     });
+  });
+  // Bulk decisions: how many are ticked, shown in the bar that stays above the list.
+  document.querySelectorAll("form[data-bulk]").forEach((form) => {
+    const count = form.querySelector("[data-selected-count]");
+    if (!count) return;
+    const update = () => { count.textContent = form.querySelectorAll("input[name=ids]:checked").length; };
+    form.addEventListener("change", update);
+    update();
   });
   // Signing out from any page: the judges' service worker forgets the pages it kept (a judge's
   // sheets on a shared phone). On a judge's own pages static/js/offline.js does this too, and
@@ -128,6 +137,32 @@ document.addEventListener("DOMContentLoaded", () => {
         window.setTimeout(done, 1500);
       }).catch(done);
     }, { once: true });
+  });
+  // Certificate serial numbers: parts added by buttons, the first number shown as it would print.
+  document.querySelectorAll("[data-serial-builder]").forEach((box) => {
+    const input = box.querySelector("input[name=serial_pattern]");
+    const out = box.querySelector("[data-serial-preview]");
+    const problem = box.querySelector("[data-serial-problem]");
+    if (!input || !out) return;
+    const values = { region: box.dataset.region, year: box.dataset.year, competition: box.dataset.competition,
+                     event: box.dataset.event, seq: "1" };
+    const show = () => {
+      out.textContent = input.value.replace(/\{(\w+)(?::0?(\d{1,2})d)?\}/g, (whole, name, width) => {
+        if (!(name in values)) return whole;
+        const v = String(values[name]);
+        return width ? v.padStart(Number(width), /^\d+$/.test(v) ? "0" : " ") : v;
+      });
+      if (problem) problem.hidden = !input.value || input.value.includes("{seq");
+    };
+    box.querySelectorAll("[data-part]").forEach((button) => {
+      button.addEventListener("click", () => {
+        input.value = button.dataset.part ? input.value + button.dataset.part : "";
+        show();
+        input.focus();
+      });
+    });
+    input.addEventListener("input", show);
+    show();
   });
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
