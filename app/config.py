@@ -99,8 +99,9 @@ class Config:
 
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     # Limits and the sign-in lockout count in Redis when there is one, else in the database (so
-    # that every gunicorn worker counts together): app/accounts/ratelimit_db.py.
-    RATELIMIT_STORAGE_URI = REDIS_URL or "jxdb://"
+    # that every gunicorn worker counts together): app/accounts/ratelimit_db.py. With Redis, one
+    # round trip per limited request (app/accounts/ratelimit_redis.py).
+    RATELIMIT_STORAGE_URI = ("jx" + REDIS_URL if REDIS_URL.startswith("redis") else REDIS_URL) if REDIS_URL else "jxdb://"
     RATELIMIT_STORAGE_OPTIONS = {} if REDIS_URL else {"database_url": SQLALCHEMY_DATABASE_URI}
     RATELIMIT_HEADERS_ENABLED = True
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
