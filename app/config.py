@@ -83,6 +83,9 @@ class Config:
     STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "jiangxuan")
     STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
     STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION") or None
+    # Days a finished job keeps its files (signed PDFs, print files, zips) after it finished;
+    # `flask jobs cleanup` and the end of every job run delete older ones (app/jobs/runner.py).
+    JOB_FILE_RETENTION_DAYS = int(os.environ.get("JOB_FILE_RETENTION_DAYS", "30"))
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
