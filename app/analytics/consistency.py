@@ -33,7 +33,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from scipy import stats
 
 from ..domain.errors import N_
 
@@ -176,6 +175,13 @@ ALPHA_EXPLANATION = N_("Krippendorff's α compares how much judges differ on the
 
 # ---- building blocks ---------------------------------------------------------------------------
 
+def _stats():
+    """scipy.stats, imported by the first analysis that needs it: ~87 MB that every web and RQ
+    worker otherwise carried from its start (issue 22: ≤ 300 MB per worker)."""
+    from scipy import stats
+    return stats
+
+
 def _cells(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, maxima, factors) with x as judges × cells (cell = entry-major, criterion-minor)."""
     j, e, c = panel.values.shape
@@ -271,7 +277,7 @@ def _step(x: np.ndarray, maxima: np.ndarray, factors: np.ndarray, sd_cells: np.n
             exceed += (np.abs(stat) >= np.abs(obs) - 1e-12).sum(axis=0)
             done += chunk
         ps = (exceed + 1) / (permutations + 1)
-        qs = stats.false_discovery_control(ps[testable], method="bh")
+        qs = _stats().false_discovery_control(ps[testable], method="bh")
         for i, j in enumerate(testable):
             figures[j].p, figures[j].q = float(ps[j]), float(qs[i])
     return figures, d
@@ -292,7 +298,7 @@ def _bootstrap(per_entry_sum: np.ndarray, per_entry_n: np.ndarray, rng: np.rando
         return s.sum(axis=axis) / n.sum(axis=axis)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = stats.bootstrap((sums, ns), ratio, paired=True, vectorized=True, n_resamples=resamples,
+        res = _stats().bootstrap((sums, ns), ratio, paired=True, vectorized=True, n_resamples=resamples,
                               method="BCa", random_state=rng)
     low, high = res.confidence_interval
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -356,7 +362,7 @@ def kendall_w(totals: np.ndarray) -> float | None:
 def _spearman(a: np.ndarray, b: np.ndarray) -> float | None:
     if len(a) < 3 or np.all(a == a[0]) or np.all(b == b[0]):
         return None
-    return _opt(stats.spearmanr(a, b).statistic)
+    return _opt(_stats().spearmanr(a, b).statistic)
 
 
 # ---- favouritism -------------------------------------------------------------------------------
@@ -424,7 +430,7 @@ def favouritism(panel: Panel, rng: np.random.Generator, flagged: frozenset[int] 
             out.append(result)
     tested = [r for r in out if r.p is not None]
     if tested:
-        qs = stats.false_discovery_control([r.p for r in tested], method="bh")
+        qs = _stats().false_discovery_control([r.p for r in tested], method="bh")
         delta = float(np.mean([c.delta_share for c in panel.criteria]))
         for r, q in zip(tested, qs):
             r.q = float(q)
