@@ -36,7 +36,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    from .accounts import ratelimit_db  # noqa: F401  (registers the jxdb:// rate-limit storage)
+    from .accounts import ratelimit_db, ratelimit_redis  # noqa: F401  (register the jxdb:// and jxredis:// storages)
     limiter.init_app(app)
     from .accounts import throttle
     throttle.init_app(app)

@@ -75,6 +75,21 @@ def init_app(app: Flask) -> None:
         if job.status != "done":
             raise SystemExit(1)
 
+    jobs = click.Group("jobs", help="Background jobs.")
+    app.cli.add_command(jobs)
+
+    @jobs.command("cleanup")
+    def jobs_cleanup():
+        """Delete the stored files of jobs finished more than JOB_FILE_RETENTION_DAYS ago (for cron;
+        every job run does the same at its end)."""
+        from .jobs import runner
+
+        total = 0
+        while batch := runner.expire_files():
+            uow.commit()
+            total += len(batch)
+        click.echo(f"deleted the files of {total} jobs finished more than {runner.retention_days()} days ago")
+
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Drop every table and migrate from empty first (the audit trail is append-only).")
     def demo(reset: bool):

@@ -83,6 +83,9 @@ class Config:
     STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "jiangxuan")
     STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
     STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION") or None
+    # Days a finished job keeps its files (signed PDFs, print files, zips) after it finished;
+    # `flask jobs cleanup` and the end of every job run delete older ones (app/jobs/runner.py).
+    JOB_FILE_RETENTION_DAYS = int(os.environ.get("JOB_FILE_RETENTION_DAYS", "30"))
 
     # Flask defaults are too lax (see PITFALLS.md): cap uploads and sessions.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024
@@ -99,8 +102,9 @@ class Config:
 
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     # Limits and the sign-in lockout count in Redis when there is one, else in the database (so
-    # that every gunicorn worker counts together): app/accounts/ratelimit_db.py.
-    RATELIMIT_STORAGE_URI = REDIS_URL or "jxdb://"
+    # that every gunicorn worker counts together): app/accounts/ratelimit_db.py. With Redis, one
+    # round trip per limited request (app/accounts/ratelimit_redis.py).
+    RATELIMIT_STORAGE_URI = ("jx" + REDIS_URL if REDIS_URL.startswith("redis") else REDIS_URL) if REDIS_URL else "jxdb://"
     RATELIMIT_STORAGE_OPTIONS = {} if REDIS_URL else {"database_url": SQLALCHEMY_DATABASE_URI}
     RATELIMIT_HEADERS_ENABLED = True
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")

@@ -8,11 +8,19 @@ primary through the request's own session.
 
 A result published a moment ago may be missing on the replica for the lag: the lookup then gives
 its usual "nothing found" answer, and the candidate asks again.
+
+Without a replica, PostgreSQL's public reads go through an engine of their own on the primary, in
+autocommit and without the pool's ping: a lookup is one statement, and the ping, BEGIN and COMMIT
+around it were three of its five round trips to PostgreSQL (on a busy machine each costs a
+scheduling wait of the database's process). A connection that died meanwhile (the server
+restarted) is noticed by the read itself, which `read_all` then repeats once on a new connection:
+safe, as a read changes nothing.
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .config import normalize_database_url
@@ -34,16 +42,41 @@ def engine(app: Flask | None = None):
     return made
 
 
+def _primary_reads(app: Flask):
+    """This process's engine for public reads on the primary (PostgreSQL): autocommit, no ping."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    made = _engines.get(("reads", url))
+    if made is None:
+        made = _engines[("reads", url)] = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    return made
+
+
 def session() -> Session:
-    """A read session for public reads: the replica's (one per request, closed at its end), or
-    the request's own session on the primary."""
+    """A read session for public reads, one per request and closed at its end: the replica's, or
+    on PostgreSQL without one the primary's public-read engine (autocommit: each statement its own
+    snapshot; never for writes), or elsewhere the request's own session."""
     eng = engine()
     if eng is None:
-        return db.session
+        if db.engine.dialect.name != "postgresql":
+            return db.session
+        eng = _primary_reads(current_app)
     s = g.get("_replica_session")
     if s is None:
         s = g._replica_session = Session(bind=eng, autoflush=False, expire_on_commit=False)
     return s
+
+
+def read_all(statement) -> list:
+    """The rows of a public read, repeated once on a fresh connection when the first one turned out
+    dead (a restarted server: the pool drops it and every connection as old)."""
+    reads = session()
+    try:
+        return reads.execute(statement).all()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated or reads is db.session:
+            raise
+        reads.rollback()
+        return reads.execute(statement).all()
 
 
 def init_app(app: Flask) -> None:

@@ -196,3 +196,15 @@ def test_gunicorn_workers_sum_their_metrics_in_multiprocess_mode(tmp_path, app):
         proc.terminate()
         proc.wait(30)
         log.close()
+
+
+def test_a_worker_starts_without_the_statistics_library():
+    """scipy (~87 MB) is imported by the first judging-consistency analysis, not by every web and
+    RQ worker at start (issue 22: ≤ 300 MB per worker)."""
+    import subprocess
+    import sys
+    code = ("import os, sys; os.environ['JIANGXUAN_ENV'] = 'testing'; from app import create_app; "
+            "create_app('testing'); print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -66,7 +66,7 @@ class _Throttle:
 
 
 def init_app(app) -> None:
-    from . import ratelimit_db  # noqa: F401  (registers the jxdb:// storage)
+    from . import ratelimit_db, ratelimit_redis  # noqa: F401  (register the jxdb:// and jxredis:// storages)
     app.extensions["account_throttle"] = _Throttle(
         app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
         app.config.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),

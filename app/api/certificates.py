@@ -98,6 +98,8 @@ class JobOut(Out):
     finished_at: DateTime | None
     files: list[dict[str, Any]] = Field(description="Each output file: name, url, and its size and pages.")
     download_url: str | None = None
+    files_expire_at: DateTime | None = Field(None, description="When the files are deleted (JOB_FILE_RETENTION_DAYS after the job finished).")
+    files_expired: bool = Field(False, description="The files were deleted at the end of their retention.")
 
 
 class ReasonIn(Model):
@@ -204,6 +206,7 @@ def job_status(job_id: str):
     job = managed_job(job_id)
     body = runner.status_json(job, _job_files_url(job))
     body["created_at"], body["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
+    body["files_expire_at"] = timeutil.iso(body["files_expire_at"])
     return jsonify(body)
 
 
@@ -228,6 +231,7 @@ def job_resume(job_id: str):
     on_commit(lambda: runner.dispatch(job.id))
     body_ = runner.status_json(job, _job_files_url(job))
     body_["created_at"], body_["finished_at"] = timeutil.iso(job.created_at), timeutil.iso(job.finished_at)
+    body_["files_expire_at"] = timeutil.iso(body_["files_expire_at"])
     return jsonify(body_), 202
 
 

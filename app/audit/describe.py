@@ -45,6 +45,7 @@ ACTIONS = {
     "external_result.create": N_("entered the outside result %(object)s"),
     "external_result.decision": N_("decided on the outside result %(object)s"),
     "job.create": N_("started the background job %(object)s"),
+    "job.files_expired": N_("deleted the stored files of finished jobs whose retention ended"),
     "job.resume": N_("resumed the background job %(object)s"),
     "organization.create": N_("created the organization %(object)s"),
     "organization.update": N_("edited the organization %(object)s"),

@@ -61,6 +61,7 @@ def manage(competition_id: int):
                            address=address_warning(), replaced=replaced,
                            held=held, jobs=jobs, reason_form=ReasonForm(), award_names=names("award"),
                            display_code=operations.display_code, is_stale=runner.is_stale,
+                           files_expire_at=runner.files_expire_at,
                            active_job=request.args.get("job"), serial_sample=_serial_sample(comp, settings))
 
 

@@ -33,6 +33,9 @@ class Job(db.Model):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    # When the stored files were deleted at the end of their retention (JOB_FILE_RETENTION_DAYS
+    # after finished_at; app/jobs/runner.expire_files).
+    files_deleted_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.kind} {self.status} {self.done}/{self.total}>"

@@ -12,6 +12,10 @@ database by default, or an S3-compatible store, or a local directory), so every 
 instance and RQ worker reaches them; a finished job's files are downloaded from there, streamed
 (`file_response`). The id of the request that started a job goes with it (RQ job meta, or the
 thread's context), so the job's log lines carry it (app/observability.py).
+
+A finished (done or failed) job keeps its files for JOB_FILE_RETENTION_DAYS (default 30) after it
+finished; then `expire_files` deletes its folder from the storage and records when
+(job.files_deleted_at): run by `flask jobs cleanup` (cron) and at the end of every job run.
 """
 from __future__ import annotations
 
@@ -65,6 +69,41 @@ def job_folder(job_id: str, sub: str | None = None) -> str:
     return f"jobs/{job_id}" + (f"/{sub}" if sub else "")
 
 
+def retention_days() -> int:
+    return int(current_app.config.get("JOB_FILE_RETENTION_DAYS", 30))
+
+
+def files_expire_at(job: Job):
+    """When a finished job's files are deleted (or were due to be), or None while it runs."""
+    if job.status not in ("done", "failed") or job.finished_at is None:
+        return None
+    return job.finished_at + timedelta(days=retention_days())
+
+
+def files_expired(job: Job) -> bool:
+    return job.files_deleted_at is not None
+
+
+def expire_files(now=None, limit: int = 500) -> list[str]:
+    """Delete the stored files of finished jobs older than the retention, from whichever storage
+    backend is configured; each job is marked (files_deleted_at) as its folder goes, so a run cut
+    short is taken up by the next. One audit record per run. The caller commits."""
+    from sqlalchemy import select
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days())
+    jobs = db.session.scalars(select(Job).where(Job.status.in_(("done", "failed")), Job.finished_at < cutoff,
+                                                Job.files_deleted_at.is_(None))
+                              .order_by(Job.finished_at).limit(limit)).all()
+    store = storage.current()
+    for job in jobs:
+        store.delete_folder(job_folder(job.id))  # first: a failure leaves the job to the next run
+        job.files_deleted_at = now
+    if jobs:
+        record("job.files_expired", object_type="jobs", object_id=None, actor=None,
+               after={"jobs": [j.id for j in jobs], "retention_days": retention_days()})
+    return [j.id for j in jobs]
+
+
 def is_stale(job: Job) -> bool:
     return job.status == "running" and (job.heartbeat_at is None or utcnow() - job.heartbeat_at > STALE_AFTER)
 
@@ -72,7 +111,7 @@ def is_stale(job: Job) -> bool:
 def open_file(job: Job, name: str):
     """An output file of a finished job, by the name listed in job.files (nothing else):
     (size, iterator of its bytes), or None."""
-    if not isinstance(name, str) or name not in {f["name"] for f in job.files or []}:
+    if files_expired(job) or not isinstance(name, str) or name not in {f["name"] for f in job.files or []}:
         return None
     key = f"{job_folder(job.id)}/{name}"
     store = storage.current()
@@ -101,9 +140,11 @@ def file_response(job: Job, name: str):
 def status_json(job: Job, download_url=None) -> dict:
     out = {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
            "error": job.error, "stale": is_stale(job), "created_at": job.created_at, "finished_at": job.finished_at,
-           "files": [dict(f, url=download_url(f["name"]) if download_url else None) for f in job.files or []]}
+           "files": [dict(f, url=download_url(f["name"]) if download_url and not files_expired(job) else None)
+                     for f in job.files or []],
+           "files_expire_at": files_expire_at(job), "files_expired": files_expired(job)}
     zip_file = next((f["name"] for f in job.files or [] if f.get("kind") == "zip"), None)
-    if job.status == "done" and download_url and zip_file:
+    if job.status == "done" and download_url and zip_file and not files_expired(job):
         out["download_url"] = download_url(zip_file)
     return out
 
@@ -111,6 +152,8 @@ def status_json(job: Job, download_url=None) -> dict:
 def resume(job: Job, actor) -> Job:
     if job.status == "done":
         raise JobStateError(N_("This job has finished."))
+    if files_expired(job):
+        raise JobStateError(N_("This job's files were deleted after the retention period; start a new batch."))
     if job.status == "running" and not is_stale(job):
         raise JobStateError(N_("This job is running."))
     before = job.status
@@ -195,3 +238,16 @@ def run(job_id: str) -> None:
         log.exception("job %s failed", job_id)
         db.session.rollback()
         fail(job_id, exc, kind.done(job_id))
+    cleanup()
+
+
+def cleanup() -> None:
+    """After a job: delete the files whose retention ended (never failing the job that ran)."""
+    try:
+        expired = expire_files()
+        uow.commit()
+        if expired:
+            log.info("deleted the files of %d expired jobs", len(expired))
+    except Exception:  # noqa: BLE001 - the next run tries again
+        db.session.rollback()
+        log.warning("expired job files not deleted", exc_info=True)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from ..competitions.models import Competition, Event
 from ..domain.idcard import normalize
 from ..domain.names import clean_text, normalize_middle_dots
-from ..replica import session as read_session
+from ..replica import read_all
 from ..people.models import Person
 from ..registration.models import RegistrationMember
 from .models import Result
@@ -23,25 +23,23 @@ def lookup(name: str, id_number: str) -> list[dict] | None:
     # Either name a person carries: the name of the ID document, or the Tibetan-script name
     # (typed with or without its closing tsheg).
     bo = name.strip(" \u0f0b\u0f0d")
-    reads = read_session()  # the replica when there is one (app/replica.py)
-    ids = reads.scalars(select(Person.id).where(Person.id_number == number,
-                                                     or_(Person.name == name, Person.name_bo == bo))).all()
-    if not ids:
-        return None
     from ..certificates.models import Certificate
-    # One query for the rows shown (results day: every candidate asks at once), certificate
-    # code included; only the columns shown cross.
+    # One statement for the rows shown (results day: every candidate asks at once): the person
+    # matched by number and name, their published results, the certificate code; only the
+    # columns shown cross.
     code = (select(Certificate.code).where(Certificate.registration_id == Result.registration_id,
                                            Certificate.person_id == RegistrationMember.person_id,
                                            Certificate.status == "valid")
             .order_by(Certificate.id.desc()).limit(1).correlate(Result, RegistrationMember).scalar_subquery())
-    rows = reads.execute(
+    rows = read_all(  # the replica when there is one (app/replica.py)
         select(Competition.name, Competition.id, Event.name, Result.total, Result.rank, Result.award,
                Result.is_final, code)
         .join(RegistrationMember, RegistrationMember.registration_id == Result.registration_id)
+        .join(Person, Person.id == RegistrationMember.person_id)
         .join(Event, Event.id == Result.event_id).join(Competition, Competition.id == Event.competition_id)
-        .where(RegistrationMember.person_id.in_(ids), Competition.status.in_(PUBLIC_STATUSES))
-        .order_by(Competition.id.desc(), Event.id)).all()
+        .where(Person.id_number == number, or_(Person.name == name, Person.name_bo == bo),
+               Competition.status.in_(PUBLIC_STATUSES))
+        .order_by(Competition.id.desc(), Event.id))
     if not rows:
         return None
     return [{"competition": comp_name, "competition_id": comp_id, "event": event_name, "total": str(total),

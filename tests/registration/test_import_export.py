@@ -238,3 +238,45 @@ def test_export_neutralizes_formulas(api_as, world):
     formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     assert ws.cell(row=1, column=1).value == "报名编号" and ws.max_row == 3
+
+
+def test_bulk_write_links_each_row_fills_defaults_and_audits_the_file_once(api_as, world):
+    """The set-based write (COPY on PostgreSQL, multi-row INSERTs elsewhere): a person already on
+    file is reused, new people get their ids in the rows' order, every column default is filled,
+    teams' members point at their own registration, and one audit record names the file's rows
+    and SHA-256."""
+    import hashlib
+
+    from app.audit.models import AuditEvent
+    from app.registration.models import RegistrationMember
+    known = Person(name="旦增", id_type="resident_id", id_number=resident_id())
+    db.session.add(known)
+    db.session.commit()
+    header = HEADER + ["团队名称"]
+    rows = [good_row(n) + [team] for n, team in [("甲", "一队"), ("乙", "二队"), ("丙", "一队"), ("丁", "二队"),
+                                                 ("戊", "二队"), ("己", "一队")]]
+    rows[4][2] = known.id_number
+    rows[4][0] = known.name
+    data = xlsx(rows, header=header)
+    api = api_as(world["organizer"])
+    r = upload(api, world["team_event"].id, data)
+    assert r.status_code == 201, r.get_json()
+    db.session.expire_all()
+    regs = {reg.team_name: reg for reg in db.session.scalars(select(Registration))}
+    assert set(regs) == {"一队", "二队"}
+    for team, names in [("一队", ["甲", "丙", "己"]), ("二队", ["乙", "丁", "旦增"])]:
+        reg = regs[team]
+        assert [m.person.name for m in reg.members] == names
+        assert [m.position for m in reg.members] == [0, 1, 2]
+        assert reg.person.name == names[0] and reg.submitted_at is not None and reg.version == 1
+        assert all(m.event_id == reg.event_id and m.competition_id == reg.competition_id and m.is_active
+                   for m in reg.members)
+    people = {p.name: p for p in db.session.scalars(select(Person))}
+    assert people["旦增"].id == known.id and count(Person) == 6
+    assert all(p.created_at is not None and p.claim_nonce == 0 for p in people.values())
+    assert people["甲"].id_number == rows[0][2] and people["己"].id_number == rows[5][2]
+    assert count(RegistrationMember) == 6
+    audits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "registration.import")).all()
+    assert len(audits) == 1
+    assert audits[0].after["created"] == 2 and audits[0].after["new_people"] == 5
+    assert audits[0].after["sha256"] == hashlib.sha256(data).hexdigest()

@@ -1,6 +1,9 @@
 """From locked sheets to final results: ranks, awards, tie resolution, publicity, the public page
 and lookup, an upheld appeal that changes a rank, final and frozen — with the audit trail."""
+import time
 from datetime import timedelta
+
+import pytest
 
 from sqlalchemy import select
 
@@ -236,3 +239,40 @@ def test_organizer_results_page_shows_the_standardized_column_when_the_event_com
     assert "标准分</th>" in page
     shown = [int(v) for v in re.findall(r'<td class="standardized">(\d+)</td>', page)]
     assert len(shown) == 6 and shown == [i["standardized"] for i in items]
+
+
+def test_the_lookup_is_one_read_that_survives_a_dropped_connection(drawn, app):
+    """On PostgreSQL without a replica the lookup reads through the public-read engine (autocommit,
+    no ping): one statement; a connection the server dropped is replaced and the read repeated."""
+    from sqlalchemy import event, text
+
+    from app import replica
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the public-read engine is PostgreSQL's")
+    scenarios.setup_scores(drawn)
+    scenarios.publish(drawn)
+    db.session.commit()
+    reg = db.session.scalars(select(Registration).order_by(Registration.id)).first()
+    ask = {"name": reg.person.name, "id_number": reg.person.id_number}
+    client = new_client(app)
+    assert client.post("/api/v1/public/lookup", json=ask).status_code == 200
+    engine = replica._engines[("reads", app.config["SQLALCHEMY_DATABASE_URI"])]
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.post("/api/v1/public/lookup", json=ask).get_json()["results"][0]["rank"] >= 1
+        assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+        # The server drops every idle connection of the read engine (as a restart would).
+        with engine.connect() as conn:
+            mine = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        db.session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = :pid"), {"pid": mine})
+        db.session.commit()
+        time.sleep(0.2)
+        statements.clear()
+        assert client.post("/api/v1/public/lookup", json=ask).status_code == 200
+        assert len(statements) == 2                                  # the dead try and the repeat
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
