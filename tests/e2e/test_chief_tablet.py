@@ -11,7 +11,8 @@ import pytest
 from app.demo import load_demo
 from tests.e2e.test_layout_fits import OVERFLOW_JS, SHOTS, _pages, _sign_in
 
-pytestmark = pytest.mark.e2e
+# Layout at tablet sizes: the pages' data paths run on both databases in the integration tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.database_free]
 
 TABLETS = {"tablet_portrait": {"width": 768, "height": 1024}, "tablet_landscape": {"width": 1024, "height": 768}}
 
