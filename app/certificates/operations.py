@@ -204,15 +204,18 @@ def _issue_one(comp: Competition, event: Event, reg: Registration, person, resul
         raise CertificateStateError(N_("The serial %(serial)s exists already (another competition uses the same "
                                        "pattern): add {competition} to the serial pattern."), serial=serial)
     team_name = reg.team_name if event.team_size > 1 else None
+    # An award to a unit (高技能人才培养突出贡献奖…): the nomination's person is only its contact,
+    # and the entry carries the nominated organization's name — the certificate names the unit.
+    name = reg.team_name if event.team_size == 1 and reg.source == "nomination" and reg.team_name else person.name
     printed = None
     status = "valid"
-    if unprintable(person.name, team_name):
-        printed = _approved_spelling(comp.id, person.id, person.name)
-        status = "held" if unprintable(printed or person.name, team_name) else "valid"
+    if unprintable(name, team_name):
+        printed = _approved_spelling(comp.id, person.id, name) if name == person.name else None
+        status = "held" if unprintable(printed or name, team_name) else "valid"
     issue = issue or IssueContext(comp, settings)
     cert = Certificate(competition_id=comp.id, event_id=event.id, registration_id=reg.id, person_id=person.id,
-                       seq=seq, serial=serial, code=new_code(), name=person.name, printed_name=printed,
-                       name_bo=person.name_bo,
+                       seq=seq, serial=serial, code=new_code(), name=name, printed_name=printed,
+                       name_bo=person.name_bo if name == person.name else None,
                        organization_name=reg.organization.name if reg.organization else None,
                        team_name=team_name, rank=result.rank, status=status,
                        award=result.award, issued_by_id=getattr(actor, "id", None),

@@ -79,3 +79,40 @@ def test_web_form_nominates_an_organization(tworld, login):
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     dossier = db.session.scalars(select(Dossier)).one()
     assert dossier.nominee_organization_id == tworld["org_a"].id and dossier.nominee_name == "拉萨市城关区唐卡画院"
+
+
+def test_the_unit_s_certificate_names_the_unit_not_its_contact(tworld, api_as):
+    """To final and certificates: the unit's entry is ranked under the unit's name and its
+    certificate is made out to the unit; a person's nomination keeps the person's name."""
+    from app.certificates.models import Certificate
+    event, comp = tworld["event"], tworld["comp"]
+    unit = _nominate_unit(api_as(tworld["contact_b"]), event.id, tworld["org_a"].id).get_json()["id"]
+    one = api_as(tworld["contact_a"]).post(f"/events/{event.id}/nominations",
+                                           json={"person": person("次仁多吉"), "dossier": DOSSIER}).get_json()["id"]
+    assert upload(api_as(tworld["contact_b"]), unit, PDF, "基地简介.pdf").status_code == 201
+    assert upload(api_as(tworld["contact_a"]), one, PDF, "次仁多吉.pdf").status_code == 201
+    org = api_as(tworld["organizer"])
+    for rid in (unit, one):
+        assert org.post(f"/registrations/{rid}/review", json={"decision": "approve"}).status_code == 200
+    assert org.post(f"/competitions/{comp.id}/status", json={"status": "registration_closed"}).status_code == 200
+    for j in ("judge_a", "judge_x", "judge_y"):
+        assert org.post(f"/events/{event.id}/panel", json={"user_id": tworld[j].id, "role": "judge"}).status_code == 201
+    assert org.post(f"/events/{event.id}/panel", json={"user_id": tworld["chief"].id, "role": "chief_judge"}).status_code == 201
+    assert org.post(f"/events/{event.id}/draw", json={"seed": "unit-2026"}).get_json() == {"drawn": 2}
+    assert org.post(f"/competitions/{comp.id}/status", json={"status": "judging"}).status_code == 200
+    for j in ("judge_a", "judge_x", "judge_y"):
+        api = api_as(tworld[j])
+        for sheet in api.get(f"/events/{event.id}/sheets").get_json()["items"]:
+            marks = ("38", "27", "28")  # a tie: both ranked first, both awarded
+            r = api.put(f"/events/{event.id}/sheets/{sheet['code']}",
+                        json={"scores": dict(zip(("D1", "D2", "D3"), marks)), "version": sheet["version"]})
+            assert r.status_code == 200, r.get_json()
+            assert api.post(f"/events/{event.id}/sheets/{sheet['code']}/submit").status_code == 200
+    assert api_as(tworld["chief"]).post(f"/events/{event.id}/lock").status_code == 200
+    for status in ("publicity", "final"):
+        assert org.post(f"/competitions/{comp.id}/status", json={"status": status}).status_code == 200
+    r = org.post(f"/competitions/{comp.id}/certificates")
+    assert r.status_code in (200, 201, 202), r.get_json()
+    certs = {c.registration_id: c for c in db.session.scalars(select(Certificate))}
+    assert certs[unit].name == "拉萨市城关区唐卡画院" and certs[unit].team_name is None
+    assert certs[one].name == "次仁多吉"
