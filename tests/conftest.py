@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import contextvars
 import fcntl
+import itertools
 import os
 import re
 import shutil
@@ -321,14 +322,19 @@ def csrf_from(html: bytes | str) -> str:
     return m.group(1)
 
 
+# Numbers for made-up names, per process rather than per test: a test that starts from a restored
+# scenario snapshot (tests/snapshots.py) must not make a name the snapshot holds already.
+_org_numbers = itertools.count(1)
+_user_numbers = itertools.count(1)
+
+
 @pytest.fixture
 def make_org(db):
     """make_org(name=..., kind=..., region_code=...) → Organization."""
     from app.people.operations import create_organization
-    counter = iter(range(1, 10_000))
 
     def make(name=None, kind="college", region_code="540100"):
-        org = create_organization({"name": name or f"单位{next(counter)}", "kind": kind, "region_code": region_code})
+        org = create_organization({"name": name or f"单位{next(_org_numbers)}", "kind": kind, "region_code": region_code})
         db.session.commit()
         return org
     return make
@@ -342,10 +348,9 @@ def make_user(db):
     from app.accounts.access import NEEDS_ORGANIZATION
     from app.accounts.operations import create_user
     from app.people.operations import create_organization
-    counter = iter(range(1, 10_000))
 
     def make(*roles, organization=None, username=None, name="测试用户"):
-        n = next(counter)
+        n = next(_user_numbers)
         username = username or f"{(roles or ('user',))[0]}{n}"
         if organization is None and set(roles) & NEEDS_ORGANIZATION:
             organization = create_organization({"name": f"{username}的单位", "kind": "college", "region_code": "540100"})
@@ -478,15 +483,17 @@ def jworld(make_user, make_org, make_competition):
 
 
 @pytest.fixture
-def drawn(jworld):
-    """jworld with the panel set, codes drawn (seed 'fixed') and the competition in judging."""
-    from tests import scenarios
-    return scenarios.draw(jworld)
+def drawn(request):
+    """jworld with the panel set, codes drawn (seed 'fixed') and the competition in judging
+    (a scenario snapshot: tests/snapshots.py)."""
+    from tests import scenarios, snapshots
+    return snapshots.scenario("drawn", lambda: scenarios.draw(request.getfixturevalue("jworld")))
 
 
 @pytest.fixture
-def final(drawn):
+def final(request):
     """The judged event, published and final: 6 ranked entries (ranks follow the codes), 4 award
-    winners; the first ranked entrant's name is Tibetan and Chinese; drawn["codes"]."""
-    from tests import scenarios
-    return scenarios.final(drawn)
+    winners; the first ranked entrant's name is Tibetan and Chinese; drawn["codes"] (a scenario
+    snapshot: tests/snapshots.py)."""
+    from tests import scenarios, snapshots
+    return snapshots.scenario("final", lambda: scenarios.final(request.getfixturevalue("drawn")))

@@ -431,7 +431,8 @@ def test_every_route_declares_access_and_is_in_the_matrix(app):
 def world(db):
     """Both tenants (tests/tenancy_world.py): (users by role, base URL parameters). The per-route
     parameter overrides and tenant A's sentinels are in `world_details` below."""
-    users, params, overrides, sentinels = tenancy_world.build()
+    from tests import snapshots
+    users, params, overrides, sentinels = snapshots.scenario("world", tenancy_world.build)
     _DETAILS.update(overrides=overrides, sentinels=sentinels)
     return users, params
 

@@ -53,7 +53,14 @@ def score_fn(lenient_id: int | None):
 
 
 @pytest.fixture
-def aworld(make_user, make_org):
+def aworld(request):
+    """The analytics year (a scenario snapshot: tests/snapshots.py); see _build_aworld."""
+    from tests import snapshots
+    return snapshots.scenario("aworld", lambda: _build_aworld(request.getfixturevalue("make_user"),
+                                                              request.getfixturevalue("make_org")))
+
+
+def _build_aworld(make_user, make_org):
     """Tenant A (Tibet): the HR department's organizer, admin, chief judge, supervisor, four judges
     from four prefectures (judge 4 lenient), two final competitions held in 2025 (Q2 provincial, Q4
     municipal) and one in judging (2025 Q3); tenant B (Guangxi): one final competition of its own."""
