@@ -179,7 +179,9 @@ def scenario(name: str, build):
     if taken is not None and taken[1] == _keys_fingerprint():
         db.session.remove()
         store.restore(name)
-        return _thaw(taken[0])
+        value = _thaw(taken[0])
+        db.session.commit()  # as after a build: the objects are expired and read afresh when used
+        return value
     value = build()
     db.session.commit()
     try:
