@@ -1,13 +1,22 @@
-"""Failures the schemathesis run (tests/api/test_fuzz.py) found, kept as ordinary tests."""
+"""Failures the schemathesis run (tests/api/test_fuzz.py, `make fuzz`) found, kept as ordinary tests.
+The run prints a failing case as a test for this module: `world` is the seeded world it fuzzed (the
+same ids), `bearer_for` the token of the role it used; the autouse fixture api_answers_conform
+checks every answer against the document, as the fuzz run does."""
 from __future__ import annotations
 
 from tests.conftest import PASSWORD, new_client
+from tests.test_access_matrix import world  # noqa: F401
 
 
 def _bearer(app, user) -> dict:
     client = new_client(app)
     token = client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}).get_json()
     return {"Authorization": f"Bearer {token['token']}"}
+
+
+def bearer_for(app, world, role: str) -> dict:  # noqa: F811 - `world` is the fixture's value
+    users, _params = world
+    return {} if role == "anonymous" else _bearer(app, users[role])
 
 
 def test_adding_a_role_to_an_account_keeps_its_other_roles(app, make_user):
