@@ -52,7 +52,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 # Slow by nature (each answer is a rendered PDF or spreadsheet): fewer cases.
 HEAVY = {"api.certificate_pdf", "api.admission_ticket_pdf", "api.bulletin_pdf", "api.entitlements_roster_pdf",
-         "api.entitlements_roster", "api.registrations_export", "api.registrations_template"}
+         "api.entitlements_roster", "api.registrations_export", "api.registrations_template",
+         "api.analytics_statistics_pdf", "api.analytics_statistics_xlsx", "api.my_record_pdf", "api.people_file_pdf",
+         "api.delegations_nomination_xlsx"}
 # They end the caller's token: fuzzed last, with a token of their own.
 LAST = {"api.token_delete"}
 
