@@ -55,7 +55,7 @@ test-postgres: system-deps setup pdf-fonts
 # The deep API fuzz (issue 20; README, "The deep fuzz"): schemathesis on every /api/v1 operation,
 # FUZZ_EXAMPLES cases each (a fifth for the PDF and spreadsheet ones), the operations dealt to
 # FUZZ_SHARDS tests run side by side on as many workers, each shard bounded to FUZZ_BUDGET seconds
-# of fuzzing (an operation past its share of the time left stops early and is named). The summary
+# (an operation past its share of the time left stops early and is named). The summary
 # (cases, answers by status, time per operation) is printed for each shard. `make test` runs the
 # same test with 10 cases per operation.
 FUZZ_EXAMPLES ?= 250
