@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
-.PHONY: pdf-fonts setup run serve test test-only test-postgres translations extract-messages system-deps clean bench
+.PHONY: pdf-fonts setup run serve test test-only test-postgres fuzz fuzz-postgres translations extract-messages system-deps clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,25 @@ test-only:
 test-postgres: system-deps setup pdf-fonts
 	scripts/ensure-postgres.sh
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
+
+# The deep API fuzz (issue 20; README, "The deep fuzz"): schemathesis on every /api/v1 operation,
+# FUZZ_EXAMPLES cases each (a fifth for the PDF and spreadsheet ones), the operations dealt to
+# FUZZ_SHARDS tests run side by side on as many workers, each shard bounded to FUZZ_BUDGET seconds
+# (an operation past its share of the time left stops early and is named). The summary
+# (cases, answers by status, time per operation) is printed for each shard. `make test` runs the
+# same test with 10 cases per operation.
+FUZZ_EXAMPLES ?= 250
+FUZZ_SHARDS ?= 2
+FUZZ_BUDGET ?= 420
+FUZZ := FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SHARDS=$(FUZZ_SHARDS) FUZZ_BUDGET=$(FUZZ_BUDGET) \
+	$(PY) -m pytest -n $(FUZZ_SHARDS) -rA --durations=4 tests/api/test_fuzz.py
+
+fuzz: system-deps setup pdf-fonts
+	$(FUZZ)
+
+fuzz-postgres: system-deps setup pdf-fonts
+	scripts/ensure-postgres.sh
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(FUZZ)
 
 # Dependencies with known vulnerabilities (pip-audit, needs PyPI) and a static scan of app/
 # (bandit; every skipped test is justified in .bandit.yml, every `# nosec` beside its line).

@@ -258,10 +258,11 @@ def write_xlsx(headers: list[str], rows, sheet_title: str = "Sheet1") -> bytes:
 
 def write_workbook(sheets) -> bytes:
     """An .xlsx of several sheets, [(title, headers, rows)], with the same guarantees as
-    write_xlsx: text cells stored as strings, formula triggers neutralized, titles cleaned (a
-    repeated title gets a number)."""
+    write_xlsx: text cells stored as strings, formula triggers neutralized, control characters
+    dropped, titles cleaned (a repeated title gets a number)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
     used: set[str] = set()
@@ -279,7 +280,9 @@ def write_workbook(sheets) -> bytes:
             for value in row:
                 value = safe_cell(value)
                 if isinstance(value, str):
-                    cell = WriteOnlyCell(ws, value=value)
+                    # Control characters XML cannot hold (user text, e.g. an issuer "\x0c") are dropped,
+                    # not a failed export (a 500 the fuzz found on statistics.xlsx).
+                    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
                     cell.data_type = "s"  # stored as a string even if it looks like a formula
                     out.append(cell)
                 else:
