@@ -10,8 +10,13 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
+
 from app.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import csrf_from, new_client
+
+# The words on the pages: the pages' data paths run on both databases in the integration tests.
+pytestmark = pytest.mark.database_free
 
 ROLES = ["anonymous", "admin", "organizer_xz", "judge1", "chief", "supervisor", "contact_lasa", "candidate"]
 PER_ROLE = 30
