@@ -20,6 +20,7 @@ from ..domain.errors import N_, Collector, DomainError, Forbidden, NotFound
 from ..domain.policy import (NATIONAL_LEVELS, Applied, Facts, Grant, applicable, grants, load_all,
                              regional_jurisdiction, select as select_set)
 from ..extensions import db
+from ..nominations.models import Dossier
 from ..models_base import utcnow
 from ..people.models import Organization, Person
 from ..registration.models import Registration
@@ -152,9 +153,17 @@ def issue_for_competition(comp: Competition, actor, event_id: int | None = None,
                  .order_by(Result.event_id, Result.rank))
     if event_id is not None:
         rows_stmt = rows_stmt.where(Result.event_id == event_id)
+    # An award to a unit (a nomination whose nominee is an organization) entitles no person: its
+    # registration's person is only the nomination's contact. The unit's award stands in its result
+    # and its certificate.
+    units = set(db.session.scalars(
+        select(Dossier.registration_id).join(Registration, Registration.id == Dossier.registration_id)
+        .where(Registration.competition_id == comp.id, Dossier.nominee_organization_id.is_not(None))))
     created: list[Entitlement] = []
     kept = 0
     for result, reg, event in db.session.execute(rows_stmt).all():
+        if reg.id in units:
+            continue
         for member in reg.members:  # team results entitle every member, each by their own province
             person = member.person
             region = contestant_jurisdiction(comp, reg, person)

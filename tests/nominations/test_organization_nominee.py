@@ -116,3 +116,6 @@ def test_the_unit_s_certificate_names_the_unit_not_its_contact(tworld, api_as):
     certs = {c.registration_id: c for c in db.session.scalars(select(Certificate))}
     assert certs[unit].name == "拉萨市城关区唐卡画院" and certs[unit].team_name is None
     assert certs[one].name == "次仁多吉"
+    # The title is the person's; the unit's contact gets no entitlement from the unit's award.
+    from app.selection.models import Entitlement
+    assert {(e.registration_id, e.kind) for e in db.session.scalars(select(Entitlement))} == {(one, "title")}
