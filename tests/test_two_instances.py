@@ -80,7 +80,7 @@ def cluster(tmp_path, redis_url, app):
     ports = [_free_port(), _free_port()]
     for name, port in zip(("web-a", "web-b"), ports):
         start(name, [str(BIN / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                     "--timeout", "120", "wsgi:app"])
+                     "--timeout", "120", "--graceful-timeout", "3", "wsgi:app"])
     for name in ("worker-1", "worker-2"):
         start(name, [str(BIN / "rq"), "worker", "jiangxuan", "--url", redis_url, "--name", f"{name}-{os.getpid()}"])
     try:
