@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import N_, Collector
+from .fields import text as _text
 
 TARGET_LEVELS = ("world", "national_1", "national_2")
 STATUSES = ("forming", "training", "nominated")
@@ -22,19 +23,6 @@ ROLE_ZH = {"member": "正式队员", "reserve": "替补队员", "leader": "领�
 SOURCES = ("selection", "manual")
 SESSION_KINDS = {"training": N_("Training"), "assessment": N_("Internal assessment")}
 HUNDRED = Decimal(100)
-
-
-def _text(data, key, limit, errors, required=None):
-    raw = data.get(key)
-    if raw is not None and not isinstance(raw, str):
-        errors.add(key, N_("Enter text."))
-        return None
-    text = " ".join((raw or "").split())
-    if len(text) > limit:
-        errors.add(key, N_("At most %(n)d characters."), n=limit)
-    if not text and required:
-        errors.add(key, required)
-    return text or None
 
 
 def _int(value, errors, key, low, high, message, optional=False):

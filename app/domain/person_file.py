@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import N_, Collector
+from .fields import text as _text
 from .refdata import SKILL_GRADES
 
 GRADE_SOURCES = {"assessment": N_("Assessment"), "promotion": N_("Promotion by a rule"),
@@ -37,32 +38,6 @@ EXCEPTION_CITATION = "《广西壮族自治区人民政府关于推行终身职�
 EXCEPTION_QUOTE = ("打破技能人才评价中年龄、学历、资历、身份和比例等限制，在企业生产一线工作并掌握高超技能、业绩突出的"
                    "技术工人，可破格或越级参加职业资格等级考评。")
 DECISIONS = ("approve", "reject")
-
-
-def _text(data: dict, key: str, limit: int, errors: Collector, *, required: str | None = None) -> str | None:
-    raw = data.get(key)
-    if raw is not None and not isinstance(raw, str):
-        errors.add(key, N_("Enter text."))
-        return None
-    text = " ".join((raw or "").split())
-    if len(text) > limit:
-        errors.add(key, N_("At most %(n)d characters."), n=limit)
-    if not text and required:
-        errors.add(key, required)
-    return text or None
-
-
-def _long_text(data: dict, key: str, limit: int, errors: Collector, *, required: str | None = None) -> str | None:
-    raw = data.get(key)
-    if raw is not None and not isinstance(raw, str):
-        errors.add(key, N_("Enter text."))
-        return None
-    text = (raw or "").strip()
-    if len(text) > limit:
-        errors.add(key, N_("At most %(n)d characters."), n=limit)
-    if not text and required:
-        errors.add(key, required)
-    return text or None
 
 
 def _grade(value, errors: Collector, key: str, *, optional: bool = False) -> int | None:
@@ -170,7 +145,7 @@ def parse_application(data: dict, current: int | None) -> dict:
         kind = None
     out = {"occupation": _text(data, "occupation", 200, errors, required=N_("Name the occupation (职业/工种).")),
            "kind": kind, "grade_to": _grade(data.get("grade_to"), errors, "grade_to"),
-           "reason": _long_text(data, "reason", 4000, errors,
+           "reason": _text(data, "reason", 4000, errors, multiline=True,
                                 required=N_("Describe the achievements that justify the application.")),
            "entitlement_id": None}
     ent = data.get("entitlement_id")
@@ -194,7 +169,7 @@ def parse_decision(data: dict) -> tuple[str, str]:
     decision = data.get("decision")
     if decision not in DECISIONS:
         errors.add("decision", N_("Approve or reject."))
-    note = _long_text(data, "note", 2000, errors, required=N_("Say what was checked (a note is required)."))
+    note = _text(data, "note", 2000, errors, multiline=True, required=N_("Say what was checked (a note is required)."))
     errors.raise_if_any()
     return decision, note
 

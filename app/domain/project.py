@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import N_, Collector
+from .fields import text as _text
 
 PROJECT_KINDS = ("entrepreneurship", "trainer")  # the competition kinds whose entries are projects
 FILE_KINDS = {"business_plan": N_("Business plan"), "pitch_deck": N_("Pitch deck")}
@@ -15,24 +16,11 @@ SUPPORT_KINDS = {"funding": N_("Funding"), "incubator": N_("Incubator place"), "
 AMOUNT_MAX = Decimal("999999999999.99")
 
 
-def _text(data, key, limit, errors, required=None):
-    raw = data.get(key)
-    if raw is not None and not isinstance(raw, str):
-        errors.add(key, N_("Enter text."))
-        return None
-    text = " ".join((raw or "").split()) if limit <= 500 else (raw or "").strip()
-    if len(text) > limit:
-        errors.add(key, N_("At most %(n)d characters."), n=limit)
-    if not text and required:
-        errors.add(key, required)
-    return text or None
-
-
 def parse_project(data: dict) -> dict:
     errors = Collector()
     out = {"name": _text(data, "name", 200, errors, N_("Name the project.")),
            "sector": _text(data, "sector", 100, errors, N_("Name the project's sector.")),
-           "summary": _text(data, "summary", 4000, errors)}
+           "summary": _text(data, "summary", 4000, errors, multiline=True)}
     errors.raise_if_any()
     return out
 
