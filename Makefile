@@ -57,7 +57,7 @@ test-postgres: system-deps setup pdf-fonts
 # FUZZ_SHARDS tests run side by side on as many workers, each shard bounded to FUZZ_BUDGET seconds
 # (an operation past its share of the time left stops early and is named). The summary
 # (cases, answers by status, time per operation) is printed for each shard. `make test` runs the
-# same test with 10 cases per operation.
+# same test with 5 cases per operation.
 FUZZ_EXAMPLES ?= 250
 FUZZ_SHARDS ?= 2
 FUZZ_BUDGET ?= 420

@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -45,6 +44,20 @@ def load_user(user_id: str):
     if not session_is_live(uid, session.get("sid")):
         return None  # this browser session was signed out (or never started here)
     return user
+
+
+def _signed_in() -> bool:
+    """Whether the request came from a signed-in user, without reading the user again: after the
+    request's commit the loaded user is expired, and `current_user.is_authenticated` would cost a
+    query. The loaders return enabled users only, so a loaded user is a signed-in one; a request
+    that never loaded its user counts as signed in when its session names one (Cache-Control:
+    no-store then errs on the private side)."""
+    from flask import session
+
+    user = g.get("_login_user")
+    if user is not None:
+        return not user.is_anonymous
+    return "_user_id" in session
 
 
 def _nul_field(value, path: str = "") -> str | None:
@@ -121,7 +134,7 @@ def init_app(app: Flask) -> None:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         # Personal data: signed-in pages, the API, and every answer to a form (e.g. the lookup,
         # the sign-up) are never stored by browsers or proxies.
-        if current_user.is_authenticated or is_api_request() or request.method not in ("GET", "HEAD"):
+        if is_api_request() or request.method not in ("GET", "HEAD") or _signed_in():
             h.setdefault("Cache-Control", "no-store")
         return response
 

@@ -491,6 +491,15 @@ def drawn(request):
 
 
 @pytest.fixture
+def demo(db):
+    """The demo data (app/demo), as `flask demo` loads it (a scenario snapshot: tests/snapshots.py;
+    tests/test_demo.py loads it for real)."""
+    from app.demo import load_demo
+    from tests import snapshots
+    snapshots.scenario("demo", lambda: (load_demo(), None)[1])
+
+
+@pytest.fixture
 def final(request):
     """The judged event, published and final: 6 ranked entries (ranks follow the codes), 4 award
     winners; the first ranked entrant's name is Tibetan and Chinese; drawn["codes"] (a scenario

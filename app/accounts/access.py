@@ -9,6 +9,7 @@ import hashlib
 from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..domain.refdata import ROLES
 from ..extensions import db
@@ -75,7 +76,8 @@ def token_user():
     if not token:
         return None
     digest = hashlib.sha256(token.encode()).hexdigest()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The token and its user in one query (the user's roles follow in one more, selectin).
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     if not row.user.is_enabled:

@@ -1,15 +1,14 @@
 """The chief judge's pages on a tablet (issue 23): at 768×1024 (portrait) and 1024×768 (landscape)
 no page of the chief judge scrolls sideways, and the score-sheet matrix scrolls inside its own box
-with its header row and its code column held in place (sticky). Screenshots go with the layout
-walk's (instance/screenshots/, LAYOUT_SCREENSHOTS overrides it)."""
+with its header row and its code column held in place (sticky). Screenshots as in the layout walk
+(tests/e2e/test_layout_fits.py: of a page that fails; of every page with LAYOUT_SCREENSHOTS)."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from app.demo import load_demo
-from tests.e2e.test_layout_fits import OVERFLOW_JS, SHOTS, _pages, _sign_in
+from tests.e2e.test_layout_fits import ALL_SHOTS, OVERFLOW_JS, SHOTS, _pages, _sign_in
 
 # Layout at tablet sizes: the pages' data paths run on both databases in the integration tests.
 pytestmark = [pytest.mark.e2e, pytest.mark.database_free]
@@ -40,40 +39,46 @@ STICKY_JS = """() => {
 }"""
 
 
-def test_the_chief_judges_pages_fit_a_tablet_and_the_matrix_scrolls_in_its_box(app, browser, live_server):
-    load_demo()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_the_chief_judges_pages_fit_a_tablet_and_the_matrix_scrolls_in_its_box(app, demo, browser, live_server):
     ctx = browser.new_context(locale="zh-CN", viewport=TABLETS["tablet_landscape"], has_touch=True)
     page = ctx.new_page()
     page.set_default_timeout(20_000)
-    _sign_in(page, live_server, "chief")
-    paths = _pages(page, live_server, set())
-    assert any(re.fullmatch(r"/judge/events/\d+", p.split("?")[0]) for p in paths), paths
     failures, matrices = [], 0
-    for name, viewport in TABLETS.items():
-        page.set_viewport_size(viewport)
-        for path in paths:
-            page.goto(live_server + path)
-            page.wait_for_load_state("load")
-            fit = page.evaluate(OVERFLOW_JS)
+
+    def inspect(name: str, path: str) -> None:
+        nonlocal matrices
+        viewport = TABLETS[name]
+        found = []
+        fit = page.evaluate(OVERFLOW_JS)
+        if fit["scroll"] > fit["inner"]:
+            found.append(f"{name} {path}: scrollWidth {fit['scroll']} > {fit['inner']} {fit['wide']}")
+        if found or ALL_SHOTS:
             slug = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
+            SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{name}_chief_{slug}.png"), full_page=True)
-            if fit["scroll"] > fit["inner"]:
-                failures.append(f"{name} {path}: scrollWidth {fit['scroll']} > {fit['inner']} {fit['wide']}")
-            sticky = page.evaluate(STICKY_JS)
-            if sticky is None:
-                continue
+        sticky = page.evaluate(STICKY_JS)
+        if sticky is not None:
             matrices += 1
             if sticky["firstSticky"] != "sticky" or sticky["headSticky"] != "sticky":
-                failures.append(f"{name} {path}: the matrix's code column or header is not sticky {sticky}")
+                found.append(f"{name} {path}: the matrix's code column or header is not sticky {sticky}")
             if sticky["box"]["right"] > viewport["width"] + 1:
-                failures.append(f"{name} {path}: the matrix's box is wider than the screen {sticky['box']}")
+                found.append(f"{name} {path}: the matrix's box is wider than the screen {sticky['box']}")
             if not (sticky["scrolledX"] and sticky["scrolledY"]):
-                failures.append(f"{name} {path}: the matrix's box does not scroll both ways {sticky}")
+                found.append(f"{name} {path}: the matrix's box does not scroll both ways {sticky}")
             if abs(sticky["after"]["left"] - sticky["box"]["left"]) > 2:
-                failures.append(f"{name} {path}: the code column scrolled away {sticky}")
+                found.append(f"{name} {path}: the code column scrolled away {sticky}")
             if abs(sticky["after"]["top"] - sticky["box"]["top"]) > 2:
-                failures.append(f"{name} {path}: the header row scrolled away {sticky}")
+                found.append(f"{name} {path}: the header row scrolled away {sticky}")
+        failures.extend(found)
+
+    _sign_in(page, live_server, "chief")
+    # Found in landscape and checked there as found; then each again in portrait.
+    paths = _pages(page, live_server, set(), lambda path: inspect("tablet_landscape", path))
+    assert any(re.fullmatch(r"/judge/events/\d+", p.split("?")[0]) for p in paths), paths
+    page.set_viewport_size(TABLETS["tablet_portrait"])
+    for path in paths:
+        page.goto(live_server + path)
+        inspect("tablet_portrait", path)
     ctx.close()
     assert matrices >= 2, f"no matrix met on the chief judge's pages: {paths}"
     assert not failures, "\n".join(failures)

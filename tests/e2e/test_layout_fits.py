@@ -1,7 +1,8 @@
 """Tables that fit (issue 23): every main page of every role, on the demo data, at a phone's 390 px
 and a desktop's 1366 px, never scrolls the page sideways (document scrollWidth ≤ innerWidth): a
-wide table scrolls inside its own box. Screenshots of every page go to instance/screenshots/
-(LAYOUT_SCREENSHOTS overrides the directory; CI keeps it as an artifact).
+wide table scrolls inside its own box. A page that fails is photographed into instance/screenshots/;
+LAYOUT_SCREENSHOTS=<directory> photographs every page visited there (the full walk's pictures, for a
+review by eye: about half the walk's time goes to them, so they are not taken by default).
 
 The pages are found, not listed: each role's landing page (its own tasks), what it links to, the
 links of its menu, and so on breadth first, one page per URL shape (digits stand for any id), so a
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 
 # Page layout in the browser: the pages' data paths run on both databases in the integration tests.
 pytestmark = [pytest.mark.e2e, pytest.mark.database_free]
@@ -26,6 +27,7 @@ ROLES = ["anonymous", "admin", "organizer_xz", "judge1", "chief", "supervisor", 
 PER_ROLE = 40  # pages per role, at most
 SKIP = re.compile(r"(/logout|/lang/|\.(pdf|xlsx|csv|zip|json|png|jpg|svg)$|/files/|/download|/api/|/static/"
                   r"|/healthz|/project-files/|/agreement$|/offline|/sw\.js|/\.well-known/|template\.xlsx)")
+ALL_SHOTS = bool(os.environ.get("LAYOUT_SCREENSHOTS"))
 SHOTS = Path(os.environ.get("LAYOUT_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "instance" / "screenshots")
 
 OVERFLOW_JS = """() => {
@@ -91,9 +93,27 @@ def _links(page, selector: str) -> list[str]:
     return out
 
 
-def _pages(page, base, covered: set[str]) -> list[str]:
+def _check(page, viewport: str, role: str, path: str) -> list[str]:
+    """The loaded page's layout faults at this viewport (none: it fits); a page that fails, or every
+    page with LAYOUT_SCREENSHOTS set, is photographed."""
+    fit = page.evaluate(OVERFLOW_JS)
+    stacked = page.evaluate(STACKED_JS)
+    faults = []
+    if fit["scroll"] > fit["inner"]:
+        faults.append(f"{viewport} {role} {path}: scrollWidth {fit['scroll']} > {fit['inner']} {fit['wide']}")
+    if stacked:
+        faults.append(f"{viewport} {role} {path}: squeezed cells {stacked}")
+    if faults or ALL_SHOTS:
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{viewport}_{role}_{slug}.png"), full_page=True)
+    return faults
+
+
+def _pages(page, base, covered: set[str], on_page=None) -> list[str]:
     """The role's landing page (its own tasks) and what it links to first, then its menu; one page
-    per URL shape, and none that an earlier role's walk covered (the public pages)."""
+    per URL shape, and none that an earlier role's walk covered (the public pages). Each page found
+    is handed, loaded, to `on_page(path)` (checked at the walk's viewport as it is found)."""
     start = urlsplit(page.url).path or "/"
     queue = [start] + _links(page, "main a") + _links(page, "#nav a") + ["/"]
     seen, found = set(), []
@@ -107,15 +127,15 @@ def _pages(page, base, covered: set[str]) -> list[str]:
         if response is None or response.status >= 400 or "/login" in page.url:
             continue
         found.append(href)
+        if on_page is not None:
+            on_page(href)
         queue += _links(page, "main a")
     covered |= {_shape(urlsplit(h).path) for h in found if not h.startswith(("/manage", "/judge", "/supervise",
                                                                                "/org", "/me", "/claims"))}
     return found
 
 
-def test_no_page_of_any_role_scrolls_sideways(app, browser, live_server):
-    load_demo()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_no_page_of_any_role_scrolls_sideways(app, demo, browser, live_server):
     failures, visited, covered = [], 0, set()
     for role in ROLES:
         ctx = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["desktop"])
@@ -125,22 +145,14 @@ def test_no_page_of_any_role_scrolls_sideways(app, browser, live_server):
             page.goto(f"{live_server}/")
         else:
             _sign_in(page, live_server, role)
-        paths = _pages(page, live_server, covered)
+        # Found at the desktop's width and checked there as found; then each again on the phone.
+        paths = _pages(page, live_server, covered, lambda path: failures.extend(_check(page, "desktop", role, path)))
         assert paths, f"{role}: no page found"
-        for name, viewport in VIEWPORTS.items():
-            page.set_viewport_size(viewport)
-            for path in paths:
-                page.goto(live_server + path)
-                page.wait_for_load_state("load")
-                fit = page.evaluate(OVERFLOW_JS)
-                stacked = page.evaluate(STACKED_JS)
-                slug = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
-                page.screenshot(path=str(SHOTS / f"{name}_{role}_{slug}.png"), full_page=True)
-                visited += 1
-                if fit["scroll"] > fit["inner"]:
-                    failures.append(f"{name} {role} {path}: scrollWidth {fit['scroll']} > {fit['inner']} {fit['wide']}")
-                if stacked:
-                    failures.append(f"{name} {role} {path}: squeezed cells {stacked}")
+        page.set_viewport_size(VIEWPORTS["phone"])
+        for path in paths:
+            page.goto(live_server + path)
+            failures += _check(page, "phone", role, path)
+        visited += 2 * len(paths)
         ctx.close()
     assert visited > 120, visited
     assert not failures, "\n".join(failures)

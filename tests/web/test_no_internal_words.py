@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 from tests.conftest import csrf_from, new_client
 
 # The words on the pages: the pages' data paths run on both databases in the integration tests.
@@ -96,9 +96,7 @@ def _problems(text: str, admin: bool) -> list[str]:
     return found
 
 
-def test_no_page_of_any_role_shows_an_internal_word(app, db):
-    load_demo()
-    db.session.commit()
+def test_no_page_of_any_role_shows_an_internal_word(app, db, demo):
     failures, visited = [], 0
     for role in ROLES:
         client, start = _sign_in(app, role)
