@@ -99,10 +99,13 @@ def pytest_sessionfinish(session):
 # runs the very same code both times, so the PostgreSQL run leaves it out (JX_TEST_ALL=1 keeps it):
 # the pure domain rules (tests/domain: no application, no database), tests of `flask` commands on
 # scratch SQLite files of their own (the `flask_cli` fixture), and tests marked `database_free`
-# (the browser layout walk, the catalogs, the import graph).
+# (the browser layout walk, the catalogs, the import graph). So does a test marked `browser_variant`:
+# it repeats a test that runs on both databases with another browser behaviour (the back-forward
+# cache on), sending the server the same kinds of requests.
 
 def _database_free(item) -> bool:
     return (item.get_closest_marker("database_free") is not None
+            or item.get_closest_marker("browser_variant") is not None
             or "flask_cli" in getattr(item, "fixturenames", ())
             or "tests/domain/" in item.nodeid.replace("\\", "/"))
 
@@ -119,7 +122,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_report_header(config):
     if testdb.is_postgres() and os.environ.get("JX_TEST_ALL") != "1":
         return ("PostgreSQL run: the tests that never touch the run's database (tests/domain, flask_cli, "
-                "database_free) ran on the SQLite run and are deselected here (JX_TEST_ALL=1 keeps them)")
+                "database_free, browser_variant) ran on the SQLite run and are deselected here (JX_TEST_ALL=1 keeps them)")
     return None
 
 

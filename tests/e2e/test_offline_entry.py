@@ -156,7 +156,8 @@ def _count(action):
     return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
 
 
-@pytest.mark.parametrize("bfcache", [False, True], ids=["back-reloads", "back-from-bfcache"])
+@pytest.mark.parametrize("bfcache", [False, pytest.param(True, marks=pytest.mark.browser_variant)],
+                         ids=["back-reloads", "back-from-bfcache"])
 def test_twenty_sheets_through_network_loss_reloads_and_back(live_server, browser, bfcache_browser, twenty, bfcache):
     event, judge = twenty
     rng = random.Random(1616 + bfcache)       # the test's choices: the same every run
