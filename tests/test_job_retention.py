@@ -65,8 +65,14 @@ def test_expired_files_are_deleted_and_the_job_says_so(backend, final, api_as, a
     body = org.get(f"/jobs/{old_id}").get_json()
     assert body["files_expired"] is True and "download_url" not in body and all(f["url"] is None for f in body["files"])
     zip_name = next(f["name"] for f in body["files"] if f.get("kind") == "zip")
-    assert org.get(f"/jobs/{old_id}/files/{zip_name}").status_code == 404
-    assert login(final["organizer"]).get(f"/manage/jobs/{old_id}/files/{zip_name}").status_code == 404
+    # The job's own files are gone (410, saying why); a name it never made stays unknown (404).
+    gone = org.get(f"/jobs/{old_id}/files/{zip_name}")
+    assert gone.status_code == 410 and gone.get_json()["error"]["code"] == "gone"
+    assert "保留期" in gone.get_json()["error"]["message"], gone.get_json()
+    page = login(final["organizer"]).get(f"/manage/jobs/{old_id}/files/{zip_name}")
+    assert page.status_code == 410 and "保留期" in page.get_data(as_text=True)
+    assert org.get(f"/jobs/{old_id}/files/other.zip").status_code == 404
+    assert org.get(f"/jobs/{young_id}/files/{zip_name}").status_code == 404   # another job's name
     r = org.post(f"/jobs/{old_id}/resume")
     assert r.status_code == 409
     page = login(final["organizer"]).get(f"/manage/competitions/{final['comp'].id}/certificates").get_data(as_text=True)

@@ -212,9 +212,10 @@ def job_status(job_id: str):
 
 @bp.route("/jobs/<job_id>/files/<name>", methods=["GET"])
 @roles("admin", "organizer")
-@doc(ok={200: ("application/zip", "application/pdf")})
+@doc(ok={200: ("application/zip", "application/pdf")}, errors=(410,))
 def job_file(job_id: str, name: str):
-    """One output file of a job (zip or PDF)."""
+    """One output file of a job (zip or PDF); 410 `gone` once its retention period has passed
+    (JOB_FILE_RETENTION_DAYS) and the file was deleted."""
     response = runner.file_response(managed_job(job_id), name)
     if response is None:
         abort(404)

@@ -83,7 +83,8 @@ STATUS_TEXT = {
     401: "No valid bearer token, or (`reauth_required`) a sign-in older than the re-authentication window.",
     403: "The caller's roles or organization may not do this.",
     404: "No such object (or one the caller may not know of).",
-    409: "Refused by the current state.", 413: "The upload is too large.",
+    409: "Refused by the current state.", 410: "Gone: deleted at the end of its retention period.",
+    413: "The upload is too large.",
     422: "Invalid fields (`fields` names each).", 429: "Too many requests.",
     500: "An error on the server's side (reported to the operators; the fuzz tests keep it at none).",
     503: "The server is busy; try again in a moment.",
@@ -128,7 +129,7 @@ def _path_and_params(rule) -> tuple[str, dict[str, dict]]:
 
 def _error_example(status: int) -> dict:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "wrong_state",
-            413: "too_large", 422: "validation_error", 429: "rate_limited", 500: "server_error", 503: "busy"}.get(status, "conflict")
+            410: "gone", 413: "too_large", 422: "validation_error", 429: "rate_limited", 500: "server_error", 503: "busy"}.get(status, "conflict")
     body = {"error": {"code": code, "message": STATUS_TEXT.get(status, "")}}
     if status == 422:
         body["error"]["fields"] = {"name": ["This field is required."]}

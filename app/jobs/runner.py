@@ -46,6 +46,12 @@ class JobStateError(DomainError):
     code = "wrong_state"
 
 
+class FilesExpired(DomainError):
+    """A download of a file the job made, deleted since at the end of its retention: 410 Gone."""
+    status = 410
+    code = "gone"
+
+
 @dataclass(frozen=True)
 class JobKind:
     work: Callable[[Job], None]      # do (or finish) the job's work in this process
@@ -121,10 +127,13 @@ def open_file(job: Job, name: str):
 
 
 def file_response(job: Job, name: str):
-    """The download of one output file (web and API alike), streamed from the storage; None: 404."""
+    """The download of one output file (web and API alike), streamed from the storage; None: 404
+    (no such file). A file the job made whose retention has passed: FilesExpired (410)."""
     from flask import Response
 
     from ..downloads import attachment
+    if files_expired(job) and isinstance(name, str) and name in {f["name"] for f in job.files or []}:
+        raise FilesExpired(N_("This job's files were deleted after the retention period; start a new batch."))
     found = open_file(job, name)
     if found is None:
         return None
