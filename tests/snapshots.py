@@ -123,6 +123,7 @@ class _SQLiteStore(_Store):
 class _PostgresStore(_Store):
     def __init__(self):
         self.sequences: dict[str, list[tuple[str, int]]] = {}
+        self.filled: dict[str, list[str]] = {}   # the tables with rows in the snapshot: the only ones copied back
 
     @staticmethod
     def _tables() -> list[str]:
@@ -134,6 +135,8 @@ class _PostgresStore(_Store):
             conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
             for t in self._tables():
                 conn.exec_driver_sql(f'CREATE TABLE {schema}."{t}" AS TABLE "{t}"')
+            probes = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {schema}.\"{t}\")" for t in self._tables())
+            self.filled[name] = [row[0] for row in conn.exec_driver_sql(probes)]
             self.sequences[name] = [tuple(row) for row in conn.exec_driver_sql(
                 "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences "
                 "WHERE schemaname = current_schema() AND last_value IS NOT NULL")]
@@ -141,7 +144,10 @@ class _PostgresStore(_Store):
     def restore(self, name: str) -> None:
         schema = f"jx_snap_{name}"
         statements = ["SET LOCAL session_replication_role = replica"]
+        filled = set(self.filled[name])
         for t in self._tables():
+            if t not in filled:
+                continue  # empty in the snapshot, and emptied by the per-test reset
             if t == "audit_heads":
                 statements.append(f'UPDATE audit_heads SET seq = s.seq, hash = s.hash FROM {schema}.audit_heads s '
                                   f"WHERE audit_heads.id = s.id")

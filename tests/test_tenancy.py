@@ -20,7 +20,9 @@ from tests.conftest import competition_payload
 
 @pytest.fixture
 def two(db):
-    users, params, overrides, sentinels = tenancy_world.build()
+    """The two tenants' world (tests/tenancy_world.py; the access matrix's scenario snapshot)."""
+    from tests import snapshots
+    users, params, _overrides, _sentinels = snapshots.scenario("world", tenancy_world.build)
     return users, params
 
 
