@@ -68,9 +68,10 @@ def record(action: str, obj=None, *, object_type: str | None = None, object_id: 
         db.session.flush()
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
-    # Take the chain head: this UPDATE serializes concurrent appends until commit.
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    # Take the chain head: this UPDATE serializes concurrent appends until commit; it answers the
+    # new sequence number and the previous event's hash in the same round trip.
+    head = db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+                              .returning(AuditHead.seq, AuditHead.hash)).one()
     ev = AuditEvent(
         seq=head.seq, created_at=utcnow(),
         actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", None),
