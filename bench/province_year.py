@@ -632,7 +632,8 @@ def signups(base: str, seconds: int, per_second: float):
                 number = make_resident_id("540102", date(1990, 1, 1) + timedelta(days=(k + run) % 9000),
                                           900 + (k + run) // 9000 % 90)
                 r = c.post("/signup", data={"csrf_token": token, "name": "新选手" + GIVEN[k % 24], "id_type": "resident_id",
-                                            "id_number": number, "username": f"signup{run}x{k}", "password": PASSWORD + "!x"},
+                                            "id_number": number, "username": f"signup{run}x{k}", "password": PASSWORD + "!x",
+                                            "password_confirm": PASSWORD + "!x"},
                            follow_redirects=False)
                 if r.status_code not in (302, 303):
                     raise RuntimeError(f"{r.status_code}: {r.text[:200]}")
