@@ -29,8 +29,7 @@ logger = logging.getLogger(__name__)
 def load_user(user_id: str):
     from flask import session
 
-    from .accounts.models import User
-    from .accounts.operations import session_is_live
+    from .accounts.operations import live_session_user
 
     try:
         uid, version = (int(p) for p in user_id.split(":", 1))
@@ -38,11 +37,10 @@ def load_user(user_id: str):
         return None
     if not 0 < uid < 2**63:
         return None
-    user = db.session.get(User, uid)
+    # None: this browser session was signed out (or never started here), or no such user.
+    user = live_session_user(uid, session.get("sid"))
     if user is None or not user.is_enabled or user.session_version != version:
         return None  # revoked: logout everywhere, password change or disabled account
-    if not session_is_live(uid, session.get("sid")):
-        return None  # this browser session was signed out (or never started here)
     return user
 
 
