@@ -45,6 +45,35 @@ def test_files_are_written_listed_read_streamed_and_replaced(store):
     store.check()
 
 
+def test_two_writers_of_one_file_in_the_database_follow_each_other(app):
+    """A job run twice at once (a resume while a run still works) writes the same files from two
+    transactions: the second waits for the first and replaces its file; neither fails on the file's
+    primary key (PostgreSQL refused the second before)."""
+    import threading
+    import time
+
+    store = storage.DbStorage(db.engine)
+    key = "jobs/twice/pdf/XZ2026-002-00001.pdf"
+    errors: list[BaseException] = []
+    first = db.engine.connect()
+    tx = first.begin()
+    store._write(first, key, b"%PDF-first" * 70_000)   # not committed yet: over one chunk
+
+    def second():
+        try:
+            store.put(key, b"%PDF-second")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)          # the second writer is waiting for the first
+    tx.commit()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive() and not errors, errors
+    assert store.read(key) == b"%PDF-second" and store.names("jobs/twice/pdf") == {"XZ2026-002-00001.pdf"}
+
+
 def test_a_large_file_is_stored_from_disk_and_streamed_in_pieces(store, tmp_path, monkeypatch):
     monkeypatch.setattr(storage, "CHUNK_BYTES", 1000)   # the database keeps it in 1,000-byte chunks
     monkeypatch.setattr(storage, "READ_BYTES", 300)

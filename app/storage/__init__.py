@@ -106,24 +106,34 @@ class DbStorage(Storage):
         from .models import StoredFile, StoredFileChunk
         self.files, self.chunks = StoredFile.__table__, StoredFileChunk.__table__
 
+    def _take(self, conn, folder: str, name: str, size: int, chunks: int) -> None:
+        """Insert or update the file's row. On a file being written by another transaction this
+        waits for it (the row's lock), so two writers of one file (a job run twice at once) follow
+        each other instead of one failing on the primary key."""
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        values = {"size": size, "chunks": chunks, "created_at": _now()}
+        stmt = upsert(self.files).values(folder=folder, name=name, **values)
+        conn.execute(stmt.on_conflict_do_update(index_elements=[self.files.c.folder, self.files.c.name], set_=values))
+
     def _write(self, conn, key: str, data_or_path) -> None:
         from sqlalchemy import delete, insert
         folder, name = split(key)
-        conn.execute(delete(self.chunks).where(self.chunks.c.folder == folder, self.chunks.c.name == name))
-        conn.execute(delete(self.files).where(self.files.c.folder == folder, self.files.c.name == name))
         if isinstance(data_or_path, (bytes, bytearray, memoryview)):
             data = bytes(data_or_path)
             pieces = [data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)] or [b""]
-            size = len(data)
-            conn.execute(insert(self.files).values(folder=folder, name=name, size=size, chunks=len(pieces),
-                                                   created_at=_now()))
+            self._take(conn, folder, name, len(data), len(pieces))
+            conn.execute(delete(self.chunks).where(self.chunks.c.folder == folder, self.chunks.c.name == name))
             conn.execute(insert(self.chunks), [{"folder": folder, "name": name, "seq": i, "data": p}
                                                for i, p in enumerate(pieces)])
             return
         path = Path(data_or_path)
         size = path.stat().st_size
         count = max(1, -(-size // CHUNK_BYTES))
-        conn.execute(insert(self.files).values(folder=folder, name=name, size=size, chunks=count, created_at=_now()))
+        self._take(conn, folder, name, size, count)
+        conn.execute(delete(self.chunks).where(self.chunks.c.folder == folder, self.chunks.c.name == name))
         with open(path, "rb") as fh:
             for seq in range(count):
                 conn.execute(insert(self.chunks).values(folder=folder, name=name, seq=seq, data=fh.read(CHUNK_BYTES)))
