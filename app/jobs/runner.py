@@ -165,8 +165,12 @@ def resume(job: Job, actor) -> Job:
         raise JobStateError(N_("This job's files were deleted after the retention period; start a new batch."))
     if job.status == "running" and not is_stale(job):
         raise JobStateError(N_("This job is running."))
+    if job.status == "queued" and utcnow() - (job.heartbeat_at or job.created_at) <= STALE_AFTER:
+        # Queued moments ago (just created, or resumed by a click a moment before): a second run
+        # would render the same files at the same time. Queued for longer, its run was lost.
+        raise JobStateError(N_("This job is waiting to start; it needs no resuming."))
     before = job.status
-    job.status, job.error = "queued", None
+    job.status, job.error, job.heartbeat_at = "queued", None, utcnow()   # queued now
     record("job.resume", object_type="jobs", object_id=None, actor=actor, competition_id=job.competition_id,
            before={"status": before, "done": job.done}, after={"job_id": job.id, "status": "queued"})
     return job

@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -202,6 +203,27 @@ def test_a_failed_job_keeps_its_work_and_resumes_without_rendering_twice(final, 
     assert body["status"] == "done" and body["done"] == 4
     assert len(calls) == 5 and len(set(calls)) == 4      # the two finished PDFs were not rendered again
     assert org.post(f"/jobs/{job_id}/resume").status_code == 409
+
+
+def test_a_job_queued_moments_ago_is_not_resumed_twice(final, api_as):
+    """A second click on Resume (or Resume on a job just created) would start a second run of the
+    same files: refused while the job was queued less than STALE_AFTER ago; a job queued longer
+    (its run was lost) is resumed."""
+    from datetime import timedelta
+    comp = db.session.get(type(final["comp"]), final["comp"].id)
+    job = printing.create_certificate_job(comp, final["organizer"], "http://verify.example.cn")
+    db.session.commit()                      # queued, not dispatched
+    with pytest.raises(runner.JobStateError, match="waiting to start"):
+        runner.resume(job, final["organizer"])
+    r = api_as(final["organizer"]).post(f"/jobs/{job.id}/resume")
+    assert r.status_code == 409 and "无需恢复" in r.get_json()["error"]["message"], r.get_json()
+    job = db.session.get(Job, job.id)
+    job.created_at -= timedelta(minutes=3)   # queued three minutes ago and never started
+    runner.resume(job, final["organizer"])
+    assert job.status == "queued" and job.heartbeat_at is not None
+    with pytest.raises(runner.JobStateError):  # … and now queued again, moments ago
+        runner.resume(job, final["organizer"])
+    db.session.rollback()
 
 
 def test_a_job_killed_with_sigkill_resumes_to_the_same_files(final, app):
