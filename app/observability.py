@@ -234,7 +234,7 @@ def configure_logging(app: Flask) -> None:
             logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _loaded_user_id() -> int | None:
+def loaded_user_id() -> int | None:
     """The id of the user the request already loaded, if any, without a query: after the request's
     commit the user object is expired, and reading its attributes would load it again. The user
     loaders only return enabled users, so a loaded one is the signed-in user."""
@@ -272,7 +272,7 @@ def init_app(app: Flask) -> None:
         except Exception:  # metrics never break a response
             logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
         if app.config.get("LOG_REQUESTS", True):
-            user = _loaded_user_id()
+            user = loaded_user_id()
             access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
                 "event": "request", "method": request.method, "path": request.path, "route": route,
                 "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import timeutil
+from . import observability, timeutil
 from .domain import lifecycle, refdata
 from .domain.errors import DomainError, ValidationFailed
 from .extensions import db, login_manager
@@ -45,16 +45,13 @@ def load_user(user_id: str):
 
 
 def _signed_in() -> bool:
-    """Whether the request came from a signed-in user, without reading the user again: after the
-    request's commit the loaded user is expired, and `current_user.is_authenticated` would cost a
-    query. The loaders return enabled users only, so a loaded user is a signed-in one; a request
-    that never loaded its user counts as signed in when its session names one (Cache-Control:
-    no-store then errs on the private side)."""
+    """Whether the request came from a signed-in user, without reading the user again (see
+    observability.loaded_user_id); a request that never loaded its user counts as signed in when
+    its session names one (Cache-Control: no-store then errs on the private side)."""
     from flask import session
 
-    user = g.get("_login_user")
-    if user is not None:
-        return not user.is_anonymous
+    if "_login_user" in g:
+        return observability.loaded_user_id() is not None
     return "_user_id" in session
 
 
