@@ -74,6 +74,8 @@ class Config:
     PDF_WORKERS = int(os.environ.get("PDF_WORKERS", str(min(2, os.cpu_count() or 1))))
     PDF_WORKER_MAX_TASKS = int(os.environ.get("PDF_WORKER_MAX_TASKS", "200"))
     PDF_PRINT_PAGES = int(os.environ.get("PDF_PRINT_PAGES", "500"))  # pages per merged print file
+    # Megabytes of recently made documents each process keeps (app/pdf: the same HTML is drawn once).
+    PDF_CACHE_MB = float(os.environ.get("PDF_CACHE_MB", "16"))
     # Where generated files (batch job outputs) live, reached by every instance and worker
     # (app/storage): db (default: the database), s3 (an S3-compatible store, boto3), or local (a
     # directory: one machine, or one shared volume). JOB_DIR is the older name of STORAGE_DIR.

@@ -62,6 +62,9 @@ class _Metrics:
         self.storage_write = Histogram(
             "jiangxuan_storage_write_seconds", "Time to store a batch group's files.", ["backend"],
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.render_cached = Counter(
+            "jiangxuan_pdf_cache_hits_total", "PDF documents served from the renderer's cache of recent documents "
+            "(the same HTML drawn before), by document.", ["document"])
         self.certificates = Counter("jiangxuan_job_certificates_rendered_total",
                                     "Certificates rendered by batch jobs (this process).")
 
@@ -73,9 +76,12 @@ def metrics() -> _Metrics:
     return _metrics
 
 
-def observe_render(document: str, seconds: float) -> None:
+def observe_render(document: str, seconds: float, cached: bool = False) -> None:
     try:
-        metrics().render.labels(document).observe(seconds)
+        if cached:
+            metrics().render_cached.labels(document).inc()
+        else:
+            metrics().render.labels(document).observe(seconds)
     except Exception:  # metrics never break the work
         logging.getLogger(__name__).debug("metrics not recorded", exc_info=True)
 

@@ -51,7 +51,7 @@ def render_pages(template: str, contexts: list[dict], assets: list[tuple[bytes, 
     background = next((u for u, (_d, m) in zip(urls, assets) if m == "image/jpeg"), None)
     seal = next((u for u, (_d, m) in zip(urls, assets) if m == "image/png"), None)
     cs = [dict(c, background_url=background, seal_url=seal) for c in contexts]
-    return renderer.render(template, cs=cs, preview=False)
+    return renderer.render_cached(template, {"cs": cs, "preview": False}, cached=False)[0]
 
 
 def split(document: bytes) -> list[bytes]:

@@ -5,6 +5,13 @@ there: templates choose `.serif` / `.sans`, never a font-family), one image cach
 registry of in-memory images (backgrounds, seals), so a batch pays for fonts, CSS and image
 decoding once. The URL fetcher refuses everything but these in-memory assets and the pre-cut
 fonts: a document can never reach the network or the file system through user text.
+
+It also keeps the documents it made lately (PDF_CACHE_MB, default 16; 0: none), keyed by the
+SHA-256 of their HTML: the HTML names every image by the hash of its bytes (assets) or carries it
+(QR codes), and the fonts and stylesheet are the renderer's own, so the same HTML gives the same
+PDF. A certificate downloaded again, or a bulletin read by several people, is drawn once; any
+change to what the document says (a corrected name, a new design, another date) is other HTML.
+Batch printing renders past the cache (each group once; it would only push the others out).
 """
 from __future__ import annotations
 
@@ -83,8 +90,11 @@ def qr_image(payload, size_mm: float = 26) -> Markup:
                   ).format(uri, float(size_mm), float(size_mm))  # format() escapes its arguments
 
 
+DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
+
+
 class Renderer:
-    def __init__(self, font_dir: Path):
+    def __init__(self, font_dir: Path, cache_bytes: int = DEFAULT_CACHE_BYTES):
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -95,6 +105,9 @@ class Renderer:
         self._assets: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._render_lock = threading.Lock()  # Pango's font map is not shared across threads safely
+        self.cache_bytes = max(0, int(cache_bytes))
+        self._made: OrderedDict[bytes, bytes] = OrderedDict()  # sha256(HTML) → PDF, oldest use first
+        self._made_size = 0
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
         self.env.filters["cn_date"] = cn_date
@@ -122,9 +135,33 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def render(self, template: str, **context) -> bytes:
+        return self.render_cached(template, context)[0]
+
+    def render_cached(self, template: str, context: dict, cached: bool = True) -> tuple[bytes, bool]:
+        """→ (the PDF, whether it came from the cache)."""
+        source = self.html(template, **context)
+        if not cached or not self.cache_bytes:
+            return self._draw(source), False
+        key = hashlib.sha256(source.encode("utf-8")).digest()
+        with self._lock:
+            made = self._made.get(key)
+            if made is not None:
+                self._made.move_to_end(key)
+                return made, True
+        data = self._draw(source)
+        if len(data) <= self.cache_bytes // 4:  # one large document never empties the cache
+            with self._lock:
+                if key not in self._made:
+                    self._made[key] = data
+                    self._made_size += len(data)
+                while self._made_size > self.cache_bytes:
+                    _old, dropped = self._made.popitem(last=False)
+                    self._made_size -= len(dropped)
+        return data, False
+
+    def _draw(self, source: str) -> bytes:
         from weasyprint import HTML
 
-        source = self.html(template, **context)
         with self._render_lock:
             document = HTML(string=source, base_url="jx:/", url_fetcher=self.fetcher)
             try:
@@ -141,25 +178,30 @@ _renderers_lock = threading.Lock()
 
 def renderer(font_dir: Path | str | None = None) -> Renderer:
     """This process's renderer (fonts, CSS and images are loaded once per worker)."""
+    cache_bytes = DEFAULT_CACHE_BYTES
+    try:
+        from flask import current_app
+        config = current_app.config
+    except RuntimeError:  # outside the application (batch render processes)
+        config = {}
     if font_dir is None:
-        try:
-            from flask import current_app
-            font_dir = current_app.config.get("PDF_FONT_DIR") or DEFAULT_FONT_DIR
-        except RuntimeError:
-            font_dir = DEFAULT_FONT_DIR
+        font_dir = config.get("PDF_FONT_DIR") or DEFAULT_FONT_DIR
+    if config.get("PDF_CACHE_MB") is not None:
+        cache_bytes = int(float(config["PDF_CACHE_MB"]) * 1024 * 1024)
     key = str(font_dir)
     with _renderers_lock:
         if key not in _renderers:
-            _renderers[key] = Renderer(Path(font_dir))
+            _renderers[key] = Renderer(Path(font_dir), cache_bytes)
         return _renderers[key]
 
 
 def render(template: str, **context) -> bytes:
+    """A document through this process's renderer (and its cache of recent documents); the time
+    of each real rendering is recorded by document, a document served from the cache is counted."""
     import time
 
     from ..observability import observe_render
     started = time.perf_counter()
-    try:
-        return renderer().render(template, **context)
-    finally:
-        observe_render(template.removesuffix(".html"), time.perf_counter() - started)
+    data, hit = renderer().render_cached(template, context)
+    observe_render(template.removesuffix(".html"), time.perf_counter() - started, cached=hit)
+    return data
