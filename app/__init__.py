@@ -25,7 +25,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from .accounts.passwords import configure as configure_passwords
 
-    configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
+    configure_passwords(app, app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"),
+                        app.config.get("ARGON2_PARALLELISM"))
 
     from .extensions import babel, csrf, db, install_sqlite_pragmas, limiter, login_manager, migrate
     from .i18n import select_locale

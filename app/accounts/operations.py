@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import throttle
 from .models import ApiToken, User, UserRole, UserSession
-from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .passwords import hash_password, needs_rehash, password_problem, verify_nobody, verify_password
 
 from .access import NEEDS_ORGANIZATION, ORGANIZER_GRANTABLE
 
@@ -166,7 +166,7 @@ def authenticate(username: str, password: str) -> User | None:
     throttle.check(name)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
-        verify_password(_DUMMY_HASH, password or "")
+        verify_nobody(password or "")
         throttle.failed(name)
         return None
     if not verify_password(user.password_hash, password or "") or not user.is_enabled:
@@ -188,9 +188,6 @@ def confirm_password(user: User, password: str) -> bool:
         return False
     throttle.succeeded(user.username)
     return True
-
-
-_DUMMY_HASH = hash_password("not-a-real-password-" + secrets.token_hex(8))
 
 
 def issue_token(user: User, hours: int) -> tuple[str, ApiToken]:

@@ -1,20 +1,34 @@
 """Password hashing (Argon2id via argon2-cffi) and password policy."""
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from ..domain.errors import N_
 
-_hasher = PasswordHasher()
+# OWASP's recommended Argon2id setting (Password Storage Cheat Sheet: 46 MiB, one pass, one lane).
+# Each application has its own hasher, from ARGON2_* (app/config.py); this one serves outside one.
+_DEFAULT = PasswordHasher(time_cost=1, memory_cost=47104, parallelism=1)
+_EXTENSION = "jx_password_hasher"
 
 
-def configure(time_cost: int | None = None, memory_cost: int | None = None) -> None:
-    """Tune Argon2 (tests use cheap parameters; production keeps argon2-cffi's defaults)."""
-    global _hasher
-    if time_cost or memory_cost:
-        _hasher = PasswordHasher(time_cost=time_cost or 2, memory_cost=memory_cost or 65536)
+def configure(app, time_cost: int | None = None, memory_cost: int | None = None,
+              parallelism: int | None = None) -> None:
+    """The Argon2id parameters of the application's new hashes (ARGON2_TIME_COST, ARGON2_MEMORY_KIB,
+    ARGON2_PARALLELISM; tests use cheap ones). A stored hash made with other parameters still
+    verifies, and is made again with these at the user's next sign-in (`needs_rehash`)."""
+    app.extensions[_EXTENSION] = PasswordHasher(time_cost=time_cost or 1, memory_cost=memory_cost or 47104,
+                                                parallelism=parallelism or 1)
+
+
+def _hasher() -> PasswordHasher:
+    from flask import current_app, has_app_context
+    return current_app.extensions.get(_EXTENSION, _DEFAULT) if has_app_context() else _DEFAULT
+
+
 MIN_LENGTH = 8
 # Beside zxcvbn's own lists (30,000 common passwords, names, words, keyboard patterns): Chinese
 # favourites it does not know, refused whatever their length.
@@ -27,18 +41,31 @@ woaini1314 5201314520 123123123 147258369 987654321 111111111 letmein1 changeme 
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
+_nobody: dict[int, str] = {}  # id(hasher) → a hash of a password nobody has
+
+
+def verify_nobody(password: str) -> None:
+    """For a user name nobody has: spend the time of a real verification (the configured
+    parameters), so that the answer's timing does not tell which names exist."""
+    hasher = _hasher()
+    made = _nobody.get(id(hasher))
+    if made is None:
+        made = _nobody[id(hasher)] = hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+    verify_password(made, password)
+
+
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def password_problem(password: str, username: str = "") -> str | None:

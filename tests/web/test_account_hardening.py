@@ -268,3 +268,32 @@ def test_api_publish_and_finalize_need_a_recent_token(drawn, api_as):
     assert db.session.get(Competition, comp.id).status == "judging"
     r = api_as(drawn["organizer"]).post(f"/competitions/{comp.id}/status", json={"status": "publicity"})
     assert r.status_code == 200 and r.get_json()["status"] == "publicity"
+
+
+# ---- password hash parameters -------------------------------------------------------------------
+
+def test_hashes_use_the_configured_parameters_and_older_ones_are_made_again_at_sign_in(app, make_user):
+    """ARGON2_* set the parameters of new hashes (production: OWASP's 46 MiB, one pass, one lane);
+    a stored hash made with others (argon2-cffi's default, the earlier setting) still signs in and
+    is made again with the configured ones."""
+    from argon2 import PasswordHasher
+
+    from app.accounts import passwords
+    from app.config import Config
+
+    from flask import Flask
+    production_like = Flask("hasher")
+    passwords.configure(production_like, Config.ARGON2_TIME_COST, Config.ARGON2_MEMORY_COST, Config.ARGON2_PARALLELISM)
+    with production_like.app_context():
+        made = passwords.hash_password("Another-pass-2026")
+        assert passwords.verify_password(made, "Another-pass-2026")
+    assert made.startswith(f"$argon2id$v=19$m={Config.ARGON2_MEMORY_COST},t={Config.ARGON2_TIME_COST},"
+                           f"p={Config.ARGON2_PARALLELISM}$")
+    user = make_user("organizer")
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # m=65536, t=3, p=4
+    db.session.commit()
+    assert passwords.needs_rehash(user.password_hash)
+    assert _web_login(app, user.username, PASSWORD).status_code == 302
+    db.session.expire_all()
+    assert user.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the test configuration's
+    assert _web_login(app, user.username, PASSWORD).status_code == 302
