@@ -101,13 +101,17 @@ def pytest_sessionfinish(session):
 # scratch SQLite files of their own (the `flask_cli` fixture), and tests marked `database_free`
 # (the browser layout walk, the catalogs, the import graph). So does a test marked `browser_variant`:
 # it repeats a test that runs on both databases with another browser behaviour (the back-forward
-# cache on), sending the server the same kinds of requests.
+# cache on), sending the server the same kinds of requests. And so does the suite's smoke pass of
+# the API fuzz (tests/api/test_fuzz.py, 5 cases per operation): on PostgreSQL, CI runs the same
+# test right after with 250 cases per operation (`make fuzz-postgres`, which sets FUZZ_EXAMPLES and
+# so keeps it).
 
 def _database_free(item) -> bool:
     return (item.get_closest_marker("database_free") is not None
             or item.get_closest_marker("browser_variant") is not None
             or "flask_cli" in getattr(item, "fixturenames", ())
-            or "tests/domain/" in item.nodeid.replace("\\", "/"))
+            or "tests/domain/" in item.nodeid.replace("\\", "/")
+            or (item.get_closest_marker("fuzz_smoke") is not None and not os.environ.get("FUZZ_EXAMPLES")))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -122,7 +126,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_report_header(config):
     if testdb.is_postgres() and os.environ.get("JX_TEST_ALL") != "1":
         return ("PostgreSQL run: the tests that never touch the run's database (tests/domain, flask_cli, "
-                "database_free, browser_variant) ran on the SQLite run and are deselected here (JX_TEST_ALL=1 keeps them)")
+                "database_free, browser_variant) ran on the SQLite run and are deselected here, as is the smoke pass of the "
+                "API fuzz (`make fuzz-postgres` runs it deep); JX_TEST_ALL=1 keeps them")
     return None
 
 

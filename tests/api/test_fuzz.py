@@ -6,10 +6,11 @@ world's real objects (the other half random ids). Checks: no server error, and e
 conforms to the document — status code, media type, headers and body schema.
 
 Examples per operation: FUZZ_EXAMPLES (default 5 in the ordinary suite, where this test is the
-smoke run: every operation of the document is fuzzed on both databases at every `make test`; a
-fifth of it, at least 5, for the HEAVY operations). The deep run is `make fuzz` (FUZZ_EXAMPLES=250,
-two shards on two workers, FUZZ_BUDGET seconds per shard; README, "The deep fuzz"), which CI runs
-on both databases after the suite. Knobs:
+smoke run: every operation of the document is fuzzed at every `make test`; a fifth of it, at least
+5, for the HEAVY operations). The deep run is `make fuzz` (FUZZ_EXAMPLES=250, two shards on two
+workers, FUZZ_BUDGET seconds per shard; README, "The deep fuzz"), which CI runs on both databases
+after the suite. The suite's PostgreSQL run leaves the smoke run out (marker `fuzz_smoke`,
+tests/conftest.py): `make fuzz-postgres` follows it in CI with 50 times the cases. Knobs:
 - FUZZ_BUDGET: a wall-clock bound in seconds on one test (shard), from loading the document on.
   Each operation may use the time left divided by the operations left (so fast ones leave time to
   slow ones); an operation that reaches its share stops early and the summary names it (not a
@@ -92,6 +93,7 @@ def reproduction(case, role: str, endpoint: str) -> str:
             f"    assert r.status_code < 500\n")
 
 
+@pytest.mark.fuzz_smoke
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_fuzz_every_operation(app, world, shard):
     users, params = world
