@@ -45,6 +45,32 @@ def test_files_are_written_listed_read_streamed_and_replaced(store):
     store.check()
 
 
+def test_the_database_reads_many_files_a_few_megabytes_at_a_time(app, monkeypatch):
+    """iter_files (the zip of a batch's signed PDFs) fetches files together up to ITER_BATCH_BYTES,
+    not a fixed count: 200 signed PDFs a query held ~100 MB at once in an RQ work horse."""
+    from sqlalchemy import event
+
+    store = storage.DbStorage(db.engine)
+    files = [(f"{n:03d}.pdf", bytes([n]) * (1000 + n)) for n in range(12)]
+    store.put_many([(f"jobs/b/pdf/{name}", data) for name, data in files])
+    monkeypatch.setattr(storage, "ITER_BATCH_BYTES", 3500)  # three files of ~1 KB a query
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "stored_file_chunks" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        wanted = [name for name, _data in reversed(files)]
+        got = list(store.iter_files("jobs/b/pdf", wanted))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert got == list(reversed(files))  # every file whole, in the order asked
+    assert len(reads) == 4
+    with pytest.raises(storage.StorageError):
+        list(store.iter_files("jobs/b/pdf", ["000.pdf", "999.pdf"]))
+
+
 def test_two_writers_of_one_file_in_the_database_follow_each_other(app):
     """A job run twice at once (a resume while a run still works) writes the same files from two
     transactions: the second waits for the first and replaces its file; neither fails on the file's
