@@ -66,17 +66,18 @@ def session() -> Session:
     return s
 
 
-def read_all(statement) -> list:
-    """The rows of a public read, repeated once on a fresh connection when the first one turned out
-    dead (a restarted server: the pool drops it and every connection as old)."""
+def read_all(statement, params: dict | None = None) -> list:
+    """The rows of a public read (a Core statement: no ORM entities, so it runs on the session's
+    connection without the ORM's per-statement work), repeated once on a fresh connection when
+    the first one turned out dead (a restarted server: the pool drops it and every connection as old)."""
     reads = session()
     try:
-        return reads.execute(statement).all()
+        return reads.connection().execute(statement, params or {}).all()
     except DBAPIError as exc:
         if not exc.connection_invalidated or reads is db.session:
             raise
         reads.rollback()
-        return reads.execute(statement).all()
+        return reads.connection().execute(statement, params or {}).all()
 
 
 def init_app(app: Flask) -> None:
