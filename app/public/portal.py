@@ -38,7 +38,7 @@ def public_page(competition_id: int):
     anonymous = not current_user.is_authenticated and not session.get("_flashes")
     page_key = f"{cache.results_key(competition_id)}:page:{get_locale()}"
     if anonymous:
-        page = cache.get(page_key)
+        page = cache.get_bytes(page_key)
         if page is not None:
             return page
     data = public_results(competition_id)

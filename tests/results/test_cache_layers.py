@@ -19,6 +19,7 @@ def redis_cache(app, monkeypatch, redis_url):
         yield client
     client.close()
     cache._hot.clear()
+    cache._hot_bytes.clear()
 
 
 def test_pages_are_served_from_memory_and_dropped_on_invalidation(redis_cache, monkeypatch):
@@ -49,3 +50,21 @@ def test_only_text_is_kept_in_memory_and_zero_turns_it_off(redis_cache, app, mon
     cache.set("jx:x", "text")
     redis_cache.delete("jx:x")
     assert cache.get("jx:x") is None
+
+
+def test_a_hot_page_is_encoded_once_and_a_new_one_replaces_it(redis_cache, monkeypatch):
+    key = f"{cache.results_key(9)}:page:zh_Hans_CN"
+    cache.set(key, "<p>公示名单</p>")
+    first = cache.get_bytes(key)
+    assert first == "<p>公示名单</p>".encode() and cache.get_bytes(key) is first  # not encoded again
+    cache.set(key, "<p>更正后的名单</p>")  # recomputed by this worker
+    assert cache.get_bytes(key) == "<p>更正后的名单</p>".encode()
+    cache.invalidate_competition(9)
+    assert cache.get_bytes(key) is None
+    # Past its seconds (another worker invalidated in Redis), the bytes go with the text.
+    cache.set(key, "<p>公示名单</p>")
+    cache.get_bytes(key)
+    redis_cache.delete(key)
+    later = time.monotonic() + 2.5
+    monkeypatch.setattr(cache.time, "monotonic", lambda: later)
+    assert cache.get_bytes(key) is None
