@@ -51,16 +51,17 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-_nobody: dict[int, str] = {}  # id(hasher) → a hash of a password nobody has
+_nobody: dict[tuple, str] = {}  # the hasher's parameters → a hash of a password nobody has
 
 
 def verify_nobody(password: str) -> None:
     """For a user name nobody has: spend the time of a real verification (the configured
     parameters), so that the answer's timing does not tell which names exist."""
     hasher = _hasher()
-    made = _nobody.get(id(hasher))
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len)
+    made = _nobody.get(key)
     if made is None:
-        made = _nobody[id(hasher)] = hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+        made = _nobody[key] = hasher.hash("not-a-real-password-" + secrets.token_hex(8))
     verify_password(made, password)
 
 

@@ -287,6 +287,10 @@ def test_hashes_use_the_configured_parameters_and_older_ones_are_made_again_at_s
     with production_like.app_context():
         made = passwords.hash_password("Another-pass-2026")
         assert passwords.verify_password(made, "Another-pass-2026")
+        # A user name nobody has costs a verification with the same parameters (timing).
+        passwords.verify_nobody("Another-pass-2026")
+        assert any(k[:3] == (Config.ARGON2_TIME_COST, Config.ARGON2_MEMORY_COST, Config.ARGON2_PARALLELISM)
+                   and v.startswith(made[:made.index("$", 20)]) for k, v in passwords._nobody.items())
     assert made.startswith(f"$argon2id$v=19$m={Config.ARGON2_MEMORY_COST},t={Config.ARGON2_TIME_COST},"
                            f"p={Config.ARGON2_PARALLELISM}$")
     user = make_user("organizer")
