@@ -146,7 +146,6 @@ def _clean(app) -> None:
     from app import cache
     cache._local.clear()  # ids restart with the tables: cached public pages must go too
     cache._hot.clear()
-    cache._hot_bytes.clear()
     with app.app_context():
         app.extensions["jx_test_reset"]()
 

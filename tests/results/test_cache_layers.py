@@ -19,7 +19,6 @@ def redis_cache(app, monkeypatch, redis_url):
         yield client
     client.close()
     cache._hot.clear()
-    cache._hot_bytes.clear()
 
 
 def test_pages_are_served_from_memory_and_dropped_on_invalidation(redis_cache, monkeypatch):
