@@ -192,21 +192,14 @@ def db(app, _exclusive_gate):
     yield _db
     _db.session.remove()
     ctx.pop()
-    _join_job_threads()
+    # A batch job the test started in a thread of this process (no Redis) finishes before the
+    # database is reset: otherwise it went on writing into the next test's rows and failed there.
+    from app.jobs import runner
+    runner.wait_all(timeout=30)
     _clean(app)
     from app.accounts import throttle
     with app.app_context():
         throttle.reset()  # user names repeat between tests: failed sign-ins must not carry over
-
-
-def _join_job_threads(timeout: float = 30) -> None:
-    """A batch job the test started in a thread of this process (no Redis) finishes before the
-    database is reset: otherwise it went on writing into the next test's rows and failed there."""
-    from app.jobs import runner
-    for job_id, thread in list(runner._threads.items()):
-        thread.join(timeout)
-        if not thread.is_alive():
-            runner._threads.pop(job_id, None)
 
 
 # ---- the command line, in this process -----------------------------------------------------------

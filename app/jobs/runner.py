@@ -191,11 +191,11 @@ def dispatch(job_id: str) -> None:
         return
     thread = threading.Thread(target=_run_in_app, args=(app, job_id, observability.current_request_id()),
                               name=f"job-{job_id[:8]}", daemon=True)
-    thread.start()
     _threads[job_id] = thread
+    thread.start()
 
 
-_threads: dict[str, threading.Thread] = {}
+_threads: dict[str, threading.Thread] = {}  # the in-process jobs still running (each removes itself)
 
 
 def wait(job_id: str, timeout: float = 120) -> None:
@@ -205,13 +205,23 @@ def wait(job_id: str, timeout: float = 120) -> None:
         thread.join(timeout)
 
 
+def wait_all(timeout: float = 120) -> None:
+    """For tests: wait for every in-process job of this process (each up to `timeout`)."""
+    for job_id in list(_threads):
+        wait(job_id, timeout)
+
+
 def _run_in_app(app, job_id: str, request_id: str | None = None) -> None:
     observability.job_request_id.set(request_id)
-    with app.app_context():
-        try:
-            run(job_id)
-        finally:
-            db.session.remove()
+    try:
+        with app.app_context():
+            try:
+                run(job_id)
+            finally:
+                db.session.remove()
+    finally:
+        if _threads.get(job_id) is threading.current_thread():  # not a later run of the same job
+            del _threads[job_id]
 
 
 def enqueue_more(task: str, *args) -> None:
