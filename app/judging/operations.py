@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.operations import record
 from ..competitions.models import Event
@@ -233,13 +234,16 @@ def _bump(sheet: Sheet, version, yours: dict | None = None) -> None:
         errors.raise_if_any()
     if version != sheet.version:
         raise _stale(sheet, yours)
+    now = utcnow()
     result = db.session.execute(update(Sheet).where(Sheet.id == sheet.id, Sheet.version == version)
-                                .values(version=Sheet.version + 1, updated_at=utcnow())
+                                .values(version=Sheet.version + 1, updated_at=now)
                                 .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.refresh(sheet)
         raise _stale(sheet, yours)
-    sheet.version = version + 1
+    # What the UPDATE stored, without a second UPDATE at the next flush.
+    set_committed_value(sheet, "version", version + 1)
+    set_committed_value(sheet, "updated_at", now)
 
 
 def _stale(sheet: Sheet, yours: dict | None) -> StaleSheet:

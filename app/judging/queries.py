@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..audit.models import AuditEvent
 from ..competitions.access import manages, supervises
@@ -33,7 +34,8 @@ def imported_criteria(event: Event) -> list[dict]:
 
 
 def panel(event: Event, role: str | None = None) -> list[PanelMember]:
-    stmt = select(PanelMember).where(PanelMember.event_id == event.id).order_by(PanelMember.id)
+    stmt = (select(PanelMember).options(selectinload(PanelMember.user)).where(PanelMember.event_id == event.id)
+            .order_by(PanelMember.id))
     if role:
         stmt = stmt.where(PanelMember.role == role)
     return list(db.session.scalars(stmt))
@@ -46,9 +48,13 @@ def panel_role(event: Event, user) -> str | None:
                                                              PanelMember.user_id == user.id))
 
 
-def approved(event: Event) -> list[Registration]:
-    return list(db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id, Registration.status == "approved").order_by(Registration.id)))
+def approved(event: Event, with_names: bool = False) -> list[Registration]:
+    """The event's approved entries; `with_names`: with their people and units, read in one go for
+    a page that lists them (not one query per entry)."""
+    stmt = select(Registration).where(Registration.event_id == event.id, Registration.status == "approved")
+    if with_names:
+        stmt = stmt.options(selectinload(Registration.person), selectinload(Registration.organization))
+    return list(db.session.scalars(stmt.order_by(Registration.id)))
 
 
 def active(event: Event) -> list[Registration]:
@@ -333,18 +339,26 @@ def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names:
     return out
 
 
+# Each sheet comes with its registration from the same join (a list of N sheets is not N + 1 reads);
+# a list of sheets also reads the entries' people and units in one go (shown once names are).
+_WITH_REGISTRATION = contains_eager(Sheet.registration)
+_LISTED = (_WITH_REGISTRATION.selectinload(Registration.person),
+           contains_eager(Sheet.registration).selectinload(Registration.organization))
+
+
 def my_sheets(event: Event, user) -> list[Sheet]:
-    return list(db.session.scalars(select(Sheet).join(Registration).where(
+    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(*_LISTED).where(
         Sheet.event_id == event.id, Sheet.judge_id == user.id).order_by(Registration.code)))
 
 
 def all_sheets(event: Event) -> list[Sheet]:
-    return list(db.session.scalars(select(Sheet).join(Registration).where(Sheet.event_id == event.id)
+    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(*_LISTED)
+                                   .where(Sheet.event_id == event.id)
                                    .order_by(Registration.code, Sheet.judge_id)))
 
 
 def sheet_by_code(event: Event, code: str, judge_id: int) -> Sheet | None:
-    return db.session.scalar(select(Sheet).join(Registration).where(
+    return db.session.scalar(select(Sheet).join(Sheet.registration).options(_WITH_REGISTRATION).where(
         Sheet.event_id == event.id, Registration.code == code, Sheet.judge_id == judge_id))
 
 

@@ -59,7 +59,7 @@ def _overview(event: Event, template: str, **extra):
     judges = [pm for pm in queries.panel(event, "judge")]
     codes = sorted({s.registration.code for s in sheets if s.registration.code})
     matrix = {(s.registration.code, s.judge_id): s for s in sheets}
-    regs = {r.code: r for r in queries.approved(event) if r.code}
+    regs = {r.code: r for r in queries.approved(event, with_names=True) if r.code}
     marked = [r for r in sorted(regs.values(), key=lambda r: r.code) if r.attendance]
     return render_template(template, event=event, judges=judges, codes=codes, matrix=matrix, regs=regs,
                            flags=queries.disagreements(event), missing=queries.missing_work(event),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import cache, signals
 from ..audit.operations import record
@@ -75,7 +76,8 @@ def _compute(event: Event) -> list[dict]:
 
 def excluded_entries(event: Event) -> list[Registration]:
     """Entries marked absent (缺考) or disqualified (取消成绩, confirmed): listed without rank."""
-    return [r for r in db.session.scalars(select(Registration).where(
+    return [r for r in db.session.scalars(select(Registration).options(
+        selectinload(Registration.person), selectinload(Registration.organization)).where(
         Registration.event_id == event.id, Registration.status == "approved",
         Registration.attendance.is_not(None)).order_by(Registration.code, Registration.id)) if r.excluded]
 

@@ -10,6 +10,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import timeutil
 from ..audit.operations import record
@@ -350,8 +351,12 @@ def update_status(ent: Entitlement, status: str, note: str | None, actor) -> Ent
 
 def registry_query(*, kind=None, jurisdiction=None, competition_id=None, year=None, organization_id=None,
                    status=None, include_superseded=False):
-    stmt = select(Entitlement).order_by(Entitlement.year.desc(), Entitlement.competition_id, Entitlement.event_id,
-                                        Entitlement.rank, Entitlement.id)
+    # The registry and the rosters show each row's person, competition and event (or the external
+    # result they come from): read for a page of rows at a time, not one query per row.
+    stmt = select(Entitlement).options(
+        selectinload(Entitlement.person), selectinload(Entitlement.competition), selectinload(Entitlement.event),
+        selectinload(Entitlement.external_result),
+    ).order_by(Entitlement.year.desc(), Entitlement.competition_id, Entitlement.event_id, Entitlement.rank, Entitlement.id)
     if kind:
         stmt = stmt.where(Entitlement.kind == kind)
     if jurisdiction:
