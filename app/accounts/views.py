@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..domain.refdata import ROLES
 from ..extensions import db, limiter
@@ -17,6 +18,7 @@ from ..security import login_required_any, mark_authenticated, public, reauth_mi
 from . import bp, operations
 from .access import can_edit, editable_user, grantable_roles, search_users, users_query
 from .forms import LoginForm, PasswordForm, ReauthForm, UserForm
+from .models import User
 from .throttle import AccountLocked
 
 
@@ -146,7 +148,8 @@ def users():
     role = request.args.get("role") or None
     role = role if role in ROLES else None
     text = (request.args.get("q") or "").strip()
-    page = db.paginate(search_users(users_query(current_user), text, role), per_page=50, error_out=False)
+    page = db.paginate(search_users(users_query(current_user), text, role).options(selectinload(User.organization)),
+                       per_page=50, error_out=False)
     return render_template("accounts/users.html", page=page, users=page.items, role=role, q=text,
                            can_edit=lambda u: can_edit(u, current_user))
 

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import timeutil
 from ..domain import lifecycle
@@ -65,8 +66,10 @@ def manage_index():
     status = request.args.get("status")
     if status in lifecycle.STATUSES:
         stmt = stmt.where(Competition.status == status)
+    # Each competition lists its events: read in one query for the page, not one per competition.
     return render_template("competitions/manage_index.html",
-                           competitions=db.session.scalars(stmt).all(), status=status)
+                           competitions=db.session.scalars(stmt.options(selectinload(Competition.events))).all(),
+                           status=status)
 
 
 def _competition_choices(form: CompetitionForm) -> None:

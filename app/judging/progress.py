@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..competitions.models import Event
 from ..extensions import db
@@ -33,6 +34,20 @@ def progress(event: Event, judge_id: int) -> dict:
     return {"done": done, "left": left, "total": done + left}
 
 
+def progress_by_event(event_ids: list[int], judge_id: int) -> dict[int, dict]:
+    """{event id: {done, left, total}} of one judge's sheets in these events, in one query (the
+    judge's task list)."""
+    out = {event_id: {"done": 0, "left": 0, "total": 0} for event_id in event_ids}
+    if not event_ids:
+        return out
+    rows = db.session.execute(select(Sheet.event_id, Sheet.status, func.count()).where(
+        Sheet.event_id.in_(event_ids), Sheet.judge_id == judge_id).group_by(Sheet.event_id, Sheet.status))
+    for event_id, status, n in rows:
+        out[event_id]["left" if status == "draft" else "done"] += n
+        out[event_id]["total"] += n
+    return out
+
+
 def progress_by_judge(event: Event) -> list[dict]:
     """For the chief judge: each panel judge's name with done / left."""
     counts: dict[int, dict] = defaultdict(lambda: {"done": 0, "left": 0})
@@ -40,8 +55,8 @@ def progress_by_judge(event: Event) -> list[dict]:
             Sheet.event_id == event.id).group_by(Sheet.judge_id, Sheet.status)):
         counts[judge_id]["left" if status == "draft" else "done"] += n
     out = []
-    for pm in db.session.scalars(select(PanelMember).where(PanelMember.event_id == event.id,
-                                                           PanelMember.role == "judge").order_by(PanelMember.id)):
+    for pm in db.session.scalars(select(PanelMember).options(selectinload(PanelMember.user)).where(
+            PanelMember.event_id == event.id, PanelMember.role == "judge").order_by(PanelMember.id)):
         c = counts[pm.user_id]
         out.append({"judge_id": pm.user_id, "name": pm.user.name, "done": c["done"], "left": c["left"]})
     return out

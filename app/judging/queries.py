@@ -364,6 +364,7 @@ def sheet_by_code(event: Event, code: str, judge_id: int) -> Sheet | None:
 
 def my_panels(user) -> list[tuple[PanelMember, Event]]:
     rows = db.session.execute(select(PanelMember, Event).join(Event, Event.id == PanelMember.event_id)
+                              .options(selectinload(Event.competition))
                               .where(PanelMember.user_id == user.id).order_by(Event.id)).all()
     return [(pm, ev) for pm, ev in rows]
 

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, UserRole
 from ..audit.models import AuditEvent
@@ -37,7 +38,7 @@ from .score_import import import_scores
 @roles("judge", "chief_judge")
 def home():
     panels = my_panels(current_user)
-    scores = {ev.id: progress.progress(ev, current_user.id) for pm, ev in panels if pm.role == "judge"}
+    scores = progress.progress_by_event([ev.id for pm, ev in panels if pm.role == "judge"], current_user.id)
     html = render_template("judging/home.html", panels=panels, progress=scores)
     return offline.kept_page(html) if scores else html
 
@@ -315,8 +316,9 @@ def scores_import(event_id: int):
 @bp.route("/supervise")
 @roles("supervisor")
 def supervise_home():
-    comps = db.session.scalars(supervised_competitions(current_user).where(Competition.status.in_(
-        ("registration_closed", "judging", "publicity", "final")))).all()
+    comps = db.session.scalars(supervised_competitions(current_user).options(selectinload(Competition.events))
+                               .where(Competition.status.in_(("registration_closed", "judging", "publicity",
+                                                              "final")))).all()
     return render_template("judging/supervise_home.html", competitions=comps)
 
 

@@ -6,6 +6,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..domain.masking import mask_id_number
 from ..domain.refdata import EDUCATION, GENDERS, ID_TYPES, ORG_KINDS, SKILL_GRADES, regions
@@ -90,7 +91,7 @@ def _person_data(form: PersonForm) -> dict:
 def people():
     q = request.args.get("q", "").strip()
     visible = people_query(current_user)
-    stmt = people_query(current_user, q).order_by(Person.id.desc())
+    stmt = people_query(current_user, q).options(selectinload(Person.organization)).order_by(Person.id.desc())
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     total = db.session.scalar(select(func.count()).select_from(visible.subquery()))
     return render_template("people/people.html", page=page, q=q, total=total, mask_id_number=mask_id_number)

@@ -83,7 +83,8 @@ def registrations_query(*, competition_id=None, event_id=None, status=None, orga
 
 def open_competitions() -> list:
     """Competitions whose registration window is open now."""
-    comps = db.session.scalars(select(Competition).where(Competition.status == "registration_open")
+    comps = db.session.scalars(select(Competition).options(selectinload(Competition.events))
+                               .where(Competition.status == "registration_open")
                                .order_by(Competition.registration_closes_at)).all()
     from .operations import window_open  # operations read this module's queries
     return [c for c in comps if window_open(c)]

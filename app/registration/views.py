@@ -6,6 +6,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..competitions.access import managed_competition, managed_event
 from ..competitions.models import Competition, Event
@@ -264,6 +265,8 @@ def org_index():
     status = request.args.get("status") or None
     text = (request.args.get("q") or "").strip()[:64]
     stmt = registrations_query(organization_id=current_user.organization_id, status=status, q=text or None)
+    # Each row names its event and competition: read for the page in one query each.
+    stmt = stmt.options(selectinload(Registration.event).selectinload(Event.competition))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template("registration/org_index.html", page=page, status=status, q=text,
                            competitions=open_competitions(), person_view=person_view, claim_code=claims.claim_code,

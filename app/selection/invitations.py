@@ -12,6 +12,7 @@ every step is audited."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..audit.operations import record
 from ..competitions.models import Event
@@ -184,7 +185,12 @@ def withdraw(inv: Invitation, actor) -> Invitation:
 
 def invitations_for(user, direction: str | None = None):
     """A select of the invitations the user's organization sent or received, newest first."""
-    stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    # Listed with both events' competitions and units: read for the list, not per invitation.
+    stmt = select(Invitation).options(
+        selectinload(Invitation.source_event).selectinload(Event.competition),
+        selectinload(Invitation.target_event).selectinload(Event.competition),
+        selectinload(Invitation.source_organization), selectinload(Invitation.target_organization),
+    ).order_by(Invitation.created_at.desc(), Invitation.id.desc())
     return access.restrict_invitations(stmt, user, direction)
 
 
@@ -192,6 +198,7 @@ def open_targets(user) -> list[Event]:
     """Events of other organizers' competitions that take entries (what the source may invite to)."""
     from ..competitions.models import Competition
     stmt = (select(Event).join(Competition, Competition.id == Event.competition_id)
+            .options(contains_eager(Event.competition).selectinload(Competition.host_organization))
             .where(Competition.status.in_(TARGET_OPEN), Competition.host_organization_id.is_not(None))
             .order_by(Competition.id.desc(), Event.id))
     if user.organization_id is not None:

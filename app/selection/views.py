@@ -6,6 +6,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..competitions.models import Competition
 from ..domain.masking import mask_id_number
@@ -122,7 +123,7 @@ def _published_events():
     from .invitations import PUBLISHED
     return db.session.scalars(select(Event).join(Competition, Competition.id == Event.competition_id).where(
         Competition.id.in_(managed_competition_ids(current_user)), Competition.status.in_(PUBLISHED))
-        .order_by(Competition.id.desc(), Event.id).limit(200)).all()
+        .options(contains_eager(Event.competition)).order_by(Competition.id.desc(), Event.id).limit(200)).all()
 
 
 @bp.route("/manage/invitations")
