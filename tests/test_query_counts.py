@@ -20,7 +20,7 @@ CHECKED = {
     "judge1": ["/judge", "/judge/events/N"],
     "chief": ["/judge/events/N"],
     "supervisor": ["/supervise", "/supervise/events/N"],
-    "organizer_xz": ["/manage/entitlements", "/manage/competitions", "/manage/invitations"],
+    "organizer_xz": ["/manage/entitlements", "/manage/competitions", "/manage/invitations", "/manage/events/N/judging"],
     "admin": ["/manage/users", "/manage/people"],
     "contact_lasa": ["/org/registrations"],
     "anonymous": ["/results/N"],
@@ -49,7 +49,7 @@ def _statements(app, role: str) -> dict[str, list[str]]:
     queue, seen = [start, "/results"], set()
     sa_event.listen(db.engine, "before_cursor_execute", log)
     try:
-        while queue and len(seen) < 40 and len(found) < len(CHECKED[role]):
+        while queue and len(seen) < 100 and len(found) < len(CHECKED[role]):
             href = queue.pop(0)
             shape = _shape(urlsplit(href).path)
             if shape in seen or "/logout" in href or "/lang/" in href:

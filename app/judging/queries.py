@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from ..accounts.models import User
 from ..audit.models import AuditEvent
 from ..competitions.access import manages, supervises
 from ..competitions.models import Event
@@ -33,9 +34,11 @@ def imported_criteria(event: Event) -> list[dict]:
     return [c for comp in event.scheme["components"] if comp.get("entry") == "import" for c in comp["criteria"]]
 
 
-def panel(event: Event, role: str | None = None) -> list[PanelMember]:
-    stmt = (select(PanelMember).options(selectinload(PanelMember.user)).where(PanelMember.event_id == event.id)
-            .order_by(PanelMember.id))
+def panel(event: Event, role: str | None = None, with_units: bool = False) -> list[PanelMember]:
+    """The event's panel members with their accounts (`with_units`: and the accounts' units)."""
+    users = selectinload(PanelMember.user)
+    stmt = (select(PanelMember).options(users.selectinload(User.organization) if with_units else users)
+            .where(PanelMember.event_id == event.id).order_by(PanelMember.id))
     if role:
         stmt = stmt.where(PanelMember.role == role)
     return list(db.session.scalars(stmt))
@@ -108,13 +111,15 @@ def recusals(event: Event) -> dict[tuple[int, int], str]:
     return out
 
 
-def coverage(event: Event) -> list[dict]:
+def coverage(event: Event, judges: list[int] | None = None,
+             rec: dict[tuple[int, int], str] | None = None) -> list[dict]:
     """Active contestants left with fewer judges than the scheme needs after recusal (for the
-    organizer: with registration ids; the panel gets `coverage_warnings`)."""
+    organizer: with registration ids; the panel gets `coverage_warnings`). A page that has read the
+    panel's judges and the recusals already passes them."""
     if not judge_criteria(event):
         return []
-    judges = [pm.user_id for pm in panel(event, "judge")]
-    rec = recusals(event)
+    judges = judges if judges is not None else [pm.user_id for pm in panel(event, "judge")]
+    rec = rec if rec is not None else recusals(event)
     need = event.scheme.get("min_judges", 1)
     short = []
     for reg in active(event):

@@ -207,7 +207,7 @@ def attendance(event_id: int, code: str):
 # ---- organizers -------------------------------------------------------------------------------
 
 def _user_choices(event: Event, role_name: str):
-    users = db.session.scalars(judge_pool(event, role_name)).all()
+    users = db.session.scalars(judge_pool(event, role_name).options(selectinload(User.organization))).all()
     return [(str(u.id), f"{u.name}（{u.username}）{' · ' + u.organization.name if u.organization else ''}")
             for u in users]
 
@@ -219,26 +219,31 @@ def manage(event_id: int):
     panel_form = PanelForm()
     panel_form.user_id.choices = _user_choices(event, "judge") + _user_choices(event, "chief_judge")
     conflict_form = ConflictForm()
-    conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in queries.panel(event, "judge")]
+    # Each list read once (the page names the panel's members and the entries several times).
+    panel = queries.panel(event, with_units=True)
+    judges = [pm for pm in panel if pm.role == "judge"]
+    registrations = queries.approved(event, with_names=True)
+    conflict_form.user_id.choices = [(str(pm.user_id), pm.user.name) for pm in judges]
     conflict_form.registration_id.choices = [(str(r.id), (r.team_name or r.person.name) + (f"（{r.organization.name}）" if r.organization else "")
                                               + (f" · {r.code}" if r.code else ""))
-                                             for r in queries.approved(event)]
+                                             for r in registrations]
     from .models import Conflict, Draw
     recusals = queries.recusals(event)
-    judge_names = {pm.user_id: pm.user.name for pm in queries.panel(event, "judge")}
+    judge_names = {pm.user_id: pm.user.name for pm in judges}
     recused_by: dict[int, list[str]] = {}
     for (judge_id, registration_id) in recusals:
         recused_by.setdefault(registration_id, []).append(judge_names.get(judge_id, ""))
     return render_template(
-        "judging/manage.html", event=event, panel=queries.panel(event), panel_form=panel_form,
+        "judging/manage.html", event=event, panel=panel, panel_form=panel_form,
         conflict_form=conflict_form, draw_form=DrawForm(), import_form=ScoreImportForm(),
         conflicts=db.session.scalars(select(Conflict).where(Conflict.event_id == event.id)).all(),
         draws={d.kind: d for d in db.session.scalars(select(Draw).where(Draw.event_id == event.id))},
-        registrations=queries.approved(event), recusals=recusals, coverage=queries.coverage(event),
-        regs_by_id={r.id: r for r in queries.approved(event)}, recused_by=recused_by,
-        names={r.id: r.team_name or r.person.name for r in queries.approved(event)},
+        registrations=registrations, recusals=recusals,
+        coverage=queries.coverage(event, judges=[pm.user_id for pm in judges], rec=recusals),
+        regs_by_id={r.id: r for r in registrations}, recused_by=recused_by,
+        names={r.id: r.team_name or r.person.name for r in registrations},
         imported=queries.imported_criteria(event),
-        users={pm.user_id: pm.user for pm in queries.panel(event)},
+        users={pm.user_id: pm.user for pm in panel},
         problems=None)
 
 
