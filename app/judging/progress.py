@@ -25,18 +25,13 @@ def next_code(event: Event, judge_id: int, code: str) -> str | None:
 
 def progress(event: Event, judge_id: int) -> dict:
     """{done, left, total} of one judge's sheets of the event (done = submitted or locked)."""
-    # Grouped by the status itself: PostgreSQL refuses GROUP BY an expression with a bound value
-    # (the SELECT's copy is another parameter, so not "the same" expression).
-    rows = db.session.execute(select(Sheet.status, func.count()).where(
-        Sheet.event_id == event.id, Sheet.judge_id == judge_id).group_by(Sheet.status)).all()
-    left = sum(n for status, n in rows if status == "draft")
-    done = sum(n for status, n in rows if status != "draft")
-    return {"done": done, "left": left, "total": done + left}
+    return progress_by_event([event.id], judge_id)[event.id]
 
 
 def progress_by_event(event_ids: list[int], judge_id: int) -> dict[int, dict]:
     """{event id: {done, left, total}} of one judge's sheets in these events, in one query (the
-    judge's task list)."""
+    judge's task list). Grouped by the status itself: PostgreSQL refuses GROUP BY an expression
+    with a bound value (the SELECT's copy is another parameter, so not "the same" expression)."""
     out = {event_id: {"done": 0, "left": 0, "total": 0} for event_id in event_ids}
     if not event_ids:
         return out

@@ -20,6 +20,7 @@ from ..domain.scoring import disagreement, plain
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationMember, ranked_clause
+from ..registration.queries import WITH_NAMES
 from .models import Conflict, Draw, ImportedScore, PanelMember, Recheck, Score, Sheet
 
 
@@ -56,7 +57,7 @@ def approved(event: Event, with_names: bool = False) -> list[Registration]:
     a page that lists them (not one query per entry)."""
     stmt = select(Registration).where(Registration.event_id == event.id, Registration.status == "approved")
     if with_names:
-        stmt = stmt.options(selectinload(Registration.person), selectinload(Registration.organization))
+        stmt = stmt.options(*WITH_NAMES)
     return list(db.session.scalars(stmt.order_by(Registration.id)))
 
 
@@ -347,17 +348,16 @@ def sheet_json(sheet: Sheet, event: Event, with_judge: bool = False, with_names:
 # Each sheet comes with its registration from the same join (a list of N sheets is not N + 1 reads);
 # a list of sheets also reads the entries' people and units in one go (shown once names are).
 _WITH_REGISTRATION = contains_eager(Sheet.registration)
-_LISTED = (_WITH_REGISTRATION.selectinload(Registration.person),
-           contains_eager(Sheet.registration).selectinload(Registration.organization))
+_LISTED = _WITH_REGISTRATION.options(*WITH_NAMES)
 
 
 def my_sheets(event: Event, user) -> list[Sheet]:
-    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(*_LISTED).where(
+    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(_LISTED).where(
         Sheet.event_id == event.id, Sheet.judge_id == user.id).order_by(Registration.code)))
 
 
 def all_sheets(event: Event) -> list[Sheet]:
-    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(*_LISTED)
+    return list(db.session.scalars(select(Sheet).join(Sheet.registration).options(_LISTED)
                                    .where(Sheet.event_id == event.id)
                                    .order_by(Registration.code, Sheet.judge_id)))
 

@@ -81,6 +81,11 @@ def registrations_query(*, competition_id=None, event_id=None, status=None, orga
     return stmt
 
 
+# Loader options for a list that names its entries: their people and units, read in one query
+# each for the whole list (not one per entry).
+WITH_NAMES = (selectinload(Registration.person), selectinload(Registration.organization))
+
+
 def open_competitions() -> list:
     """Competitions whose registration window is open now."""
     comps = db.session.scalars(select(Competition).options(selectinload(Competition.events))

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import selectinload
 
 from .. import cache, signals
 from ..audit.operations import record
@@ -22,6 +21,7 @@ from ..extensions import db
 from ..judging.models import Sheet
 from ..models_base import utcnow
 from ..registration.models import Registration
+from ..registration.queries import WITH_NAMES
 from .compute import event_breakdowns, gc_paused, mean_fallback_entries
 from .models import Appeal, FinalCorrection, Result, TieResolution
 
@@ -76,8 +76,7 @@ def _compute(event: Event) -> list[dict]:
 
 def excluded_entries(event: Event) -> list[Registration]:
     """Entries marked absent (缺考) or disqualified (取消成绩, confirmed): listed without rank."""
-    return [r for r in db.session.scalars(select(Registration).options(
-        selectinload(Registration.person), selectinload(Registration.organization)).where(
+    return [r for r in db.session.scalars(select(Registration).options(*WITH_NAMES).where(
         Registration.event_id == event.id, Registration.status == "approved",
         Registration.attendance.is_not(None)).order_by(Registration.code, Registration.id)) if r.excluded]
 

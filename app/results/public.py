@@ -3,7 +3,6 @@ competition is in publicity or final. Served from the cache."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import cache
 from ..competitions.models import Competition, Event
@@ -11,6 +10,7 @@ from ..competitions.operations import publicity_ends_at
 from ..domain.masking import mask_name
 from ..extensions import db
 from ..registration.models import Registration
+from ..registration.queries import WITH_NAMES
 from .. import timeutil
 from .models import Result
 from .operations import excluded_entries
@@ -30,10 +30,6 @@ def public_competitions() -> list[dict]:
     return data
 
 
-# Each row names its entrant and unit: read per page of rows, not one query per entry.
-ENTRY_NAMES = (selectinload(Registration.person), selectinload(Registration.organization))
-
-
 def public_results(competition_id: int) -> dict | None:
     """The competition's public results, or None when they are not public."""
     key = cache.results_key(competition_id)
@@ -47,7 +43,7 @@ def public_results(competition_id: int) -> dict | None:
     for event in db.session.scalars(select(Event).where(Event.competition_id == comp.id).order_by(Event.id)):
         rows = db.session.execute(
             select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
-            .options(*ENTRY_NAMES).where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
+            .options(*WITH_NAMES).where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
         events.append({
             "id": event.id, "name": event.name, "track": event.track, "preset": (event.awards or {}).get("preset"),
             "items": [{"rank": r.rank, "name_masked": mask_name(reg.team_name or reg.person.name),
