@@ -57,6 +57,8 @@ def main() -> None:
     ap.add_argument("--aggregation", default="mean", choices=["mean", "trimmed_mean", "median"])
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--publish", action="store_true",
+                    help="then publish the event as the organizer does (issue 22: ≤ 2 s for 10,000 entries)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="jx-rank-")
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/rank.db"
@@ -141,6 +143,7 @@ def main() -> None:
             assert len(ranked) == n
             db.session.rollback()
         dialect = db.engine.dialect.name
+        publish_s = publish_phase(event) if args.publish else None
     o, b = statistics.median(ours), statistics.median(base)
     print(f"database: {dialect}; {n:,} contestants × {args.judges} judges × {args.criteria} criteria, "
           f"aggregation {args.aggregation}")
@@ -149,6 +152,58 @@ def main() -> None:
     print(f"app compute (exact, chain, awards): median {o:.3f} s  (runs {', '.join(f'{x:.3f}' for x in ours)})")
     print(f"ratio app / SQL: {o / b:.2f}x   targets: ≤ 1.5x {'met' if o / b <= 1.5 else 'NOT met'}, "
           f"≤ 3 s {'met' if o <= 3 else 'NOT met'}")
+    if publish_s is not None:
+        total, parts = publish_s
+        print(f"publish the competition (judging → publicity: ranks stored, awards, public pages made): {total:.3f} s"
+              f"  ({', '.join(f'{k} {v:.3f} s' for k, v in parts.items())})")
+        print(f"target publishing a {n:,}-entry event ≤ 2 s: {'met' if total <= 2 else 'NOT met'}")
+
+
+def publish_phase(event) -> tuple[float, dict]:
+    """The organizer's move of the competition to publicity through the app's own operation (its
+    reactions store the ranks and warm the public pages), committed; the parts timed apart."""
+    from sqlalchemy import func, select, text
+
+    from app import cache
+    from app.accounts.operations import create_user
+    from app.competitions import operations as comps
+    from app.extensions import db
+    from app.results import operations as results
+    from app.results.models import Result
+
+    from app.people.operations import create_organization
+    if db.engine.dialect.name == "postgresql":  # the seeded users took ids 1..judges by hand
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))"))
+    host = create_organization({"name": "基准测试人社厅", "kind": "government", "region_code": "540000"})
+    actor = create_user({"username": "organizer", "password": "Bench-pass-2026", "name": "组织者",
+                         "roles": ["organizer"], "organization_id": host.id})
+    db.session.commit()
+    parts: dict[str, float] = {}
+    timed = {"snapshot": results.snapshot, "public pages": cache.warm_competition}
+
+    def wrap(name, fn):
+        def inner(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                parts[name] = parts.get(name, 0.0) + time.perf_counter() - t
+        return inner
+
+    results.snapshot = wrap("snapshot", timed["snapshot"])
+    cache.warm_competition = wrap("public pages", timed["public pages"])
+    try:
+        t0 = time.perf_counter()
+        comps.change_status(event.competition, "publicity", actor)
+        t1 = time.perf_counter()
+        db.session.commit()
+        total = time.perf_counter() - t0
+        parts["commit"] = time.perf_counter() - t1
+    finally:
+        results.snapshot, cache.warm_competition = timed["snapshot"], timed["public pages"]
+    stored = db.session.scalar(select(func.count()).select_from(Result).where(Result.event_id == event.id))
+    assert stored == event.entrant_count, stored
+    return total, parts
 
 
 if __name__ == "__main__":

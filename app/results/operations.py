@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from .. import cache, signals
 from ..audit.operations import record
@@ -122,16 +122,17 @@ def resolve_tie(event: Event, order: list, reason: str | None, actor) -> TieReso
 def snapshot(event: Event, actor, reason: str | None = None) -> list[dict]:
     """Store the event's results (replacing the previous snapshot); record what changed."""
     rows = compute(event)
-    old = {r.registration_id: (r.rank, r.award, str(r.total)) for r in db.session.scalars(
-        select(Result).where(Result.event_id == event.id))}
+    # Columns, not objects, both ways: an event of 10,000 entries is published in one multi-row
+    # INSERT batch instead of 10,000 ORM objects (issue 22: 2.6 → see README).
+    old = {rid: (rank_, award, str(total)) for rid, rank_, award, total in db.session.execute(
+        select(Result.registration_id, Result.rank, Result.award, Result.total).where(Result.event_id == event.id))}
     db.session.execute(delete(Result).where(Result.event_id == event.id))
     now = utcnow()
-    for row in rows:
-        db.session.add(Result(event_id=event.id, competition_id=event.competition_id,
-                              registration_id=row["registration_id"], total=row["total"],
-                              components=row["components"], rank=row["rank"], award=row["award"],
-                              standardized=row["standardized"], computed_at=now))
-    db.session.flush()
+    if rows:
+        db.session.execute(insert(Result), [
+            {"event_id": event.id, "competition_id": event.competition_id, "registration_id": row["registration_id"],
+             "total": row["total"], "components": row["components"], "rank": row["rank"], "award": row["award"],
+             "standardized": row["standardized"], "is_final": False, "computed_at": now} for row in rows])
     new = {r["registration_id"]: (r["rank"], r["award"], str(r["total"])) for r in rows}
     changed = {rid for rid in set(old) | set(new) if old.get(rid) != new.get(rid)}
     if old and changed:

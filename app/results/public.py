@@ -9,8 +9,8 @@ from ..competitions.models import Competition, Event
 from ..competitions.operations import publicity_ends_at
 from ..domain.masking import mask_name
 from ..extensions import db
+from ..people.models import Organization, Person
 from ..registration.models import Registration
-from ..registration.queries import WITH_NAMES
 from .. import timeutil
 from .models import Result
 from .operations import excluded_entries
@@ -41,15 +41,20 @@ def public_results(competition_id: int) -> dict | None:
         return None
     events = []
     for event in db.session.scalars(select(Event).where(Event.competition_id == comp.id).order_by(Event.id)):
+        # The shown columns only, in one joined read (a 10,000-entry event is read in ~0.1 s, not
+        # as 30,000 ORM objects in a second: this runs at publication and on every cache miss).
         rows = db.session.execute(
-            select(Result, Registration).join(Registration, Registration.id == Result.registration_id)
-            .options(*WITH_NAMES).where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
+            select(Result.rank, Result.total, Result.award, Result.standardized, Registration.team_name,
+                   Person.name, Organization.name)
+            .join(Registration, Registration.id == Result.registration_id)
+            .join(Person, Person.id == Registration.person_id)
+            .outerjoin(Organization, Organization.id == Registration.organization_id)
+            .where(Result.event_id == event.id).order_by(Result.rank, Registration.code)).all()
         events.append({
             "id": event.id, "name": event.name, "track": event.track, "preset": (event.awards or {}).get("preset"),
-            "items": [{"rank": r.rank, "name_masked": mask_name(reg.team_name or reg.person.name),
-                       "organization": reg.organization.name if reg.organization else None,
-                       "total": str(r.total), "award": r.award, "standardized": r.standardized, "status": "ranked"}
-                      for r, reg in rows] + [
+            "items": [{"rank": rank, "name_masked": mask_name(team_name or person_name), "organization": org_name,
+                       "total": str(total), "award": award, "standardized": standardized, "status": "ranked"}
+                      for rank, total, award, standardized, team_name, person_name, org_name in rows] + [
                       # Absent (缺考) and disqualified (取消成绩) entries: listed as such, without rank.
                       {"rank": None, "name_masked": mask_name(reg.team_name or reg.person.name),
                        "organization": reg.organization.name if reg.organization else None,
