@@ -70,8 +70,12 @@ def record(action: str, obj=None, *, object_type: str | None = None, object_id: 
         object_id = object_id if object_id is not None else obj.id
     # Take the chain head: this UPDATE serializes concurrent appends until commit; it answers the
     # new sequence number and the previous event's hash in the same round trip.
+    # No session synchronization: the head is never loaded as an object, and the ORM's default
+    # ("evaluate") would scan every object of the session on each append — quadratic in a long
+    # transaction such as locking an event or a venue's batch of sheets (issue 22).
     head = db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-                              .returning(AuditHead.seq, AuditHead.hash)).one()
+                              .returning(AuditHead.seq, AuditHead.hash)
+                              .execution_options(synchronize_session=False)).one()
     ev = AuditEvent(
         seq=head.seq, created_at=utcnow(),
         actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", None),
@@ -83,7 +87,8 @@ def record(action: str, obj=None, *, object_type: str | None = None, object_id: 
     )
     ev.hash = event_hash(head.hash, _hashed_fields(ev))
     db.session.add(ev)
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=ev.hash))
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=ev.hash)
+                       .execution_options(synchronize_session=False))
     db.session.flush()
     return ev
 
