@@ -141,7 +141,8 @@ def main() -> None:
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", "CREATE DATABASE jx_load"], check=True)
     comp_id, people = seed(args.database_url)
     env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "JIANGXUAN_ENV": "production",
-           "SECRET_KEY": "bench-" + "x" * 40, "LOOKUP_RATE_LIMIT": "100000000 per minute", "SESSION_COOKIE_SECURE": "0"}
+           "SECRET_KEY": "bench-" + "x" * 40, "LOOKUP_RATE_LIMIT": "100000000 per minute", "SESSION_COOKIE_SECURE": "0",
+           "LOG_REQUESTS": "0"}  # as bench/province_year.py: the access log is not what is measured
     subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], capture_output=True)
     gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{args.port}",
                                  *(["--workers", str(args.workers)] if args.workers else []),
