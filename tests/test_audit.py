@@ -60,3 +60,53 @@ def test_flask_audit_verify_command(flask_cli):
     assert flask("create-admin", "root", "--password", "Root-pass-2026").exit_code == 0
     result = flask("audit", "verify")
     assert result.exit_code == 0 and "intact: 1 events" in result.stdout
+
+
+def _head():
+    from app.audit.models import AuditHead
+    db.session.expire_all()
+    head = db.session.get(AuditHead, 1)
+    return head.seq, head.hash
+
+
+def test_a_transaction_holds_the_chain_end_and_writes_the_head_once_at_commit(make_user):
+    make_user("organizer")
+    db.session.commit()
+    start = _head()
+    events = [record("test.note", object_type="note", object_id=i) for i in range(5)]
+    assert [e.seq for e in events] == list(range(start[0] + 1, start[0] + 6))
+    assert [e.prev_hash for e in events] == [start[1]] + [e.hash for e in events[:-1]]
+    db.session.commit()
+    assert _head() == (events[-1].seq, events[-1].hash)
+    # A rolled-back transaction leaves the head and the chain as they were; the next one goes on.
+    record("test.note", object_type="note", object_id=9)
+    db.session.rollback()
+    assert _head() == (events[-1].seq, events[-1].hash)
+    nxt = record("test.note", object_type="note", object_id=10)
+    db.session.commit()
+    assert (nxt.seq, nxt.prev_hash) == (events[-1].seq + 1, events[-1].hash)
+    assert verify_chain()[1] is None
+
+
+def test_a_savepoint_that_rolls_back_takes_its_appends_and_the_chain_stays_whole(make_user):
+    make_user("organizer")
+    db.session.commit()
+    first = record("test.note", object_type="note", object_id=1)
+    try:
+        with db.session.begin_nested():
+            record("test.note", object_type="note", object_id=2)
+            record("test.note", object_type="note", object_id=3)
+            raise ValueError("the savepoint's work fails")
+    except ValueError:
+        pass
+    with db.session.begin_nested():  # a savepoint that is released keeps its append
+        kept = record("test.note", object_type="note", object_id=4)
+    last = record("test.note", object_type="note", object_id=5)
+    db.session.commit()
+    assert (kept.seq, kept.prev_hash) == (first.seq + 1, first.hash)
+    assert (last.seq, last.prev_hash) == (kept.seq + 1, kept.hash)
+    assert _head() == (last.seq, last.hash)
+    notes = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "test.note")
+                               .order_by(AuditEvent.seq)).all()
+    assert notes == [1, 4, 5]
+    assert verify_chain()[1] is None

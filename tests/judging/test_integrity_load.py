@@ -151,6 +151,10 @@ def test_twenty_judges_save_fifty_sheets_each_at_once(make_user, make_org, make_
     assert lost == 0
     assert rows == distinct == 3 * saves  # no duplicate rows
     assert audited == saves
+    # Twenty writers appended to one audit chain at once: it is unbroken, in sequence.
+    from app.audit.operations import verify_chain
+    checked, broken = verify_chain()
+    assert broken is None and checked >= saves
 
 
 def test_twenty_racing_saves_of_one_sheet_one_wins(drawn, api_as):
