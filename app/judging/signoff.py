@@ -46,11 +46,12 @@ def lock_event(event: Event, actor) -> Event:
         raise JudgingStateError(N_("The event is locked already."))
     event.locked_at, event.locked_by_id = now, actor.id
     # Sheets of entries marked absent or disqualified are not locked: they stay as they were.
+    # "fetch": the UPDATE answers the ids it changed and only the sheets this session has loaded
+    # are brought up to date (before: every sheet of the event loaded and refreshed one by one —
+    # 50,000 queries for a 10,000-entry event with 5 judges).
     db.session.execute(update(Sheet).where(Sheet.event_id == event.id, Sheet.registration_id.in_(
         select(Registration.id).where(Registration.event_id == event.id, ranked_clause())))
-        .values(status="locked").execution_options(synchronize_session=False))
-    for sheet in db.session.scalars(select(Sheet).where(Sheet.event_id == event.id)):
-        db.session.refresh(sheet)
+        .values(status="locked").execution_options(synchronize_session="fetch"))
     record("event.lock", event, actor=actor, after={"locked_at": now}, competition_id=event.competition_id,
            event_id=event.id)
     if event.reopened_at is not None:
