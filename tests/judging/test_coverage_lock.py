@@ -144,3 +144,24 @@ def test_the_lock_button_is_off_while_something_blocks_it(drawn, api_as, login):
     r = chief.post(f"/judge/events/{event.id}/lock", data={"csrf_token": csrf_from(page.data)})
     db.session.expire_all()
     assert r.status_code == 302 and db.session.get(Event, event.id).locked_at is not None
+
+
+def test_sheets_the_session_holds_read_locked_after_the_lock(drawn):
+    """The lock's one UPDATE brings the sheets already loaded up to date (no reload of every sheet)."""
+    from app.judging import operations as jops
+    from app.judging.models import Sheet
+    from app.judging.queries import my_sheets as sheets_of
+    from app.extensions import db
+    from sqlalchemy import select
+    from tests import scenarios
+
+    scenarios.fill_sheets(drawn)
+    scenarios.import_theory(drawn, {c: 70 for c in scenarios.all_codes(drawn["event"].id)})
+    held = list(sheets_of(drawn["event"], drawn["judges"][0]))
+    assert held and {s.status for s in held} == {"submitted"}
+    jops.lock_event(drawn["event"], drawn["chief"])
+    assert {s.status for s in held} == {"locked"}   # without a refresh
+    db.session.commit()
+    db.session.expire_all()
+    statuses = set(db.session.scalars(select(Sheet.status).where(Sheet.event_id == drawn["event"].id)))
+    assert statuses == {"locked"}

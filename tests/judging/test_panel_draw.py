@@ -114,3 +114,26 @@ def test_names_are_hidden_from_judges_until_lock_and_decryption(drawn, api_as, l
     for text in [body] + pages + chief_pages:
         assert not any(n in text for n in names), "a name leaked before lock"
     assert "002" in "".join(pages)  # codes are shown
+
+
+def test_each_judges_sheets_are_numbered_in_code_order_with_an_empty_score_per_criterion(drawn):
+    """Sheet ids are visible to the panel: within a judge's sheets they follow the drawn codes,
+    so they say nothing of the order in which people registered."""
+    from app.judging.models import Score
+    from app.judging.queries import judge_criteria
+
+    event = drawn["event"]
+    code_of = codes(event.id)
+    sheets = db.session.scalars(select(Sheet).where(Sheet.event_id == event.id).order_by(Sheet.id)).all()
+    assert sheets
+    by_judge = {}
+    for s in sheets:
+        by_judge.setdefault(s.judge_id, []).append(code_of[s.registration_id])
+    for judge_codes in by_judge.values():
+        assert judge_codes == sorted(judge_codes)
+    keys = sorted(c["key"] for c in judge_criteria(event))
+    for s in sheets:
+        assert (s.status, s.version) == ("draft", 1)
+        assert sorted(sc.criterion_key for sc in s.scores) == keys
+    assert db.session.scalar(select(Score.id).join(Sheet).where(Sheet.event_id == event.id,
+                                                                Score.value.is_not(None))) is None
