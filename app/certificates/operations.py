@@ -8,6 +8,7 @@ import io
 import json
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..competitions.models import Competition, Event
@@ -16,7 +17,7 @@ from ..domain.names import InvalidName, clean_person_name
 from ..extensions import db
 from ..models_base import utcnow
 from ..pdf.fonts import missing_glyphs
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationMember
 from ..results.models import Result
 from .codes import (CODE_BYTES, DEFAULT_PATTERN, PATTERN_FIELDS, display_code, format_serial,  # noqa: F401
                     new_code, normalize_code, region_of, validate_pattern)
@@ -232,8 +233,12 @@ def _issue_one(comp: Competition, event: Event, reg: Registration, person, resul
 
 def winners(comp: Competition, event_id: int | None = None):
     """(result, registration, event) of every award winner, by event and rank."""
+    # The members, their people and the entry's unit read in batches with the winners (each
+    # certificate reads them; one query per winner before).
     stmt = (select(Result, Registration, Event).join(Registration, Registration.id == Result.registration_id)
             .join(Event, Event.id == Result.event_id)
+            .options(selectinload(Registration.members).selectinload(RegistrationMember.person),
+                     selectinload(Registration.organization))
             .where(Result.competition_id == comp.id, Result.award.is_not(None))
             .order_by(Event.id, Result.rank, Registration.code, Registration.id))
     if event_id is not None:
